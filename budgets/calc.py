@@ -1,0 +1,339 @@
+"""Every derived number of a budget, computed in one place from `Decimal` whole kronor.
+
+`plan_budget(plan)` loads a plan's budget with a fixed number of queries and returns a `BudgetResult`:
+groups with their rows and subtotals, revenue and cost totals, the result before and after financial
+items, a multi-year total, and equity rolled forward (opening + result = closing, year after year).
+
+Costs are positive numbers here; whether they print negative is a display choice (`budgets.formatting`).
+Nothing in this module touches the database except `plan_budget`'s loading.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from finsam.models import Organisation
+from finsam.money import to_decimal
+
+if TYPE_CHECKING:
+    from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
+    from interventions.models import Intervention
+    from plans.models import Plan
+
+ZERO = Decimal(0)
+STATE_SHARE = Decimal("0.50")
+REGION_SHARE = Decimal("0.25")
+MUNICIPALITIES_SHARE = Decimal("0.25")
+
+
+def split_largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split whole kronor `total` in proportion to `weights` so that the parts add up exactly.
+
+    Each part gets the floor of its exact share; the kronor left over go one each to the parts with the
+    largest remainders (ties: the earlier part). Weights of zero get nothing; all-zero weights split evenly.
+    """
+    total = to_decimal(total)
+    if not weights:
+        return []
+    weight_sum = sum(weights, ZERO)
+    if weight_sum <= 0:
+        weights = [Decimal(1)] * len(weights)
+        weight_sum = Decimal(len(weights))
+    sign = -1 if total < 0 else 1
+    magnitude = abs(total)
+    exact = [magnitude * weight / weight_sum for weight in weights]
+    parts = [value.to_integral_value(rounding=ROUND_FLOOR) for value in exact]
+    leftover = int(magnitude - sum(parts, ZERO))
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for index in by_remainder[:leftover]:
+        parts[index] += 1
+    return [sign * part for part in parts]
+
+
+@dataclass
+class Row:
+    """One printed row of a budget group."""
+
+    label: str
+    amounts: dict[int, Decimal]
+    kind: str = "line"  # line | undecided | intervention | contribution
+    line: BudgetLine | None = None
+    intervention: Intervention | None = None
+    organisations: list[Organisation] = field(default_factory=list)
+    overridden_years: set[int] = field(default_factory=set)
+
+    @property
+    def is_computed(self) -> bool:
+        return self.kind in ("intervention", "contribution")
+
+    def amount(self, year: int) -> Decimal | None:
+        return self.amounts.get(year)
+
+
+@dataclass
+class GroupResult:
+    group: BudgetGroup
+    rows: list[Row]
+    totals: dict[int, Decimal]
+
+
+@dataclass
+class BudgetResult:
+    years: list[int]
+    columns: list[BudgetColumn]
+    revenue_groups: list[GroupResult]
+    cost_groups: list[GroupResult]
+    revenue_total: dict[int, Decimal]
+    cost_total: dict[int, Decimal]
+    financial_income: dict[int, Decimal]
+    result_before_financial: dict[int, Decimal]
+    result: dict[int, Decimal]
+    opening_equity: dict[int, Decimal | None]
+    closing_equity: dict[int, Decimal | None]
+    contributions: dict[int, Decimal]
+
+    @property
+    def groups(self) -> list[GroupResult]:
+        return self.revenue_groups + self.cost_groups
+
+    def multi_year_total(self, values: dict[int, Decimal]) -> Decimal:
+        return sum((values.get(year) or ZERO for year in self.years), ZERO)
+
+    def column(self, year: int) -> BudgetColumn | None:
+        return next((column for column in self.columns if column.year == year), None)
+
+
+def sum_by_year(rows: list[Row], years: list[int]) -> dict[int, Decimal]:
+    return {year: sum((row.amounts.get(year) or ZERO for row in rows), ZERO) for year in years}
+
+
+def contribution_rows(
+    *,
+    columns: list[BudgetColumn],
+    organisations: list[Organisation],
+    key_weights: dict[int, Decimal] | None,
+    overrides: dict[tuple[int, str, int | None], Decimal],
+) -> list[Row]:
+    """The statutory split of each column's total: state 50 %, region 25 %, municipalities 25 %.
+
+    `key_weights` maps municipality id to its weight in the association's key; with a key, each
+    municipality gets a row, else the municipalities share one row. `overrides` maps
+    (year, part, organisation id or None) to an amount that replaces the computed part.
+    """
+    members = [org for org in organisations if org.is_member]
+    state = [org for org in members if org.kind == Organisation.Kind.STATE]
+    regions = [org for org in members if org.kind == Organisation.Kind.REGION]
+    municipalities = [org for org in members if org.kind == Organisation.Kind.MUNICIPALITY]
+
+    state_row = Row(
+        "/".join(org.name for org in state) or _("Staten"), {}, "contribution", organisations=state
+    )
+    region_row = Row(
+        "/".join(org.name for org in regions) or _("Regionen"), {}, "contribution", organisations=regions
+    )
+    per_municipality = bool(key_weights) and len(municipalities) > 1
+    if per_municipality:
+        municipality_rows = [Row(org.name, {}, "contribution", organisations=[org]) for org in municipalities]
+    else:
+        label = municipalities[0].name if len(municipalities) == 1 else _("Kommunerna")
+        municipality_rows = [Row(label, {}, "contribution", organisations=municipalities)]
+
+    for column in columns:
+        if column.contributions_total is None:
+            continue
+        year = column.year
+        state_part, region_part, municipal_part = split_largest_remainder(
+            to_decimal(column.contributions_total), [STATE_SHARE, REGION_SHARE, MUNICIPALITIES_SHARE]
+        )
+        for row, part, key in (
+            (state_row, state_part, "state"),
+            (region_row, region_part, "region"),
+        ):
+            row.amounts[year] = part
+            if (year, key, None) in overrides:
+                row.amounts[year] = overrides[(year, key, None)]
+                row.overridden_years.add(year)
+        if (year, "municipalities", None) in overrides:
+            municipal_part = overrides[(year, "municipalities", None)]
+            for row in municipality_rows:
+                row.overridden_years.add(year)
+        if per_municipality:
+            weights = [key_weights.get(org.id, ZERO) for org in municipalities]
+            for row, org, part in zip(
+                municipality_rows,
+                municipalities,
+                split_largest_remainder(municipal_part, weights),
+                strict=True,
+            ):
+                row.amounts[year] = part
+                if (year, "municipality", org.id) in overrides:
+                    row.amounts[year] = overrides[(year, "municipality", org.id)]
+                    row.overridden_years.add(year)
+        else:
+            municipality_rows[0].amounts[year] = municipal_part
+
+    rows = [state_row, region_row, *municipality_rows]
+    return [row for row in rows if row.organisations or row.amounts]
+
+
+def municipality_key_weights(factors) -> dict[int, Decimal]:
+    """Combine the key's factors: a municipality's weight is Σ factor weight × its share of the factor."""
+    weights: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for factor in factors:
+        values = list(factor.values.all())
+        factor_sum = sum((value.value for value in values), ZERO)
+        if factor_sum <= 0:
+            continue
+        for value in values:
+            weights[value.organisation_id] += factor.weight_percent * value.value / factor_sum
+    return dict(weights)
+
+
+def compute_budget(
+    *,
+    plan: Plan,
+    columns: list[BudgetColumn],
+    groups: list[BudgetGroup],
+    interventions: list[Intervention],
+    organisations: list[Organisation],
+    key_weights: dict[int, Decimal] | None = None,
+    overrides: dict[tuple[int, str, int | None], Decimal] | None = None,
+) -> BudgetResult:
+    """Pure computation over already-loaded objects (groups with `lines` and their `amounts` prefetched,
+    interventions with `grants` prefetched, in the plan's order)."""
+    years = [column.year for column in columns]
+    column_years = {column.id: column.year for column in columns}
+    revenue_groups: list[GroupResult] = []
+    cost_groups: list[GroupResult] = []
+
+    for group in groups:
+        rows: list[Row] = []
+        if group.kind == group.Kind.CONTRIBUTIONS:
+            rows += contribution_rows(
+                columns=columns,
+                organisations=organisations,
+                key_weights=key_weights,
+                overrides=overrides or {},
+            )
+        if group.kind == group.Kind.INTERVENTIONS_DECIDED:
+            for intervention in interventions:
+                if intervention.status != intervention.Status.GRANTED:
+                    continue
+                grants = {
+                    grant.year: to_decimal(grant.amount)
+                    for grant in intervention.grants.all()
+                    if grant.year in years
+                }
+                if grants:
+                    rows.append(
+                        Row(intervention.budget_label, grants, "intervention", intervention=intervention)
+                    )
+        for line in group.lines.all():
+            amounts = {
+                column_years[amount.column_id]: to_decimal(amount.amount)
+                for amount in line.amounts.all()
+                if amount.column_id in column_years
+            }
+            rows.append(Row(line.name, amounts, "undecided" if line.undecided else "line", line=line))
+        result = GroupResult(group, rows, sum_by_year(rows, years))
+        (revenue_groups if group.section == group.Section.REVENUE else cost_groups).append(result)
+
+    def total_of(results: list[GroupResult]) -> dict[int, Decimal]:
+        return {year: sum((g.totals[year] for g in results), ZERO) for year in years}
+
+    revenue_total = total_of(revenue_groups)
+    cost_total = total_of(cost_groups)
+    financial_income = total_of([g for g in revenue_groups if g.group.kind == g.group.Kind.FINANCIAL])
+    result = {year: revenue_total[year] - cost_total[year] for year in years}
+    result_before_financial = {year: result[year] - financial_income[year] for year in years}
+
+    opening: dict[int, Decimal | None] = {}
+    closing: dict[int, Decimal | None] = {}
+    equity = None if plan.opening_equity is None else to_decimal(plan.opening_equity)
+    for year in years:
+        opening[year] = equity
+        equity = None if equity is None else equity + result[year]
+        closing[year] = equity
+
+    contributions = {
+        column.year: to_decimal(column.contributions_total)
+        for column in columns
+        if column.contributions_total is not None
+    }
+    return BudgetResult(
+        years=years,
+        columns=columns,
+        revenue_groups=revenue_groups,
+        cost_groups=cost_groups,
+        revenue_total=revenue_total,
+        cost_total=cost_total,
+        financial_income=financial_income,
+        result_before_financial=result_before_financial,
+        result=result,
+        opening_equity=opening,
+        closing_equity=closing,
+        contributions=contributions,
+    )
+
+
+def plan_budget(plan: Plan) -> BudgetResult:
+    """Load and compute a plan's budget. The number of queries does not depend on the plan's size."""
+    from budgets.models import BudgetAmount, BudgetLine
+    from interventions.models import Grant
+
+    columns = list(plan.budget_columns.order_by("year"))
+    groups = list(
+        plan.budget_groups.order_by("section", "position", "id").prefetch_related(
+            Prefetch("lines", queryset=BudgetLine.objects.order_by("position", "id")),
+            Prefetch(
+                "lines__amounts",
+                queryset=BudgetAmount.objects.only("id", "line_id", "column_id", "amount", "amount_currency"),
+            ),
+        )
+    )
+    # Revenue first, then costs, whatever the alphabetical order of the section codes.
+    groups.sort(key=lambda group: (group.section != group.Section.REVENUE, group.position, group.id))
+    interventions = [
+        link.intervention
+        for link in plan.plan_interventions.select_related("intervention")
+        .prefetch_related(Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")))
+        .order_by("position", "id")
+    ]
+    organisations = list(plan.association.organisations.order_by("position", "id"))
+    factors = list(plan.contribution_factors.prefetch_related("values"))
+    overrides = {
+        (override.column.year, override.part, override.organisation_id): to_decimal(override.amount)
+        for override in plan_overrides(plan)
+    }
+    return compute_budget(
+        plan=plan,
+        columns=columns,
+        groups=groups,
+        interventions=interventions,
+        organisations=organisations,
+        key_weights=municipality_key_weights(factors) or None,
+        overrides=overrides,
+    )
+
+
+def plan_overrides(plan: Plan):
+    from budgets.models import ContributionOverride
+
+    return ContributionOverride.objects.filter(column__plan=plan).select_related("column")
+
+
+__all__ = [
+    "BudgetResult",
+    "GroupResult",
+    "Row",
+    "compute_budget",
+    "contribution_rows",
+    "plan_budget",
+    "split_largest_remainder",
+]

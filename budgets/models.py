@@ -1,0 +1,294 @@
+"""The multi-year budget of a plan.
+
+Columns are years with a kind (outcome, forecast, budget, plan). Lines sit in ordered groups within
+revenue and costs, and hold an amount per column. Two kinds of group compute their rows instead of
+storing them, so that no number is entered twice:
+- a `contributions` group: the statutory split of the members' total contribution of each column;
+- an `interventions_decided` group: the plan's granted interventions, from their grants per year
+  (it may also hold typed lines).
+Costs are stored as positive amounts; the plan decides whether they print as negative numbers.
+`StatedFigure` keeps totals as printed in an imported document, to be compared with computed ones.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from finsam.models import Organisation
+from finsam.money import MAX_AMOUNT, money_field
+from plans.models import YEAR_VALIDATORS, Plan, Versioned
+
+
+class BudgetColumn(Versioned):
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("Utfall")
+        FORECAST = "forecast", _("Prognos")
+        BUDGET = "budget", _("Budget")
+        PLAN = "plan", _("Plan")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="budget_columns")
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    contributions_total = money_field(
+        _("medlemsavgifter totalt"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Medlemmarnas sammanlagda insats detta år, i kronor."),
+    )
+
+    class Meta:
+        verbose_name = _("budgetkolumn")
+        verbose_name_plural = _("budgetkolumner")
+        ordering = ["plan", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="budget_column_unique_year"),
+            models.CheckConstraint(
+                condition=Q(contributions_total__isnull=True) | Q(contributions_total__gte=0),
+                name="budget_column_contributions_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+
+class BudgetGroup(Versioned):
+    class Section(models.TextChoices):
+        REVENUE = "revenue", _("Intäkter")
+        COSTS = "costs", _("Kostnader")
+
+    class Kind(models.TextChoices):
+        CONTRIBUTIONS = "contributions", _("Medlemsavgifter")
+        FINANCIAL = "financial", _("Finansiella intäkter")
+        ADMINISTRATION = "administration", _("Administration")
+        INTERVENTIONS_DECIDED = "interventions_decided", _("Beslutade insatser")
+        INTERVENTIONS_UNDECIDED = "interventions_undecided", _("Ej beslutade insatser")
+        PROJECT_COSTS = "project_costs", _("Projektrelaterade kostnader")
+        OTHER = "other", _("Övrigt")
+
+    REVENUE_KINDS = {Kind.CONTRIBUTIONS, Kind.FINANCIAL, Kind.OTHER}
+    COMPUTED_KINDS = {Kind.CONTRIBUTIONS, Kind.INTERVENTIONS_DECIDED}
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="budget_groups")
+    section = models.CharField(_("del"), max_length=10, choices=Section.choices)
+    kind = models.CharField(_("typ"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    name = models.CharField(_("rubrik"), max_length=200)
+    collapsed = models.BooleanField(
+        _("visa som en rad"), default=False, help_text=_("Gruppen skrivs ut som en rad med sin summa.")
+    )
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("budgetgrupp")
+        verbose_name_plural = _("budgetgrupper")
+        ordering = ["plan", "section", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind"],
+                condition=Q(kind__in=["contributions", "interventions_decided"]),
+                name="budget_group_computed_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(section="revenue", kind__in=["contributions", "financial", "other"])
+                | Q(section="costs") & ~Q(kind__in=["contributions", "financial"]),
+                name="budget_group_kind_fits_section",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_computed(self) -> bool:
+        return self.kind in self.COMPUTED_KINDS
+
+    def clean(self):
+        if self.section == self.Section.REVENUE and self.kind not in self.REVENUE_KINDS:
+            raise ValidationError({"kind": _("Den typen av grupp hör till kostnaderna.")})
+        if self.section == self.Section.COSTS and self.kind in (
+            self.Kind.CONTRIBUTIONS,
+            self.Kind.FINANCIAL,
+        ):
+            raise ValidationError({"kind": _("Den typen av grupp hör till intäkterna.")})
+
+
+class BudgetLine(Versioned):
+    group = models.ForeignKey(BudgetGroup, on_delete=models.CASCADE, related_name="lines")
+    name = models.CharField(_("benämning"), max_length=300)
+    undecided = models.BooleanField(
+        _("ej beslutade medel"), default=False, help_text=_("Medel som ännu inte är beviljade någon insats.")
+    )
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("budgetrad")
+        verbose_name_plural = _("budgetrader")
+        ordering = ["group", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.group_id and self.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
+            raise ValidationError(
+                _("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in.")
+            )
+
+
+class BudgetAmount(Versioned):
+    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="amounts")
+    column = models.ForeignKey(BudgetColumn, on_delete=models.CASCADE, related_name="amounts")
+    amount = money_field(
+        _("belopp"), validators=[MinValueValidator(-MAX_AMOUNT), MaxValueValidator(MAX_AMOUNT)]
+    )
+
+    class Meta:
+        verbose_name = _("belopp")
+        verbose_name_plural = _("belopp")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "column"], name="budget_amount_one_per_cell"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=-MAX_AMOUNT, amount__lte=MAX_AMOUNT),
+                name="budget_amount_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.column.year}: {self.amount}"
+
+    def clean(self):
+        if self.line_id and self.column_id and self.line.group.plan_id != self.column.plan_id:
+            raise ValidationError(_("Raden och kolumnen hör till olika planer."))
+
+
+class ContributionKeyFactor(models.Model):
+    """One factor of the key that splits the municipalities' 25 % (e.g. 25 % by population 16–64)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contribution_factors")
+    name = models.CharField(_("fördelningsgrund"), max_length=200)
+    weight_percent = models.DecimalField(
+        _("vikt (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("fördelningsgrund")
+        verbose_name_plural = _("fördelningsnyckel")
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_percent__gte=0, weight_percent__lte=100),
+                name="contribution_factor_weight_0_100",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight_percent} %)"
+
+
+class ContributionKeyValue(models.Model):
+    """A municipality's value for a factor (its population aged 16–64, or a fixed share)."""
+
+    factor = models.ForeignKey(ContributionKeyFactor, on_delete=models.CASCADE, related_name="values")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contribution_key_values"
+    )
+    value = models.DecimalField(
+        _("värde"), max_digits=14, decimal_places=4, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("värde i fördelningsnyckel")
+        verbose_name_plural = _("värden i fördelningsnyckel")
+        constraints = [
+            models.UniqueConstraint(fields=["factor", "organisation"], name="contribution_value_once"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="contribution_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.value}"
+
+
+class ContributionOverride(Versioned):
+    """The chief's override of one computed contribution part for one column; always shown as such."""
+
+    class Part(models.TextChoices):
+        STATE = "state", _("Staten (Försäkringskassan/Arbetsförmedlingen)")
+        REGION = "region", _("Regionen")
+        MUNICIPALITIES = "municipalities", _("Kommunerna")
+        MUNICIPALITY = "municipality", _("En kommun")
+
+    column = models.ForeignKey(BudgetColumn, on_delete=models.CASCADE, related_name="contribution_overrides")
+    part = models.CharField(_("del"), max_length=20, choices=Part.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    amount = money_field(_("belopp"), validators=[MinValueValidator(0)])
+    reason = models.CharField(_("skäl"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("justerad medlemsavgift")
+        verbose_name_plural = _("justerade medlemsavgifter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["column", "part", "organisation"], name="contribution_override_once"
+            ),
+            models.UniqueConstraint(
+                fields=["column", "part"],
+                condition=Q(organisation__isnull=True),
+                name="contribution_override_once_without_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_part_display()} {self.column.year}: {self.amount}"
+
+
+class StatedFigure(models.Model):
+    """A figure as printed in an imported or transcribed document, kept to compare with the computed one."""
+
+    class Target(models.TextChoices):
+        GROUP = "group", _("Gruppsumma")
+        REVENUE = "revenue", _("Summa intäkter")
+        COSTS = "costs", _("Summa kostnader")
+        RESULT = "result", _("Resultat")
+        CONTRIBUTION = "contribution", _("Medlemsavgift")
+        INTERVENTION = "intervention", _("Insats")
+        INTERVENTION_GROUP = "intervention_group", _("Delsumma insatser")
+        INTERVENTIONS_TOTAL = "interventions_total", _("Summa insatser")
+        LINE = "line", _("Budgetrad")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stated_figures")
+    column = models.ForeignKey(BudgetColumn, on_delete=models.CASCADE, related_name="stated_figures")
+    label = models.CharField(_("rad i dokumentet"), max_length=300)
+    target = models.CharField(_("avser"), max_length=30, choices=Target.choices)
+    reference = models.CharField(
+        _("referens"),
+        max_length=300,
+        blank=True,
+        help_text=_("Gruppens namn, insatsgruppen, eller state/region/municipalities för medlemsavgifter."),
+    )
+    group = models.ForeignKey(BudgetGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    amount = money_field(_("angivet belopp"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("angiven summa")
+        verbose_name_plural = _("angivna summor")
+        ordering = ["plan", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.column.year}: {self.amount}"

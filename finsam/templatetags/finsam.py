@@ -1,0 +1,88 @@
+"""Template filters shared by every page and the PDF: Markdown and money. Templates only format."""
+
+from decimal import Decimal
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+from budgets.formatting import format_amount, format_kronor, format_tkr
+from finsam.money import to_decimal
+
+register = template.Library()
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "hr",
+    "sup",
+    "sub",
+}
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """User Markdown as HTML. Raw HTML in the input is escaped by Markdown's own rules and then every
+    tag and attribute outside a short allow-list is removed by nh3 (Ammonia), so the output is safe to
+    mark safe: no script, style, event handler or javascript: URL can survive."""
+    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def kronor(value) -> str:
+    """`1258500` → `1 258 500 kr`."""
+    return "" if value is None else format_kronor(to_decimal(value))
+
+
+@register.filter
+def tkr(value) -> str:
+    """`1258500` → `1 258,5 tkr`."""
+    return "" if value is None else format_tkr(to_decimal(value))
+
+
+@register.simple_tag
+def amount(value, plan, negate=False) -> str:
+    """A table figure in the plan's unit and decimals; `negate` for costs when the plan prints them negative."""
+    if value is None:
+        return ""
+    return format_amount(
+        Decimal(value),
+        unit=plan.unit,
+        decimals=plan.decimals,
+        negate=bool(negate) and plan.costs_negative,
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

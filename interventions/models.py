@@ -1,0 +1,148 @@
+"""Interventions (insatser, projekt, processer) that the association funds.
+
+An intervention belongs to the association, not to a plan: the same insats appears in the 2020, 2021 and
+2022 plans, with a granted amount per year. A plan lists the interventions it covers (`PlanIntervention`),
+and its budget's "interventions decided" group is computed from their grants.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from finsam.models import Association, Organisation
+from finsam.money import money_field
+from plans.models import YEAR_VALIDATORS, Plan, Versioned
+
+
+class Intervention(Versioned):
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individstödjande")
+        STRUCTURAL = "structural", _("Strukturstödjande")
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", _("Beviljad")
+        UNDECIDED = "undecided", _("Ej beslutad")
+        ENDED = "ended", _("Avslutad")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="interventions")
+    name = models.CharField(_("namn"), max_length=300)
+    short_name = models.CharField(
+        _("kort namn i budgeten"), max_length=120, blank=True, help_text=_("Tomt: namnet används.")
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.GRANTED)
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_interventions",
+        verbose_name=_("ägare / rekvirerande organisation"),
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("samverkande organisationer"),
+    )
+    start_date = models.DateField(_("startdatum"), null=True, blank=True)
+    end_date = models.DateField(
+        _("slutdatum"), null=True, blank=True, help_text=_("Tomt betyder t.o.m. löpande.")
+    )
+    group = models.CharField(
+        _("grupp"), max_length=100, blank=True, help_text=_("För delsummor, till exempel Mysam.")
+    )
+    municipality = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_interventions",
+        verbose_name=_("kommun"),
+        limit_choices_to={"kind": Organisation.Kind.MUNICIPALITY},
+    )
+    capacity = models.CharField(
+        _("omfattning"), max_length=200, blank=True, help_text=_("Deltagare, platser eller andel av heltid.")
+    )
+    purpose = models.TextField(_("syfte och beskrivning"), blank=True)
+    target_group = models.TextField(_("målgrupp"), blank=True)
+    goals_short = models.TextField(_("mål på kort sikt"), blank=True)
+    goals_long = models.TextField(_("mål på lång sikt"), blank=True)
+    actions = models.TextField(_("åtgärder"), blank=True)
+    follow_up = models.TextField(_("uppföljning och utvärdering"), blank=True)
+    steering = models.TextField(_("ledning och styrning"), blank=True)
+    implementation = models.TextField(_("implementering"), blank=True)
+
+    class Meta:
+        verbose_name = _("insats")
+        verbose_name_plural = _("insatser")
+        ordering = ["association", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="intervention_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def budget_label(self) -> str:
+        return self.short_name or self.name
+
+    def covers_year(self, year: int) -> bool:
+        starts_before_end = self.start_date is None or self.start_date.year <= year
+        ends_after_start = self.end_date is None or self.end_date.year >= year
+        return starts_before_end and ends_after_start
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Slutdatum kan inte ligga före startdatum.")})
+        for field in ("owner", "municipality"):
+            organisation = getattr(self, field)
+            if organisation and self.association_id and organisation.association_id != self.association_id:
+                raise ValidationError({field: _("Organisationen hör till ett annat förbund.")})
+
+
+class Grant(Versioned):
+    """The amount granted (beviljat) to an intervention for one year."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="grants")
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    amount = money_field(_("beviljat belopp"), validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("beviljat belopp")
+        verbose_name_plural = _("beviljade belopp")
+        ordering = ["intervention", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "year"], name="grant_one_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention} {self.year}: {self.amount}"
+
+
+class PlanIntervention(models.Model):
+    """An intervention as it appears in one plan, in the plan's order."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_interventions")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="plan_links")
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("insats i plan")
+        verbose_name_plural = _("insatser i plan")
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "intervention"], name="plan_intervention_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention} i {self.plan}"

@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from plans.models import (
+    ActivityItem,
+    Chapter,
+    CommunicationItem,
+    ControlItem,
+    Goal,
+    Indicator,
+    Plan,
+    TargetGroup,
+)
+
+
+class ChapterInline(admin.StackedInline):
+    model = Chapter
+    extra = 0
+    fields = ["position", "heading", "level", "kind", "body"]
+
+
+class GoalInline(admin.TabularInline):
+    model = Goal
+    extra = 0
+    fields = ["position", "level", "title"]
+    show_change_link = True
+
+
+class TargetGroupInline(admin.TabularInline):
+    model = TargetGroup
+    extra = 0
+
+
+class ControlItemInline(admin.TabularInline):
+    model = ControlItem
+    extra = 0
+
+
+class CommunicationItemInline(admin.TabularInline):
+    model = CommunicationItem
+    extra = 0
+
+
+class ActivityItemInline(admin.TabularInline):
+    model = ActivityItem
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "association", "first_year", "years", "state", "revision", "adopted_on"]
+    list_filter = ["state", "association", "first_year"]
+    search_fields = ["title", "association__name"]
+    inlines = [
+        ChapterInline,
+        GoalInline,
+        TargetGroupInline,
+        ControlItemInline,
+        CommunicationItemInline,
+        ActivityItemInline,
+    ]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "level", "plan"]
+    list_filter = ["level", "plan__association"]
+    search_fields = ["title", "description"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ["heading", "kind", "level", "plan", "position"]
+    list_filter = ["kind", "plan__association"]
+    search_fields = ["heading", "body"]

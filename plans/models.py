@@ -1,0 +1,306 @@
+"""A yearly plan (verksamhetsplan och budget) and its text parts.
+
+A plan covers `years` consecutive years from `first_year`; the first year gets the precise budget.
+Its content is an ordered list of chapters: free-text chapters and chapters that hold one of the
+structured parts (goals, target groups, interventions, budget...) at the place the association chose.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from finsam.models import Association
+from finsam.money import money_field
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Versioned(models.Model):
+    """An optimistic lock: every save through the editor bumps `version`; a stale save is refused."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Plan(Versioned):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        IN_REVIEW = "in_review", _("Under granskning")
+        CHANGES_REQUESTED = "changes_requested", _("Ändringar begärda")
+        APPROVED = "approved", _("Tillstyrkt")
+        ADOPTED = "adopted", _("Fastställd")
+        SUPERSEDED = "superseded", _("Ersatt")
+
+    class Unit(models.TextChoices):
+        KR = "kr", _("kronor")
+        TKR = "tkr", _("tusental kronor (tkr)")
+
+    LOCKED_STATES = {State.ADOPTED, State.SUPERSEDED}
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="plans")
+    title = models.CharField(_("titel"), max_length=200)
+    first_year = models.PositiveSmallIntegerField(_("första år"), validators=YEAR_VALIDATORS)
+    years = models.PositiveSmallIntegerField(
+        _("antal år"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text=_("Lagens normalfall är tre år: en budget och två planår."),
+    )
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
+    revision = models.PositiveSmallIntegerField(
+        _("version"), default=1, help_text=_("Ökar när en fastställd plan revideras.")
+    )
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("reviderar"),
+    )
+    rolled_over_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rolled_over_to",
+        verbose_name=_("skapad från"),
+    )
+    adopted_on = models.DateField(_("fastställd den"), null=True, blank=True)
+    minutes_reference = models.CharField(
+        _("protokollsparagraf"), max_length=40, blank=True, help_text=_("Till exempel §39.")
+    )
+    unit = models.CharField(_("enhet i tabeller"), max_length=3, choices=Unit.choices, default=Unit.TKR)
+    decimals = models.PositiveSmallIntegerField(
+        _("decimaler i tkr"), default=0, validators=[MaxValueValidator(1)]
+    )
+    costs_negative = models.BooleanField(_("visa kostnader som negativa tal"), default=False)
+    opening_equity = money_field(
+        _("ingående eget kapital"),
+        null=True,
+        blank=True,
+        help_text=_("Eget kapital vid ingången av den första kolumnens år, i kronor."),
+    )
+    deficit_explanation = models.TextField(
+        _("motivering till underskott"),
+        blank=True,
+        help_text=_("Synnerliga skäl enligt 21 § när kostnaderna överstiger intäkterna."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("verksamhetsplan")
+        verbose_name_plural = _("verksamhetsplaner")
+        ordering = ["association", "-first_year", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "first_year", "revision"],
+                name="plan_unique_revision_per_year",
+            ),
+            models.CheckConstraint(condition=Q(years__gte=1, years__lte=6), name="plan_years_1_to_6"),
+            models.CheckConstraint(
+                condition=~Q(state="adopted") | Q(adopted_on__isnull=False),
+                name="plan_adopted_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.association})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan_detail", kwargs={"association": self.association.slug, "pk": self.pk})
+
+    @property
+    def last_year(self) -> int:
+        return self.first_year + self.years - 1
+
+    @property
+    def year_range(self) -> range:
+        return range(self.first_year, self.first_year + self.years)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state in self.LOCKED_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.CHANGES_REQUESTED)
+
+    def clean(self):
+        if self.state == self.State.ADOPTED and not self.adopted_on:
+            raise ValidationError({"adopted_on": _("En fastställd plan måste ha ett beslutsdatum.")})
+
+
+class PlanPart(Versioned):
+    """Base of the ordered items of a plan."""
+
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+
+class Chapter(PlanPart):
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        GOALS = "goals", _("Mål och indikatorer")
+        TARGET_GROUPS = "target_groups", _("Prioriterade målgrupper")
+        ORGANISATION = "organisation", _("Organisation och styrelse")
+        INTERVENTIONS = "interventions", _("Insatser")
+        CONTROL = "control", _("Internkontrollplan")
+        COMMUNICATION = "communication", _("Kommunikationsplan")
+        ACTIVITY = "activity", _("Aktivitetsplan")
+        BUDGET = "budget", _("Budget")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
+    heading = models.CharField(_("rubrik"), max_length=300)
+    level = models.PositiveSmallIntegerField(
+        _("nivå"), default=1, validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
+    kind = models.CharField(_("innehåll"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    body = models.TextField(_("text (Markdown)"), blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("kapitel")
+        verbose_name_plural = _("kapitel")
+        constraints = [
+            # Each structured part appears once in a plan; text chapters as often as wanted.
+            models.UniqueConstraint(
+                fields=["plan", "kind"],
+                condition=~Q(kind="text"),
+                name="chapter_structured_part_once",
+            ),
+            models.CheckConstraint(condition=Q(level__in=[1, 2]), name="chapter_level_1_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class Goal(PlanPart):
+    class Level(models.TextChoices):
+        OVERALL = "overall", _("Inriktningsmål / övergripande mål")
+        BOARD = "board", _("Styrelsens mål")
+        YEARLY = "yearly", _("Årsvist mål")
+        QUALITY = "quality", _("Kvalitetsmål")
+        FINANCIAL = "financial", _("Finansiellt mål")
+        OTHER = "other", _("Övrigt mål")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices, default=Level.OVERALL)
+    title = models.CharField(_("mål"), max_length=500)
+    description = models.TextField(_("beskrivning (Markdown)"), blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(PlanPart):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
+    text = models.TextField(_("indikator"))
+    target = models.CharField(_("målvärde"), max_length=500, blank=True)
+    method = models.TextField(_("uppföljningsmetod"), blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikatorer")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class TargetGroup(PlanPart):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="target_groups")
+    name = models.CharField(_("målgrupp eller behovsområde"), max_length=500)
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("prioriterad målgrupp")
+        verbose_name_plural = _("prioriterade målgrupper")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ControlItem(PlanPart):
+    """A row of the internal control plan (internkontrollplan)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="control_items")
+    routine = models.CharField(_("rutin/system"), max_length=300)
+    control_step = models.TextField(_("kontrollmoment"), blank=True)
+    responsible = models.CharField(_("kontrollansvar"), max_length=300, blank=True)
+    frequency = models.CharField(_("frekvens"), max_length=200, blank=True)
+    method = models.CharField(_("metod"), max_length=300, blank=True)
+    reported_to = models.CharField(_("rapportering till"), max_length=200, blank=True)
+    risk = models.CharField(_("bedömning av risk"), max_length=200, blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("internkontrollpunkt")
+        verbose_name_plural = _("internkontrollplan")
+
+    def __str__(self) -> str:
+        return self.routine
+
+
+class CommunicationItem(PlanPart):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="communication_items")
+    audience = models.CharField(_("målgrupp"), max_length=500)
+    channel = models.TextField(_("vad och kanal"), blank=True)
+    frequency = models.CharField(_("frekvens"), max_length=300, blank=True)
+    responsible = models.CharField(_("ansvarig"), max_length=500, blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("kommunikationsinsats")
+        verbose_name_plural = _("kommunikationsplan")
+
+    def __str__(self) -> str:
+        return self.audience
+
+
+class ActivityItem(PlanPart):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activity_items")
+    activity = models.CharField(_("aktivitet"), max_length=500)
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    done_by = models.DateField(_("klart"), null=True, blank=True)
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("mål som aktiviteten stödjer"),
+    )
+    responsible = models.CharField(_("ansvarig"), max_length=300, blank=True)
+
+    class Meta(PlanPart.Meta):
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktivitetsplan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_by__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(done_by__gte=models.F("starts_on")),
+                name="activity_done_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity
+
+    def clean(self):
+        if self.starts_on and self.done_by and self.done_by < self.starts_on:
+            raise ValidationError({"done_by": _("Klart-datum kan inte ligga före start.")})
+        if self.goal_id and self.plan_id and self.goal.plan_id != self.plan_id:
+            raise ValidationError({"goal": _("Målet hör till en annan plan.")})
