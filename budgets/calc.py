@@ -102,6 +102,14 @@ class BudgetResult:
     def groups(self) -> list[GroupResult]:
         return self.revenue_groups + self.cost_groups
 
+    @property
+    def sections(self) -> list[tuple[list[GroupResult], str, dict[int, Decimal], bool]]:
+        """(groups, heading, total, is_costs) for revenue, then costs, as the table prints them."""
+        return [
+            (self.revenue_groups, _("Intäkter"), self.revenue_total, False),
+            (self.cost_groups, _("Kostnader"), self.cost_total, True),
+        ]
+
     def multi_year_total(self, values: dict[int, Decimal]) -> Decimal:
         return sum((values.get(year) or ZERO for year in self.years), ZERO)
 

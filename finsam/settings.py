@@ -195,5 +195,6 @@ LOGGING = {
     "loggers": {
         "finsam.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes.apps": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

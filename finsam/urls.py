@@ -1,6 +1,18 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from finsam import views
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("konto/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("admin/", admin.site.urls),
+    path("f/<slug:association>/", views.association_detail, name="association"),
+    path("f/<slug:association>/", include("plans.urls")),
+    path("f/<slug:association>/", include("budgets.urls")),
+    path("f/<slug:association>/", include("interventions.urls")),
 ]

@@ -8,6 +8,7 @@ from plans.models import (
     Goal,
     Indicator,
     Plan,
+    PlanEvent,
     TargetGroup,
 )
 
@@ -78,3 +79,21 @@ class ChapterAdmin(admin.ModelAdmin):
     list_display = ["heading", "kind", "level", "plan", "position"]
     list_filter = ["kind", "plan__association"]
     search_fields = ["heading", "body"]
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(admin.ModelAdmin):
+    """Read-only: the history cannot be edited, not even by a superuser."""
+
+    list_display = ["created_at", "plan", "user", "action", "summary"]
+    list_filter = ["action", "plan__association"]
+    search_fields = ["summary"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -304,3 +304,48 @@ class ActivityItem(PlanPart):
             raise ValidationError({"done_by": _("Klart-datum kan inte ligga före start.")})
         if self.goal_id and self.plan_id and self.goal.plan_id != self.plan_id:
             raise ValidationError({"goal": _("Målet hör till en annan plan.")})
+
+
+class PlanEvent(models.Model):
+    """The plan's history: who did what and when. Written once, never changed (`save` refuses updates)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Skapade planen")
+        EDITED = "edited", _("Ändrade")
+        ADDED = "added", _("Lade till")
+        DELETED = "deleted", _("Tog bort")
+        MOVED = "moved", _("Flyttade")
+        IMPORTED = "imported", _("Importerade budget")
+        SUBMITTED = "submitted", _("Skickade till styrelsen")
+        WITHDRAWN = "withdrawn", _("Tog tillbaka från granskning")
+        STANCE = "stance", _("Tog ställning")
+        COMMENTED = "commented", _("Kommenterade")
+        ADOPTED = "adopted", _("Registrerade fastställande")
+        REVISED = "revised", _("Skapade ny version")
+        ROLLED_OVER = "rolled_over", _("Skapade nästa års plan")
+        RENDERED = "rendered", _("Skapade PDF")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_events"
+    )
+    action = models.CharField(_("händelse"), max_length=20, choices=Action.choices)
+    summary = models.CharField(_("sammanfattning"), max_length=500)
+    details = models.JSONField(_("detaljer"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("tidpunkt"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("händelse")
+        verbose_name_plural = _("historik")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Plan history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Plan history is append-only.")

@@ -86,3 +86,9 @@ def amount(value, plan, negate=False) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def multi_year_total(values, budget):
+    """The multi-year total of a per-year mapping, over the budget's columns."""
+    return budget.multi_year_total(values or {})

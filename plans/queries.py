@@ -1,0 +1,83 @@
+"""Reads of a whole plan, shared by the review page and the PDF so that the two never disagree."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from budgets.calc import BudgetResult, plan_budget
+from finsam.models import BoardSeat, StaffMember
+from interventions.models import Grant, Intervention, PlanIntervention
+from plans.models import Chapter, Goal, Plan
+
+
+@dataclass
+class ChapterEntry:
+    chapter: Chapter
+    number: str
+
+
+@dataclass
+class PlanDocument:
+    plan: Plan
+    chapters: list[ChapterEntry]
+    goals: list[Goal]
+    target_groups: list
+    control_items: list
+    communication_items: list
+    activity_items: list
+    board_seats: list[BoardSeat]
+    staff: list[StaffMember]
+    interventions: list[Intervention]
+    budget: BudgetResult
+
+    @property
+    def interventions_by_kind(self) -> list[tuple[str, list[Intervention]]]:
+        groups = []
+        for kind, label in Intervention.Kind.choices:
+            members = [i for i in self.interventions if i.kind == kind]
+            if members:
+                groups.append((label, members))
+        return groups
+
+
+def number_chapters(chapters: list[Chapter]) -> list[ChapterEntry]:
+    """1, 1.1, 1.2, 2 ... from the chapters' levels, in order."""
+    entries = []
+    major = minor = 0
+    for chapter in chapters:
+        if chapter.level == 1 or major == 0:
+            major += 1
+            minor = 0
+            number = str(major)
+        else:
+            minor += 1
+            number = f"{major}.{minor}"
+        entries.append(ChapterEntry(chapter, number))
+    return entries
+
+
+def plan_document(plan: Plan) -> PlanDocument:
+    """Everything the document shows, with a number of queries independent of the plan's size."""
+    association = plan.association
+    links = (
+        PlanIntervention.objects.filter(plan=plan)
+        .select_related("intervention__owner", "intervention__municipality")
+        .prefetch_related(
+            "intervention__partners",
+            Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")),
+        )
+        .order_by("position", "id")
+    )
+    return PlanDocument(
+        plan=plan,
+        chapters=number_chapters(list(plan.chapters.all())),
+        goals=list(plan.goals.prefetch_related("indicators")),
+        target_groups=list(plan.target_groups.all()),
+        control_items=list(plan.control_items.all()),
+        communication_items=list(plan.communication_items.all()),
+        activity_items=list(plan.activity_items.select_related("goal")),
+        board_seats=list(association.board_seats.select_related("appointed_by")),
+        staff=list(association.staff.all()),
+        interventions=[link.intervention for link in links],
+        budget=plan_budget(plan),
+    )
