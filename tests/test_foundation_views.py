@@ -1,0 +1,205 @@
+"""Login, the association list and the read-only plan page, for every kind of user."""
+
+import pytest
+from django.urls import reverse
+
+from finsam.models import Membership
+from plans.models import Chapter, Plan
+from tests.factories import (
+    AssociationFactory,
+    BudgetAmountFactory,
+    BudgetColumnFactory,
+    BudgetGroupFactory,
+    BudgetLineFactory,
+    ChapterFactory,
+    GoalFactory,
+    IndicatorFactory,
+    MembershipFactory,
+    PlanFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def association():
+    return AssociationFactory(name="Samordningsförbundet Alfa", slug="alfa")
+
+
+@pytest.fixture
+def other_association():
+    return AssociationFactory(name="Samordningsförbundet Beta", slug="beta")
+
+
+def member(association, role):
+    return MembershipFactory(association=association, role=role).user
+
+
+@pytest.fixture
+def adopted_plan(association):
+    import datetime
+
+    plan = PlanFactory(
+        association=association,
+        title="Verksamhetsplan och budget 2027",
+        state=Plan.State.ADOPTED,
+        adopted_on=datetime.date(2026, 11, 25),
+        minutes_reference="§39",
+        unit=Plan.Unit.TKR,
+        decimals=1,
+        costs_negative=True,
+    )
+    ChapterFactory(plan=plan, heading="Inledning", body="Förbundet **arbetar** för samverkan.", position=1)
+    goal = GoalFactory(plan=plan, title="Fler i arbete")
+    IndicatorFactory(goal=goal, text="Andel deltagare i arbete", target="minst 50 %")
+    ChapterFactory(plan=plan, heading="Mål", kind=Chapter.Kind.GOALS, body="", position=2)
+    ChapterFactory(plan=plan, heading="Budget", kind=Chapter.Kind.BUDGET, body="", position=3)
+    column = BudgetColumnFactory(plan=plan, year=2027)
+    group = BudgetGroupFactory(plan=plan, name="Administration")
+    BudgetAmountFactory(
+        line=BudgetLineFactory(group=group, name="Förbundschef"), column=column, amount=1258500
+    )
+    return plan
+
+
+@pytest.fixture
+def draft_plan(association):
+    return PlanFactory(association=association, title="Utkast till plan 2028", first_year=2028)
+
+
+def test_login_page_is_in_swedish(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Logga in" in response.text
+    assert 'lang="sv"' in response.text
+
+
+def test_anonymous_user_is_sent_to_login(client, association, adopted_plan):
+    for url in (reverse("dashboard"), association.get_absolute_url(), adopted_plan.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_login_with_right_password_reaches_the_association(client, association):
+    user = member(association, Membership.Role.CHIEF)
+    response = client.post(reverse("login"), {"username": user.username, "password": "secret-pass-123"})
+    assert response.status_code == 302
+    response = client.get(reverse("dashboard"), follow=True)
+    assert "Samordningsförbundet Alfa" in response.text
+
+
+def test_wrong_password_gives_a_swedish_message(client, association):
+    user = member(association, Membership.Role.CHIEF)
+    response = client.post(reverse("login"), {"username": user.username, "password": "fel"})
+    assert response.status_code == 200
+    assert "korrekt användarnamn och lösenord" in response.text
+
+
+def test_dashboard_lists_every_association_of_the_user(client, association, other_association):
+    user = member(association, Membership.Role.CHIEF)
+    MembershipFactory(user=user, association=other_association, role=Membership.Role.READER)
+    third = AssociationFactory(name="Samordningsförbundet Gamma")
+    client.force_login(user)
+    response = client.get(reverse("dashboard"))
+    assert "Samordningsförbundet Alfa" in response.text
+    assert "Samordningsförbundet Beta" in response.text
+    assert third.name not in response.text
+
+
+def test_association_page_lists_plans_by_year_with_state(client, association, adopted_plan, draft_plan):
+    client.force_login(member(association, Membership.Role.BOARD))
+    response = client.get(association.get_absolute_url())
+    assert response.status_code == 200
+    text = response.text
+    assert "Verksamhetsplan och budget 2027" in text and "Fastställd" in text
+    assert "Utkast till plan 2028" in text and "Utkast" in text
+    assert text.index("2028") < text.index("2027–2029")  # newest first
+
+
+def test_reader_sees_adopted_plans_but_not_drafts(client, association, adopted_plan, draft_plan):
+    client.force_login(member(association, Membership.Role.READER))
+    assert "Utkast till plan 2028" not in client.get(association.get_absolute_url()).text
+    assert client.get(adopted_plan.get_absolute_url()).status_code == 200
+    assert client.get(draft_plan.get_absolute_url()).status_code == 404
+
+
+def test_another_associations_plan_is_a_404(client, association, other_association, adopted_plan):
+    client.force_login(member(other_association, Membership.Role.CHIEF))
+    assert client.get(association.get_absolute_url()).status_code == 404
+    assert client.get(adopted_plan.get_absolute_url()).status_code == 404
+    # Even through the other association's own URL prefix.
+    url = reverse("plan_detail", kwargs={"association": other_association.slug, "pk": adopted_plan.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_plan_page_shows_the_whole_document(client, association, adopted_plan):
+    client.force_login(member(association, Membership.Role.BOARD))
+    response = client.get(adopted_plan.get_absolute_url())
+    assert response.status_code == 200
+    text = response.text
+    assert "Fastställd av styrelsen 2026-11-25 §39" in text
+    assert "<strong>arbetar</strong>" in text  # Markdown rendered
+    assert "Fler i arbete" in text and "minst 50 %" in text
+    # Costs print negative in tkr with one decimal, the Swedish way.
+    assert "\u22121\u00a0258,5" in text
+    assert "1. " in text or '<span class="chapter__number">1</span>' in text
+
+
+def test_markdown_cannot_inject_markup(client, association, adopted_plan):
+    ChapterFactory(
+        plan=adopted_plan, heading="<i>x</i>", body="<script>alert(1)</script> [a](javascript:alert(1))"
+    )
+    client.force_login(member(association, Membership.Role.CHIEF))
+    text = client.get(adopted_plan.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in text
+    assert "javascript:alert" not in text
+    assert "&lt;i&gt;x&lt;/i&gt;" in text
+
+
+def test_superuser_sees_every_association(client, association, other_association):
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.get(reverse("dashboard"))
+    assert "Samordningsförbundet Alfa" in response.text and "Samordningsförbundet Beta" in response.text
+
+
+def test_accessibility_statement_is_public(client):
+    response = client.get(reverse("accessibility"))
+    assert response.status_code == 200
+    assert "Tillgänglighetsredogörelse" in response.text
+    assert "Rapportera brister" in response.text
+
+
+def test_plan_page_query_count_does_not_grow_with_the_plan(
+    client, association, django_assert_max_num_queries
+):
+    import datetime
+
+    small = PlanFactory(
+        association=association, state=Plan.State.ADOPTED, adopted_on=datetime.date(2026, 1, 1)
+    )
+    large = PlanFactory(
+        association=association,
+        first_year=2030,
+        state=Plan.State.ADOPTED,
+        adopted_on=datetime.date(2026, 1, 1),
+    )
+    for plan, count in ((small, 1), (large, 25)):
+        for position in range(count):
+            goal = GoalFactory(plan=plan)
+            IndicatorFactory(goal=goal)
+            ChapterFactory(plan=plan, position=position)
+        column = BudgetColumnFactory(plan=plan, year=plan.first_year)
+        group = BudgetGroupFactory(plan=plan)
+        for _ in range(count):
+            BudgetAmountFactory(line=BudgetLineFactory(group=group), column=column, amount=1000)
+    client.force_login(member(association, Membership.Role.CHIEF))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small_queries:
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(len(small_queries)):
+        client.get(large.get_absolute_url())
