@@ -116,6 +116,19 @@ class BudgetResult:
     def column(self, year: int) -> BudgetColumn | None:
         return next((column for column in self.columns if column.year == year), None)
 
+    @property
+    def contribution_income(self) -> dict[int, Decimal]:
+        """The members' contributions as the budget counts them: the contribution rows' total (which
+        includes overrides) where the budget has a contributions group, else the columns' totals."""
+        groups = [g for g in self.revenue_groups if g.group.kind == g.group.Kind.CONTRIBUTIONS]
+        if not groups:
+            return dict(self.contributions)
+        return {
+            year: sum((g.totals[year] for g in groups), ZERO)
+            for year in self.years
+            if year in self.contributions or any(year in row.amounts for g in groups for row in g.rows)
+        }
+
 
 def sum_by_year(rows: list[Row], years: list[int]) -> dict[int, Decimal]:
     return {year: sum((row.amounts.get(year) or ZERO for row in rows), ZERO) for year in years}
@@ -184,17 +197,31 @@ def contribution_rows(
                     row.amounts[year] = overrides[(year, "municipality", org.id)]
                     row.overridden_years.add(year)
         else:
-            municipality_rows[0].amounts[year] = municipal_part
+            row = municipality_rows[0]
+            row.amounts[year] = municipal_part
+            # A lone municipality's own override is the same part under another name.
+            if len(municipalities) == 1 and (year, "municipality", municipalities[0].id) in overrides:
+                row.amounts[year] = overrides[(year, "municipality", municipalities[0].id)]
+                row.overridden_years.add(year)
 
     rows = [state_row, region_row, *municipality_rows]
     return [row for row in rows if row.organisations or row.amounts]
 
 
-def municipality_key_weights(factors) -> dict[int, Decimal]:
-    """Combine the key's factors: a municipality's weight is Σ factor weight × its share of the factor."""
+def municipality_key_weights(factors, municipality_ids: set[int] | None = None) -> dict[int, Decimal]:
+    """Combine the key's factors: a municipality's weight is Σ factor weight × its share of the factor.
+
+    A factor's shares are taken among `municipality_ids` (the member municipalities) when given, so a
+    stray value of another organisation never dilutes them. A factor whose values are all zero has no
+    shares and is left out: the other factors then decide the split alone (all factors zero: no key).
+    """
     weights: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for factor in factors:
-        values = list(factor.values.all())
+        values = [
+            value
+            for value in factor.values.all()
+            if municipality_ids is None or value.organisation_id in municipality_ids
+        ]
         factor_sum = sum((value.value for value in values), ZERO)
         if factor_sum <= 0:
             continue
@@ -315,6 +342,9 @@ def plan_budget(plan: Plan) -> BudgetResult:
     ]
     organisations = list(plan.association.organisations.order_by("position", "id"))
     factors = list(plan.contribution_factors.prefetch_related("values"))
+    municipality_ids = {
+        org.id for org in organisations if org.is_member and org.kind == Organisation.Kind.MUNICIPALITY
+    }
     overrides = {
         (override.column.year, override.part, override.organisation_id): to_decimal(override.amount)
         for override in plan_overrides(plan)
@@ -325,7 +355,7 @@ def plan_budget(plan: Plan) -> BudgetResult:
         groups=groups,
         interventions=interventions,
         organisations=organisations,
-        key_weights=municipality_key_weights(factors) or None,
+        key_weights=municipality_key_weights(factors, municipality_ids) or None,
         overrides=overrides,
     )
 
