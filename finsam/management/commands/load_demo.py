@@ -1,0 +1,48 @@
+"""`manage.py load_demo [--reset]`: load the demo associations and print the demo logins."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
+
+from finsam.demo.loader import DemoDataError, demo_logins, load_demo, logins_table
+
+
+class Command(BaseCommand):
+    help = (
+        "Läser in demoförbunden från finsam/demo/data/*.json med planer, budgetar och demoanvändare. "
+        "Ett förbund som redan finns lämnas orört."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Radera demoförbunden och deras demoanvändare och läs in dem på nytt.",
+        )
+
+    def handle(self, *args, reset: bool = False, **options):
+        try:
+            result = load_demo(reset=reset)
+        except DemoDataError as error:
+            raise CommandError(f"Demodata kunde inte läsas in: {error}") from error
+        except ProtectedError as error:
+            raise CommandError(
+                "Demoförbunden kunde inte raderas: andra uppgifter hänvisar till dem "
+                f"({len(error.protected_objects)} skyddade objekt). Inget har ändrats."
+            ) from error
+
+        for report in result.reports:
+            self.stdout.write(f"  {report.message()}")
+        if result.admin_created:
+            self.stdout.write("  Superanvändaren admin skapad.")
+        else:
+            self.stdout.write("  Superanvändaren admin finns redan (orörd).")
+        created = sum(1 for report in result.reports if report.status != "finns redan")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Klart: {created} av {len(result.reports)} demoförbund inlästa"
+                + (" på nytt." if reset else ".")
+            )
+        )
+        self.stdout.write("")
+        self.stdout.write("Demoinloggningar:")
+        self.stdout.write(logins_table(demo_logins()))
