@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from finsam.models import Organisation
 from finsam.money import MAX_AMOUNT, money_field
@@ -35,7 +36,7 @@ class BudgetColumn(Versioned):
         _("medlemsavgifter totalt"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinMoneyValidator(0)],
         help_text=_("Medlemmarnas sammanlagda insats detta år, i kronor."),
     )
 
@@ -142,7 +143,7 @@ class BudgetAmount(Versioned):
     line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="amounts")
     column = models.ForeignKey(BudgetColumn, on_delete=models.CASCADE, related_name="amounts")
     amount = money_field(
-        _("belopp"), validators=[MinValueValidator(-MAX_AMOUNT), MaxValueValidator(MAX_AMOUNT)]
+        _("belopp"), validators=[MinMoneyValidator(-MAX_AMOUNT), MaxMoneyValidator(MAX_AMOUNT)]
     )
 
     class Meta:
@@ -229,7 +230,7 @@ class ContributionOverride(Versioned):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    amount = money_field(_("belopp"), validators=[MinValueValidator(0)])
+    amount = money_field(_("belopp"), validators=[MinMoneyValidator(0)])
     reason = models.CharField(_("skäl"), max_length=300, blank=True)
 
     class Meta:

@@ -6,10 +6,10 @@ and its budget's "interventions decided" group is computed from their grants.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.validators import MinMoneyValidator
 
 from finsam.models import Association, Organisation
 from finsam.money import money_field
@@ -114,7 +114,7 @@ class Grant(Versioned):
 
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="grants")
     year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
-    amount = money_field(_("beviljat belopp"), validators=[MinValueValidator(0)])
+    amount = money_field(_("beviljat belopp"), validators=[MinMoneyValidator(0)])
 
     class Meta:
         verbose_name = _("beviljat belopp")

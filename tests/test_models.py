@@ -158,3 +158,15 @@ def test_plan_history_is_append_only():
         event.save()
     with pytest.raises(ValueError):
         event.delete()
+
+
+def test_money_fields_validate_without_crashing():
+    """full_clean on a MoneyField compares Money with Money (a plain MinValueValidator would crash)."""
+    from djmoney.money import Money
+
+    grant = GrantFactory(amount=Money(100, "SEK"))
+    grant.full_clean()
+    grant.amount = Money(-5, "SEK")
+    with pytest.raises(ValidationError) as error:
+        grant.full_clean()
+    assert "amount" in error.value.message_dict
