@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "djmoney",
     "axes",
+    "django_tasks_db",
     "finsam",
     "plans",
     "budgets",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logs every 403/404 answer with user, path and association (finsam/security.py).
+    "finsam.security.RefusalLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -141,6 +144,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background tasks (PDF rendering) run in `manage.py db_worker`; `make run` starts one.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Money: SEK only, so migrations never depend on Babel's currency list.
 CURRENCIES = ("SEK",)

@@ -16,3 +16,6 @@ urlpatterns = [
     path("f/<slug:association>/", include("budgets.urls")),
     path("f/<slug:association>/", include("interventions.urls")),
 ]
+
+# A static page that needs no database; a lost database connection answers 503 (finsam/security.py).
+handler500 = "finsam.security.server_error"

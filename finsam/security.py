@@ -1,0 +1,119 @@
+"""Security logging and the error pages that must work when the database does not.
+
+- Logins, logouts, failed logins and lockouts are logged through Django's auth signals (and axes').
+- `RefusalLoggingMiddleware` logs every 403 and 404 answer with the user, the method, the path and the
+  association, so that someone probing other associations' objects shows up in the log.
+- `server_error` is the project's `handler500`: a lost database connection (PostgreSQL restarted, network
+  gone) answers 503 with a static Swedish page; anything else answers 500. Neither page touches the
+  database.
+
+Nothing secret is logged: no passwords (Django masks them in the credentials of a failed login), no
+session keys, no query strings, and the password-reset token in a reset link's path is replaced.
+"""
+
+import logging
+import sys
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.template import loader
+
+logger = logging.getLogger("finsam.security")
+
+# URL keyword arguments whose values are secrets (the password-reset link) and are never logged.
+SECRET_KWARGS = {"token", "uidb64"}
+REFUSAL_STATUSES = {403, 404}
+
+
+def client_address(request) -> str:
+    if request is None:
+        return "-"
+    return request.META.get("REMOTE_ADDR") or "-"
+
+
+def username_of(request) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "anonym"
+    return user.get_username()
+
+
+def loggable_path(request) -> str:
+    """The request path without its query string, with secret URL arguments replaced by `***`."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and SECRET_KWARGS & set(match.kwargs):
+        path = request.path
+        for name in SECRET_KWARGS & set(match.kwargs):
+            path = path.replace(str(match.kwargs[name]), "***")
+        return path
+    return request.path
+
+
+def association_of(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is not None and "association" in match.kwargs:
+        return str(match.kwargs["association"])
+    return "-"
+
+
+@receiver(user_logged_in, dispatch_uid="finsam.security.login")
+def log_login(sender, request, user, **kwargs):
+    logger.info("login user=%s ip=%s", user.get_username(), client_address(request))
+
+
+@receiver(user_logged_out, dispatch_uid="finsam.security.logout")
+def log_logout(sender, request, user, **kwargs):
+    name = user.get_username() if user is not None else "anonym"
+    logger.info("logout user=%s ip=%s", name, client_address(request))
+
+
+@receiver(user_login_failed, dispatch_uid="finsam.security.login_failed")
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already replaced the password in `credentials`; only the username is used.
+    attempted = str(credentials.get("username", ""))[:150]
+    logger.warning("login failed user=%s ip=%s", attempted or "-", client_address(request))
+
+
+@receiver(user_locked_out, dispatch_uid="finsam.security.locked_out")
+def log_locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    logger.warning("login locked out user=%s ip=%s", username or "-", ip_address or client_address(request))
+
+
+class RefusalLoggingMiddleware:
+    """Log every 403 (forbidden) and 404 (not found, which is also how another association's objects
+    answer) with who asked for what."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in REFUSAL_STATUSES:
+            logger.warning(
+                "refused status=%s user=%s method=%s path=%s association=%s ip=%s",
+                response.status_code,
+                username_of(request),
+                request.method,
+                loggable_path(request),
+                association_of(request),
+                client_address(request),
+            )
+        return response
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: a static page, rendered without the request so that no context processor, session or
+    user lookup can touch a database that may be gone. A lost database connection answers 503."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        logger.error("database unavailable path=%s: %s", loggable_path(request), type(error).__name__)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template(template_name).render(), status=500)
