@@ -6,7 +6,8 @@ from finsam import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Before the auth include, so this view (which sends a logged-in user on) serves /konto/login/.
+    path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
