@@ -1,5 +1,36 @@
 """URLs below /f/<association>/; every view is wrapped in finsam.access.association_view."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from budgets import views
 
 urlpatterns = []
+
+# --- Budget grid editor ---------------------------------------------------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/budget/", views.plan_budget_grid, name="plan_budget_grid"),
+    path(
+        "planer/<int:pk>/budget/rad/<int:line_id>/kolumn/<int:column_id>/",
+        views.budget_cell,
+        name="budget_cell",
+    ),
+    path(
+        "planer/<int:pk>/budget/kolumn/<int:column_id>/medlemsavgifter/",
+        views.budget_contributions,
+        name="budget_contributions",
+    ),
+    path("planer/<int:pk>/budget/kolumn/<int:column_id>/typ/", views.budget_column_kind, name="budget_column_kind"),
+    path("planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", views.budget_line_add, name="budget_line_add"),
+    path("planer/<int:pk>/budget/rad/<int:line_id>/", views.budget_line_edit, name="budget_line_edit"),
+    path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", views.budget_line_move, name="budget_line_move"),
+    path("planer/<int:pk>/budget/rad/<int:line_id>/ta-bort/", views.budget_line_remove, name="budget_line_remove"),
+    path("planer/<int:pk>/budget/ny-grupp/", views.budget_group_add, name="budget_group_add"),
+    path("planer/<int:pk>/budget/grupp/<int:group_id>/", views.budget_group_edit, name="budget_group_edit"),
+    path("planer/<int:pk>/budget/grupp/<int:group_id>/flytta/", views.budget_group_move, name="budget_group_move"),
+    path(
+        "planer/<int:pk>/budget/grupp/<int:group_id>/ta-bort/",
+        views.budget_group_remove,
+        name="budget_group_remove",
+    ),
+]
+# --- end of the budget grid editor ----------------------------------------------------------------

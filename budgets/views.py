@@ -1,0 +1,413 @@
+"""Budget pages of a plan, below /f/<association>/planer/<pk>/budget/.
+
+Two blocks live here: the budget grid editor, and budget import/export. Each keeps to its own block.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from budgets import grid as grid_services
+from budgets.calc import plan_budget
+from budgets.formatting import format_kronor
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
+from budgets.parsing import parse_amount
+from finsam.access import association_view, get_plan
+from finsam.editing import StaleVersion
+from finsam.money import to_decimal
+
+# --- Budget grid editor ---------------------------------------------------------------------------
+# One page (budgets/grid.html). A cell save answers with the cell and, out of band, everything that
+# follows from it (subtotals, totals, result, equity, checks, an announcement); structural changes
+# (lines, groups, columns) answer with the whole editor region. Without JavaScript every form posts
+# and redirects back to the grid; refusals render the page with the user's input and the message.
+
+GRID_TEMPLATE = "budgets/grid.html"
+
+
+def _plan_checks(plan, budget):
+    try:
+        from budgets.checks import plan_checks
+    except ImportError:  # pragma: no cover - until budgets.checks lands
+        return []
+    return plan_checks(plan, budget=budget)
+
+
+def _grid_url(plan, anchor: str = "") -> str:
+    url = reverse("plan_budget_grid", kwargs={"association": plan.association.slug, "pk": plan.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _grid_context(plan, *, budget=None, cell_state=None, contribution_state=None, **extra) -> dict:
+    budget = budget or plan_budget(plan)
+    grid = grid_services.budget_grid(
+        plan, budget, cell_state=cell_state, contribution_state=contribution_state
+    )
+    return {
+        "plan": plan,
+        "grid": grid,
+        "budget": budget,
+        "checks": _plan_checks(plan, budget),
+        "group_kinds": {
+            section: [
+                (kind, label)
+                for kind, label in BudgetGroup.Kind.choices
+                if (kind in BudgetGroup.REVENUE_KINDS) == (section == BudgetGroup.Section.REVENUE)
+                or kind == BudgetGroup.Kind.OTHER
+            ]
+            for section in BudgetGroup.Section.values
+        },
+        "column_kinds": BudgetColumn.Kind.choices,
+        **extra,
+    }
+
+
+def _editor_response(request, plan, *, status: int = 200, announcement: str = "", **context):
+    """The whole editor region for HTMX, the whole page otherwise (used for refusals)."""
+    template = f"{GRID_TEMPLATE}#editor-response" if request.htmx else GRID_TEMPLATE
+    context = _grid_context(plan, announcement=announcement, **context)
+    return render(request, template, context, status=status)
+
+
+def _done(request, plan, message: str, *, anchor: str = ""):
+    """After a structural change: the editor region (HTMX) or a redirect back to the grid."""
+    if request.htmx:
+        return _editor_response(request, plan, announcement=message)
+    messages.success(request, message)
+    return redirect(_grid_url(plan, anchor))
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _amount_or_blank(text: str, unit: str):
+    """An empty input empties the cell; anything else must be an amount."""
+    return None if not text.strip() else parse_amount(text, unit)
+
+
+@association_view
+def plan_budget_grid(request, pk: int):
+    plan = get_plan(request, pk, for_edit=True)
+    return render(request, GRID_TEMPLATE, _grid_context(plan))
+
+
+def _cell_objects(request, pk: int, line_id: int, column_id: int):
+    plan = get_plan(request, pk, for_edit=True)
+    line = get_object_or_404(BudgetLine.objects.select_related("group"), pk=line_id, group__plan=plan)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    line.group.plan = column.plan = plan
+    return plan, line, column
+
+
+def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True):
+    """The saved cell with everything that follows from it (out of band): one budget computation."""
+    context = _grid_context(plan)
+    grid = context["grid"]
+    if line is not None:
+        grid_row = next(
+            row for section in grid.sections for group in section[2] for row in group.line_rows
+            if row.line.pk == line.pk
+        )
+        context["grid_row"] = grid_row
+        context["cell"] = next(cell for cell in grid_row.cells if cell.column.pk == column.pk)
+    else:
+        context["cell"] = next(cell for cell in grid.contribution_cells if cell.column.pk == column.pk)
+    context["announce_column"] = column if announce else None
+    template = "line-cell-response" if line is not None else "contribution-cell-response"
+    return render(request, f"{GRID_TEMPLATE}#{template}", context)
+
+
+def _refused_cell_response(request, plan, *, line, column, status: int, **state):
+    """A refused save: the cell keeps what the user typed, with the message (HTMX), or the whole page."""
+    if line is not None:
+        key = (line.pk, column.pk)
+        context = _grid_context(plan, cell_state={key: state})
+    else:
+        context = _grid_context(plan, contribution_state={column.pk: state})
+    if not request.htmx:
+        return render(request, GRID_TEMPLATE, context, status=status)
+    grid = context["grid"]
+    if line is not None:
+        context["cell"] = next(
+            cell
+            for section in grid.sections
+            for group in section[2]
+            for row in group.line_rows
+            for cell in row.cells
+            if row.line.pk == line.pk and cell.column.pk == column.pk
+        )
+        return render(request, f"{GRID_TEMPLATE}#line-cell", context, status=status)
+    context["cell"] = next(cell for cell in grid.contribution_cells if cell.column.pk == column.pk)
+    return render(request, f"{GRID_TEMPLATE}#contribution-cell", context, status=status)
+
+
+def _their_value(amount) -> str:
+    return _("tom") if amount is None else format_kronor(to_decimal(amount))
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_cell(request, pk: int, line_id: int, column_id: int):
+    """Save one typed cell (POST), or show it as it is now (GET, after choosing the other's value)."""
+    plan, line, column = _cell_objects(request, pk, line_id, column_id)
+    anchor = f"cell-{line.pk}-{column.pk}"
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_grid_url(plan, anchor))
+        return _saved_cell_response(request, plan, line=line, column=column, announce=False)
+    expected_version = _version(request)
+    if expected_version is None:
+        return HttpResponseBadRequest(_("Cellens version saknas."))
+    text = request.POST.get("amount", "")
+    try:
+        amount = _amount_or_blank(text, plan.unit)
+        grid_services.budget_cell_update(
+            line=line, column=column, amount=amount, expected_version=expected_version, by=request.user
+        )
+    except ValidationError as error:
+        return _refused_cell_response(
+            request, plan, line=line, column=column, status=422,
+            text=text, error=error.messages[0], version=expected_version,
+        )
+    except StaleVersion as conflict:
+        current = conflict.current
+        return _refused_cell_response(
+            request, plan, line=line, column=column, status=409,
+            text=text, conflict=_their_value(current.amount if current else None),
+            version=current.version if current else 0,
+        )
+    if not request.htmx:
+        return redirect(_grid_url(plan, anchor))
+    return _saved_cell_response(request, plan, line=line, column=column)
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_contributions(request, pk: int, column_id: int):
+    """The members' total contribution of one column; the contribution rows are computed from it."""
+    plan = get_plan(request, pk, for_edit=True)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    anchor = f"contributions-{column.pk}"
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(_grid_url(plan, anchor))
+        return _saved_cell_response(request, plan, column=column, announce=False)
+    expected_version = _version(request)
+    if expected_version is None:
+        return HttpResponseBadRequest(_("Kolumnens version saknas."))
+    text = request.POST.get("amount", "")
+    try:
+        amount = _amount_or_blank(text, plan.unit)
+        grid_services.budget_column_update(
+            column=column, expected_version=expected_version, by=request.user, contributions_total=amount
+        )
+    except ValidationError as error:
+        return _refused_cell_response(
+            request, plan, line=None, column=column, status=422,
+            text=text, error=error.messages[0], version=expected_version,
+        )
+    except StaleVersion as conflict:
+        current = conflict.current
+        return _refused_cell_response(
+            request, plan, line=None, column=column, status=409,
+            text=text, conflict=_their_value(current.contributions_total if current else None),
+            version=current.version if current else 0,
+        )
+    if not request.htmx:
+        return redirect(_grid_url(plan, anchor))
+    return _saved_cell_response(request, plan, column=column)
+
+
+@require_POST
+@association_view
+def budget_column_kind(request, pk: int, column_id: int):
+    plan = get_plan(request, pk, for_edit=True)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    expected_version = _version(request)
+    kind = request.POST.get("kind", "")
+    if expected_version is None or kind not in BudgetColumn.Kind.values:
+        return _editor_response(
+            request, plan, status=422, form_errors={f"column-{column.pk}": _("Välj en typ för kolumnen.")}
+        )
+    try:
+        grid_services.budget_column_update(column=column, expected_version=expected_version, by=request.user, kind=kind)
+    except StaleVersion:
+        return _editor_response(
+            request, plan, status=409,
+            form_errors={f"column-{column.pk}": _("Någon annan har just ändrat kolumnen. Kontrollera och försök igen.")},
+        )
+    return _done(request, plan, _("Kolumnen %(year)s är nu %(kind)s.") % {"year": column.year, "kind": column.get_kind_display().lower()})
+
+
+def _line(request, pk: int, line_id: int):
+    plan = get_plan(request, pk, for_edit=True)
+    line = get_object_or_404(BudgetLine.objects.select_related("group"), pk=line_id, group__plan=plan)
+    line.group.plan = plan
+    return plan, line
+
+
+def _group(request, pk: int, group_id: int):
+    plan = get_plan(request, pk, for_edit=True)
+    group = get_object_or_404(BudgetGroup, pk=group_id, plan=plan)
+    group.plan = plan
+    return plan, group
+
+
+def _first_message(error: ValidationError) -> str:
+    return error.messages[0] if error.messages else _("Kontrollera uppgifterna.")
+
+
+@require_POST
+@association_view
+def budget_line_add(request, pk: int, group_id: int):
+    plan, group = _group(request, pk, group_id)
+    name = request.POST.get("name", "")
+    try:
+        line = grid_services.budget_line_add(
+            group=group, name=name, undecided=request.POST.get("undecided") == "on", by=request.user
+        )
+    except ValidationError as error:
+        return _editor_response(
+            request, plan, status=422,
+            form_errors={f"line-add-{group.pk}": _first_message(error)}, form_values={f"line-add-{group.pk}": name},
+        )
+    return _done(request, plan, _("Raden %(line)s lades till.") % {"line": line.name}, anchor=f"line-{line.pk}")
+
+
+@require_POST
+@association_view
+def budget_line_edit(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    name = request.POST.get("name", "")
+    expected_version = _version(request)
+    key = f"line-{line.pk}"
+    try:
+        if expected_version is None:
+            raise ValidationError(_("Radens version saknas."))
+        grid_services.budget_line_update(
+            line=line, expected_version=expected_version, name=name,
+            undecided=request.POST.get("undecided") == "on", by=request.user,
+        )
+    except ValidationError as error:
+        return _editor_response(
+            request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
+        )
+    except StaleVersion as conflict:
+        theirs = conflict.current.name if conflict.current else _("(borttagen)")
+        return _editor_response(
+            request, plan, status=409,
+            form_errors={key: _("Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn.") % {"name": theirs}},
+            form_values={key: name},
+        )
+    return _done(request, plan, _("Raden heter nu %(line)s.") % {"line": line.name}, anchor=key)
+
+
+@require_POST
+@association_view
+def budget_line_move(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    direction = request.POST.get("direction", "")
+    if direction not in (grid_services.UP, grid_services.DOWN):
+        return HttpResponseBadRequest(_("Okänd riktning."))
+    moved = grid_services.budget_line_move(line=line, direction=direction, by=request.user)
+    if moved:
+        message = _("Raden %(line)s flyttades upp.") if direction == grid_services.UP else _("Raden %(line)s flyttades ned.")
+    else:
+        message = _("Raden %(line)s står redan först.") if direction == grid_services.UP else _("Raden %(line)s står redan sist.")
+    return _done(request, plan, message % {"line": line.name}, anchor=f"line-{line.pk}")
+
+
+@require_POST
+@association_view
+def budget_line_remove(request, pk: int, line_id: int):
+    """Without `confirm`, the page asks first (no JavaScript); HTMX asks with a dialog and confirms."""
+    plan, line = _line(request, pk, line_id)
+    if request.POST.get("confirm") != "1":
+        return render(request, GRID_TEMPLATE, _grid_context(plan, confirm_line=line))
+    grid_services.budget_line_remove(line=line, by=request.user)
+    return _done(request, plan, _("Raden %(line)s togs bort.") % {"line": line.name})
+
+
+@require_POST
+@association_view
+def budget_group_add(request, pk: int):
+    plan = get_plan(request, pk, for_edit=True)
+    section = request.POST.get("section", "")
+    kind = request.POST.get("kind", BudgetGroup.Kind.OTHER)
+    name = request.POST.get("name", "")
+    key = f"group-add-{section}"
+    try:
+        if section not in BudgetGroup.Section.values or kind not in BudgetGroup.Kind.values:
+            raise ValidationError(_("Välj del och typ för gruppen."))
+        group = grid_services.budget_group_add(plan=plan, section=section, kind=kind, name=name, by=request.user)
+    except ValidationError as error:
+        return _editor_response(
+            request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
+        )
+    return _done(request, plan, _("Gruppen %(group)s lades till.") % {"group": group.name}, anchor=f"group-{group.pk}")
+
+
+@require_POST
+@association_view
+def budget_group_edit(request, pk: int, group_id: int):
+    plan, group = _group(request, pk, group_id)
+    name = request.POST.get("name", "")
+    expected_version = _version(request)
+    key = f"group-{group.pk}"
+    try:
+        if expected_version is None:
+            raise ValidationError(_("Gruppens version saknas."))
+        grid_services.budget_group_update(
+            group=group, expected_version=expected_version, name=name,
+            collapsed=request.POST.get("collapsed") == "on", by=request.user,
+        )
+    except ValidationError as error:
+        return _editor_response(
+            request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
+        )
+    except StaleVersion as conflict:
+        theirs = conflict.current.name if conflict.current else _("(borttagen)")
+        return _editor_response(
+            request, plan, status=409,
+            form_errors={key: _("Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn.") % {"name": theirs}},
+            form_values={key: name},
+        )
+    return _done(request, plan, _("Gruppen heter nu %(group)s.") % {"group": group.name}, anchor=key)
+
+
+@require_POST
+@association_view
+def budget_group_move(request, pk: int, group_id: int):
+    plan, group = _group(request, pk, group_id)
+    direction = request.POST.get("direction", "")
+    if direction not in (grid_services.UP, grid_services.DOWN):
+        return HttpResponseBadRequest(_("Okänd riktning."))
+    moved = grid_services.budget_group_move(group=group, direction=direction, by=request.user)
+    if moved:
+        message = _("Gruppen %(group)s flyttades upp.") if direction == grid_services.UP else _("Gruppen %(group)s flyttades ned.")
+    else:
+        message = _("Gruppen %(group)s står redan först.") if direction == grid_services.UP else _("Gruppen %(group)s står redan sist.")
+    return _done(request, plan, message % {"group": group.name}, anchor=f"group-{group.pk}")
+
+
+@require_POST
+@association_view
+def budget_group_remove(request, pk: int, group_id: int):
+    plan, group = _group(request, pk, group_id)
+    if request.POST.get("confirm") != "1":
+        return render(request, GRID_TEMPLATE, _grid_context(plan, confirm_group=group))
+    grid_services.budget_group_remove(group=group, by=request.user)
+    return _done(request, plan, _("Gruppen %(group)s togs bort.") % {"group": group.name})
+
+
+# --- end of the budget grid editor ----------------------------------------------------------------
