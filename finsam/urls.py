@@ -11,6 +11,7 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("f/<slug:association>/", views.association_detail, name="association"),
     path("f/<slug:association>/", include("plans.urls")),

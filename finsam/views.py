@@ -32,3 +32,10 @@ def association_detail(request):
 
 def accessibility_statement(request):
     return render(request, "finsam/accessibility.html")
+
+
+def healthz(request):
+    """Liveness for the load balancer: answers without touching the database or the session."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")
