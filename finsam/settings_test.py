@@ -12,3 +12,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Throttling is tested explicitly where it matters; elsewhere it would make logins order-dependent.
 AXES_ENABLED = os.environ.get("FINSAM_TEST_AXES", "0") == "1"
+# Tasks run at once, inside the request, so tests see their results synchronously.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

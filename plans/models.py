@@ -349,3 +349,73 @@ class PlanEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Plan history is append-only.")
+
+
+def plan_pdf_upload_to(instance: "PlanPdf", filename: str) -> str:
+    # One folder per plan; the content hash in the name keeps every stored version apart.
+    return f"plans/pdf/{instance.plan.association.slug}/{instance.plan_id}/{instance.content_hash[:16]}-{filename}"
+
+
+class PlanPdf(models.Model):
+    """A rendered PDF of a plan, stored once per content (`content_hash`) and served from storage.
+
+    A draft gets a new row whenever its content changes; an adopted plan gets one archival row
+    (PDF/A) that never changes once done. `source_html` is the exact rendering input, frozen when
+    the PDF was requested, so that the worker renders what was asked for even if the plan changes.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kö")
+        RENDERING = "rendering", _("Skapas")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Misslyckades")
+
+    PENDING = {Status.QUEUED, Status.RENDERING}
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="pdfs")
+    content_hash = models.CharField(_("innehållets SHA-256"), max_length=64)
+    is_archival = models.BooleanField(_("arkivexemplar (PDF/A)"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    source_html = models.TextField(_("underlag"), blank=True)
+    file = models.FileField(_("fil"), upload_to=plan_pdf_upload_to, max_length=300, blank=True)
+    sha256 = models.CharField(_("filens SHA-256"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("sidor"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("storlek (byte)"), null=True, blank=True)
+    render_seconds = models.FloatField(_("renderingstid (s)"), null=True, blank=True)
+    error = models.TextField(_("fel"), blank=True)
+    requested_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("beställd"), auto_now_add=True)
+    started_at = models.DateTimeField(_("påbörjad"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("PDF av plan")
+        verbose_name_plural = _("PDF:er av planer")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # An unchanged draft is never rendered twice ...
+            models.UniqueConstraint(
+                fields=["plan", "content_hash", "is_archival"], name="plan_pdf_once_per_content"
+            ),
+            # ... and an adopted plan has exactly one archived PDF.
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(is_archival=True), name="plan_pdf_one_archive_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(file="") & ~Q(sha256="")),
+                name="plan_pdf_done_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} – PDF {self.content_hash[:12]} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
