@@ -19,14 +19,28 @@ urlpatterns += [
         views.budget_contributions,
         name="budget_contributions",
     ),
-    path("planer/<int:pk>/budget/kolumn/<int:column_id>/typ/", views.budget_column_kind, name="budget_column_kind"),
-    path("planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", views.budget_line_add, name="budget_line_add"),
+    path(
+        "planer/<int:pk>/budget/kolumn/<int:column_id>/typ/",
+        views.budget_column_kind,
+        name="budget_column_kind",
+    ),
+    path(
+        "planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", views.budget_line_add, name="budget_line_add"
+    ),
     path("planer/<int:pk>/budget/rad/<int:line_id>/", views.budget_line_edit, name="budget_line_edit"),
     path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", views.budget_line_move, name="budget_line_move"),
-    path("planer/<int:pk>/budget/rad/<int:line_id>/ta-bort/", views.budget_line_remove, name="budget_line_remove"),
+    path(
+        "planer/<int:pk>/budget/rad/<int:line_id>/ta-bort/",
+        views.budget_line_remove,
+        name="budget_line_remove",
+    ),
     path("planer/<int:pk>/budget/ny-grupp/", views.budget_group_add, name="budget_group_add"),
     path("planer/<int:pk>/budget/grupp/<int:group_id>/", views.budget_group_edit, name="budget_group_edit"),
-    path("planer/<int:pk>/budget/grupp/<int:group_id>/flytta/", views.budget_group_move, name="budget_group_move"),
+    path(
+        "planer/<int:pk>/budget/grupp/<int:group_id>/flytta/",
+        views.budget_group_move,
+        name="budget_group_move",
+    ),
     path(
         "planer/<int:pk>/budget/grupp/<int:group_id>/ta-bort/",
         views.budget_group_remove,
@@ -34,3 +48,10 @@ urlpatterns += [
     ),
 ]
 # --- end of the budget grid editor ----------------------------------------------------------------
+
+# --- Budget import and export ---------------------------------------------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/budget/importera/", views.budget_import, name="budget_import"),
+    path("planer/<int:pk>/budget.xlsx", views.budget_export, name="budget_export"),
+]
+# --- end of budget import and export --------------------------------------------------------------

@@ -5,20 +5,26 @@ Two blocks live here: the budget grid editor, and budget import/export. Each kee
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from budgets import grid as grid_services
 from budgets.calc import plan_budget
+from budgets.checks import plan_checks
+from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
+from budgets.forms import BudgetImportForm
 from budgets.formatting import format_kronor
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
+from budgets.importing import budget_import_apply, budget_import_preview
+from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
 from budgets.parsing import parse_amount
 from finsam.access import association_view, get_plan
 from finsam.editing import StaleVersion
 from finsam.money import to_decimal
+from plans.views import finding_links
 
 # --- Budget grid editor ---------------------------------------------------------------------------
 # One page (budgets/grid.html). A cell save answers with the cell and, out of band, everything that
@@ -29,29 +35,37 @@ from finsam.money import to_decimal
 GRID_TEMPLATE = "budgets/grid.html"
 
 
-def _plan_checks(plan, budget):
-    try:
-        from budgets.checks import plan_checks
-    except ImportError:  # pragma: no cover - until budgets.checks lands
-        return []
-    return plan_checks(plan, budget=budget)
-
-
 def _grid_url(plan, anchor: str = "") -> str:
     url = reverse("plan_budget_grid", kwargs={"association": plan.association.slug, "pk": plan.pk})
     return f"{url}#{anchor}" if anchor else url
 
 
-def _grid_context(plan, *, budget=None, cell_state=None, contribution_state=None, **extra) -> dict:
+def _grid_context(
+    plan,
+    *,
+    budget=None,
+    cell_state=None,
+    contribution_state=None,
+    form_errors=None,
+    form_values=None,
+    **extra,
+) -> dict:
     budget = budget or plan_budget(plan)
     grid = grid_services.budget_grid(
-        plan, budget, cell_state=cell_state, contribution_state=contribution_state
+        plan,
+        budget,
+        cell_state=cell_state,
+        contribution_state=contribution_state,
+        form_errors=form_errors,
+        form_values=form_values,
     )
     return {
         "plan": plan,
         "grid": grid,
         "budget": budget,
-        "checks": _plan_checks(plan, budget),
+        "association": plan.association,
+        # The plan editor's checks panel, each finding with the place where it is fixed.
+        "findings": [(finding, finding_links(plan, finding)) for finding in plan_checks(plan, budget=budget)],
         "group_kinds": {
             section: [
                 (kind, label)
@@ -109,43 +123,29 @@ def _cell_objects(request, pk: int, line_id: int, column_id: int):
 
 def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True):
     """The saved cell with everything that follows from it (out of band): one budget computation."""
-    context = _grid_context(plan)
+    context = _grid_context(plan, announce_column=column if announce else None)
     grid = context["grid"]
     if line is not None:
-        grid_row = next(
-            row for section in grid.sections for group in section[2] for row in group.line_rows
-            if row.line.pk == line.pk
-        )
-        context["grid_row"] = grid_row
-        context["cell"] = next(cell for cell in grid_row.cells if cell.column.pk == column.pk)
-    else:
-        context["cell"] = next(cell for cell in grid.contribution_cells if cell.column.pk == column.pk)
-    context["announce_column"] = column if announce else None
-    template = "line-cell-response" if line is not None else "contribution-cell-response"
-    return render(request, f"{GRID_TEMPLATE}#{template}", context)
+        context["grid_row"] = grid.line_row(line.pk)
+        context["cell"] = grid.line_cell(line.pk, column.pk)
+        return render(request, f"{GRID_TEMPLATE}#line-cell-response", context)
+    context["cell"] = grid.contribution_cell(column.pk)
+    return render(request, f"{GRID_TEMPLATE}#contribution-cell-response", context)
 
 
 def _refused_cell_response(request, plan, *, line, column, status: int, **state):
     """A refused save: the cell keeps what the user typed, with the message (HTMX), or the whole page."""
     if line is not None:
-        key = (line.pk, column.pk)
-        context = _grid_context(plan, cell_state={key: state})
+        context = _grid_context(plan, cell_state={(line.pk, column.pk): state})
     else:
         context = _grid_context(plan, contribution_state={column.pk: state})
     if not request.htmx:
         return render(request, GRID_TEMPLATE, context, status=status)
     grid = context["grid"]
     if line is not None:
-        context["cell"] = next(
-            cell
-            for section in grid.sections
-            for group in section[2]
-            for row in group.line_rows
-            for cell in row.cells
-            if row.line.pk == line.pk and cell.column.pk == column.pk
-        )
+        context["cell"] = grid.line_cell(line.pk, column.pk)
         return render(request, f"{GRID_TEMPLATE}#line-cell", context, status=status)
-    context["cell"] = next(cell for cell in grid.contribution_cells if cell.column.pk == column.pk)
+    context["cell"] = grid.contribution_cell(column.pk)
     return render(request, f"{GRID_TEMPLATE}#contribution-cell", context, status=status)
 
 
@@ -174,14 +174,25 @@ def budget_cell(request, pk: int, line_id: int, column_id: int):
         )
     except ValidationError as error:
         return _refused_cell_response(
-            request, plan, line=line, column=column, status=422,
-            text=text, error=error.messages[0], version=expected_version,
+            request,
+            plan,
+            line=line,
+            column=column,
+            status=422,
+            text=text,
+            error=error.messages[0],
+            version=expected_version,
         )
     except StaleVersion as conflict:
         current = conflict.current
         return _refused_cell_response(
-            request, plan, line=line, column=column, status=409,
-            text=text, conflict=_their_value(current.amount if current else None),
+            request,
+            plan,
+            line=line,
+            column=column,
+            status=409,
+            text=text,
+            conflict=_their_value(current.amount if current else None),
             version=current.version if current else 0,
         )
     if not request.htmx:
@@ -212,14 +223,25 @@ def budget_contributions(request, pk: int, column_id: int):
         )
     except ValidationError as error:
         return _refused_cell_response(
-            request, plan, line=None, column=column, status=422,
-            text=text, error=error.messages[0], version=expected_version,
+            request,
+            plan,
+            line=None,
+            column=column,
+            status=422,
+            text=text,
+            error=error.messages[0],
+            version=expected_version,
         )
     except StaleVersion as conflict:
         current = conflict.current
         return _refused_cell_response(
-            request, plan, line=None, column=column, status=409,
-            text=text, conflict=_their_value(current.contributions_total if current else None),
+            request,
+            plan,
+            line=None,
+            column=column,
+            status=409,
+            text=text,
+            conflict=_their_value(current.contributions_total if current else None),
             version=current.version if current else 0,
         )
     if not request.htmx:
@@ -240,13 +262,24 @@ def budget_column_kind(request, pk: int, column_id: int):
             request, plan, status=422, form_errors={f"column-{column.pk}": _("Välj en typ för kolumnen.")}
         )
     try:
-        grid_services.budget_column_update(column=column, expected_version=expected_version, by=request.user, kind=kind)
+        grid_services.budget_column_update(
+            column=column, expected_version=expected_version, by=request.user, kind=kind
+        )
     except StaleVersion:
         return _editor_response(
-            request, plan, status=409,
-            form_errors={f"column-{column.pk}": _("Någon annan har just ändrat kolumnen. Kontrollera och försök igen.")},
+            request,
+            plan,
+            status=409,
+            form_errors={
+                f"column-{column.pk}": _("Någon annan har just ändrat kolumnen. Kontrollera och försök igen.")
+            },
         )
-    return _done(request, plan, _("Kolumnen %(year)s är nu %(kind)s.") % {"year": column.year, "kind": column.get_kind_display().lower()})
+    return _done(
+        request,
+        plan,
+        _("Kolumnen %(year)s är nu %(kind)s.")
+        % {"year": column.year, "kind": column.get_kind_display().lower()},
+    )
 
 
 def _line(request, pk: int, line_id: int):
@@ -278,10 +311,15 @@ def budget_line_add(request, pk: int, group_id: int):
         )
     except ValidationError as error:
         return _editor_response(
-            request, plan, status=422,
-            form_errors={f"line-add-{group.pk}": _first_message(error)}, form_values={f"line-add-{group.pk}": name},
+            request,
+            plan,
+            status=422,
+            form_errors={f"line-add-{group.pk}": _first_message(error)},
+            form_values={f"line-add-{group.pk}": name},
         )
-    return _done(request, plan, _("Raden %(line)s lades till.") % {"line": line.name}, anchor=f"line-{line.pk}")
+    return _done(
+        request, plan, _("Raden %(line)s lades till.") % {"line": line.name}, anchor=f"rad-{line.pk}"
+    )
 
 
 @require_POST
@@ -295,8 +333,11 @@ def budget_line_edit(request, pk: int, line_id: int):
         if expected_version is None:
             raise ValidationError(_("Radens version saknas."))
         grid_services.budget_line_update(
-            line=line, expected_version=expected_version, name=name,
-            undecided=request.POST.get("undecided") == "on", by=request.user,
+            line=line,
+            expected_version=expected_version,
+            name=name,
+            undecided=request.POST.get("undecided") == "on",
+            by=request.user,
         )
     except ValidationError as error:
         return _editor_response(
@@ -305,11 +346,18 @@ def budget_line_edit(request, pk: int, line_id: int):
     except StaleVersion as conflict:
         theirs = conflict.current.name if conflict.current else _("(borttagen)")
         return _editor_response(
-            request, plan, status=409,
-            form_errors={key: _("Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn.") % {"name": theirs}},
+            request,
+            plan,
+            status=409,
+            form_errors={
+                key: _(
+                    "Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."
+                )
+                % {"name": theirs}
+            },
             form_values={key: name},
         )
-    return _done(request, plan, _("Raden heter nu %(line)s.") % {"line": line.name}, anchor=key)
+    return _done(request, plan, _("Raden heter nu %(line)s.") % {"line": line.name}, anchor=f"rad-{line.pk}")
 
 
 @require_POST
@@ -321,10 +369,18 @@ def budget_line_move(request, pk: int, line_id: int):
         return HttpResponseBadRequest(_("Okänd riktning."))
     moved = grid_services.budget_line_move(line=line, direction=direction, by=request.user)
     if moved:
-        message = _("Raden %(line)s flyttades upp.") if direction == grid_services.UP else _("Raden %(line)s flyttades ned.")
+        message = (
+            _("Raden %(line)s flyttades upp.")
+            if direction == grid_services.UP
+            else _("Raden %(line)s flyttades ned.")
+        )
     else:
-        message = _("Raden %(line)s står redan först.") if direction == grid_services.UP else _("Raden %(line)s står redan sist.")
-    return _done(request, plan, message % {"line": line.name}, anchor=f"line-{line.pk}")
+        message = (
+            _("Raden %(line)s står redan först.")
+            if direction == grid_services.UP
+            else _("Raden %(line)s står redan sist.")
+        )
+    return _done(request, plan, message % {"line": line.name}, anchor=f"rad-{line.pk}")
 
 
 @require_POST
@@ -349,12 +405,16 @@ def budget_group_add(request, pk: int):
     try:
         if section not in BudgetGroup.Section.values or kind not in BudgetGroup.Kind.values:
             raise ValidationError(_("Välj del och typ för gruppen."))
-        group = grid_services.budget_group_add(plan=plan, section=section, kind=kind, name=name, by=request.user)
+        group = grid_services.budget_group_add(
+            plan=plan, section=section, kind=kind, name=name, by=request.user
+        )
     except ValidationError as error:
         return _editor_response(
             request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
         )
-    return _done(request, plan, _("Gruppen %(group)s lades till.") % {"group": group.name}, anchor=f"group-{group.pk}")
+    return _done(
+        request, plan, _("Gruppen %(group)s lades till.") % {"group": group.name}, anchor=f"grupp-{group.pk}"
+    )
 
 
 @require_POST
@@ -368,8 +428,11 @@ def budget_group_edit(request, pk: int, group_id: int):
         if expected_version is None:
             raise ValidationError(_("Gruppens version saknas."))
         grid_services.budget_group_update(
-            group=group, expected_version=expected_version, name=name,
-            collapsed=request.POST.get("collapsed") == "on", by=request.user,
+            group=group,
+            expected_version=expected_version,
+            name=name,
+            collapsed=request.POST.get("collapsed") == "on",
+            by=request.user,
         )
     except ValidationError as error:
         return _editor_response(
@@ -378,11 +441,20 @@ def budget_group_edit(request, pk: int, group_id: int):
     except StaleVersion as conflict:
         theirs = conflict.current.name if conflict.current else _("(borttagen)")
         return _editor_response(
-            request, plan, status=409,
-            form_errors={key: _("Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn.") % {"name": theirs}},
+            request,
+            plan,
+            status=409,
+            form_errors={
+                key: _(
+                    "Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."
+                )
+                % {"name": theirs}
+            },
             form_values={key: name},
         )
-    return _done(request, plan, _("Gruppen heter nu %(group)s.") % {"group": group.name}, anchor=key)
+    return _done(
+        request, plan, _("Gruppen heter nu %(group)s.") % {"group": group.name}, anchor=f"grupp-{group.pk}"
+    )
 
 
 @require_POST
@@ -394,10 +466,18 @@ def budget_group_move(request, pk: int, group_id: int):
         return HttpResponseBadRequest(_("Okänd riktning."))
     moved = grid_services.budget_group_move(group=group, direction=direction, by=request.user)
     if moved:
-        message = _("Gruppen %(group)s flyttades upp.") if direction == grid_services.UP else _("Gruppen %(group)s flyttades ned.")
+        message = (
+            _("Gruppen %(group)s flyttades upp.")
+            if direction == grid_services.UP
+            else _("Gruppen %(group)s flyttades ned.")
+        )
     else:
-        message = _("Gruppen %(group)s står redan först.") if direction == grid_services.UP else _("Gruppen %(group)s står redan sist.")
-    return _done(request, plan, message % {"group": group.name}, anchor=f"group-{group.pk}")
+        message = (
+            _("Gruppen %(group)s står redan först.")
+            if direction == grid_services.UP
+            else _("Gruppen %(group)s står redan sist.")
+        )
+    return _done(request, plan, message % {"group": group.name}, anchor=f"grupp-{group.pk}")
 
 
 @require_POST
@@ -411,3 +491,70 @@ def budget_group_remove(request, pk: int, group_id: int):
 
 
 # --- end of the budget grid editor ----------------------------------------------------------------
+
+
+# --- Budget import and export ---------------------------------------------------------------------
+# Import: one page (budgets/import.html). A paste or upload is parsed and previewed by running the
+# import in a rolled-back transaction; "Importera" posts the same table text again with the plan's
+# version at the preview, and only then is the budget replaced. Nothing is stored between the steps.
+# Export: the budget as .xlsx for anyone who may see the plan.
+
+IMPORT_TEMPLATE = "budgets/import.html"
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_import(request, pk: int):
+    plan = get_plan(request, pk, for_edit=True)
+    template = f"{IMPORT_TEMPLATE}#import-body" if request.htmx else IMPORT_TEMPLATE
+    if request.method == "GET":
+        return render(request, IMPORT_TEMPLATE, {"plan": plan, "form": BudgetImportForm()})
+    form = BudgetImportForm(request.POST, request.FILES)
+    context = {"plan": plan, "form": form}
+    if not form.is_valid():
+        context |= {"status": _("Tabellen kunde inte läsas. Se felen vid fälten."), "status_level": "error"}
+        return render(request, template, context, status=422)
+    parsed, source = form.cleaned_data["parsed"], form.cleaned_data["source"]
+    if request.POST.get("action") == "import":
+        version = form.cleaned_data.get("version")
+        try:
+            if version is None:
+                raise StaleVersion(plan)
+            report = budget_import_apply(
+                plan=plan, parsed=parsed, by=request.user, expected_version=version, source=source
+            )
+        except StaleVersion:
+            plan.refresh_from_db()
+            form = BudgetImportForm(initial={"text": parsed.text, "unit": parsed.unit})
+            context |= {
+                "form": form,
+                "status": _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen."),
+                "status_level": "error",
+            }
+            form.add_error(
+                None, _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen.")
+            )
+            return render(request, template, context, status=409)
+        context |= {"report": report, "status": _("Budgeten importerades."), "status_level": "success"}
+        return render(request, template, context)
+    report = budget_import_preview(plan=plan, parsed=parsed, by=request.user, source=source)
+    context |= {
+        "report": report,
+        "table_text": parsed.text,
+        "version": plan.version,
+        "status": _("Förhandsgranskningen är klar längre ned. Inget är sparat ännu."),
+    }
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "HEAD"])
+@association_view
+def budget_export(request, pk: int):
+    plan = get_plan(request, pk)
+    response = HttpResponse(budget_xlsx(plan), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{budget_filename(plan)}"'
+    return response
+
+
+# --- end of budget import and export --------------------------------------------------------------
