@@ -419,3 +419,106 @@ class PlanPdf(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status == self.Status.DONE
+
+
+# --- review: frozen versions, comments and stances (plans/review.py) ----------------------------------
+
+
+class PlanSnapshot(models.Model):
+    """A version of the plan as it was sent to the board: number N, frozen as canonical JSON.
+
+    `content` is `plans.snapshots.snapshot_content(plan)` at submission; it never changes afterwards."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveIntegerField(_("version"))
+    content = models.JSONField(_("innehåll"))
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skickad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("granskningsversion")
+        verbose_name_plural = _("granskningsversioner")
+        ordering = ["plan", "number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="snapshot_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A snapshot is frozen.")
+        super().save(*args, **kwargs)
+
+
+class Comment(models.Model):
+    """A board member's (or the chief's) comment on a part of the plan; replies point to their thread."""
+
+    class Target(models.TextChoices):
+        PLAN = "plan", _("Planen")
+        CHAPTER = "chapter", _("Kapitel")
+        GOAL = "goal", _("Mål")
+        INTERVENTION = "intervention", _("Insats")
+        BUDGET_LINE = "budget_line", _("Budgetrad")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
+    snapshot = models.ForeignKey(
+        PlanSnapshot,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("version"),
+    )
+    target_kind = models.CharField(_("gäller"), max_length=20, choices=Target.choices)
+    target_key = models.CharField(
+        _("del"), max_length=120, help_text=_("Nyckeln i planens ögonblicksbild, till exempel goal-12.")
+    )
+    target_label = models.CharField(_("rubrik"), max_length=300, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("kommentar"), max_length=5000)
+    created_at = models.DateTimeField(_("skriven"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("löst"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kommentar")
+        verbose_name_plural = _("kommentarer")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["plan", "target_kind", "target_key"])]
+
+    def __str__(self) -> str:
+        return self.body[:80]
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class Stance(models.Model):
+    """A board member's stance on one submitted version. Append-only: the latest per user counts."""
+
+    class Kind(models.TextChoices):
+        APPROVE = "approve", _("Tillstyrker")
+        CHANGES_REQUESTED = "changes_requested", _("Begär ändringar")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stances")
+    snapshot = models.ForeignKey(PlanSnapshot, on_delete=models.CASCADE, related_name="stances")
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    stance = models.CharField(_("ställningstagande"), max_length=20, choices=Kind.choices)
+    comment = models.TextField(_("kommentar"), blank=True, max_length=5000)
+    created_at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ställningstagande")
+        verbose_name_plural = _("ställningstaganden")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_stance_display()}"

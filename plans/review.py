@@ -1,0 +1,465 @@
+"""The review of a plan by the board, its adoption and its revision; comments on its parts.
+
+Every function checks who may do what in `plans.transitions` (or the comment rules below) itself, so a
+view cannot forget it; runs in one transaction; records a PlanEvent; and sends its e-mail on commit.
+State changes are conditional updates (`UPDATE ... WHERE state IN (...)`): of two people acting on the
+same plan at once, exactly one succeeds and the other gets `StateConflict`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from finsam.models import Membership
+from plans import notifications
+from plans.history import plan_event_record
+from plans.models import (
+    ActivityItem,
+    Chapter,
+    Comment,
+    CommunicationItem,
+    ControlItem,
+    Goal,
+    Indicator,
+    Plan,
+    PlanEvent,
+    PlanSnapshot,
+    Stance,
+    TargetGroup,
+)
+from plans.pdf import plan_pdf_archive
+from plans.queries import PlanDocument, plan_document
+from plans.snapshots import budget_row_key, snapshot_content
+from plans.transitions import TRANSITIONS, transition_check, user_role
+
+State = Plan.State
+Role = Membership.Role
+MINUTES_REFERENCE_MAX = Plan._meta.get_field("minutes_reference").max_length
+
+
+class ReviewError(Exception):
+    """Input the action cannot take (shown next to `field`, or above the form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StateConflict(ReviewError):
+    """Someone changed the plan's state in between; nothing was done (answered as 409)."""
+
+
+def _advance(plan: Plan, *, action: str, **fields) -> None:
+    """Move the plan along `action`'s transition if it is still in one of its source states."""
+    transition = TRANSITIONS[action]
+    now = timezone.now()
+    updated = Plan.objects.filter(pk=plan.pk, state__in=transition.sources).update(
+        state=transition.target, version=F("version") + 1, updated_at=now, **fields
+    )
+    if not updated:
+        raise StateConflict(_("Någon annan har just ändrat planens status. Ladda om sidan."))
+    plan.state = transition.target
+    plan.version += 1
+    plan.updated_at = now
+    for name, value in fields.items():
+        setattr(plan, name, value)
+
+
+def latest_snapshot(plan: Plan) -> PlanSnapshot | None:
+    return plan.snapshots.order_by("-number").first()
+
+
+# --- the workflow ------------------------------------------------------------------------------------
+
+
+def plan_submit(*, plan: Plan, by, notify: bool = True) -> PlanSnapshot:
+    """The chief sends the plan to the board: it is frozen as the next numbered snapshot.
+
+    Side effects: state → in_review, one PlanSnapshot, a "submitted" event, e-mail to the board."""
+    transition_check(plan=plan, user=by, action="submit")
+    with transaction.atomic():
+        _advance(plan, action="submit")
+        number = (plan.snapshots.aggregate(last=Max("number"))["last"] or 0) + 1
+        snapshot = PlanSnapshot.objects.create(
+            plan=plan, number=number, content=snapshot_content(plan), created_by=by
+        )
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.SUBMITTED,
+            summary=_("Version %(number)s skickad till styrelsen") % {"number": number},
+            details={"snapshot": number},
+        )
+        if notify:
+            notifications.notify_submitted(plan=plan, snapshot=snapshot, by=by)
+    return snapshot
+
+
+def plan_withdraw(*, plan: Plan, by, reason: str) -> None:
+    """The chief takes the plan back from review to draft, saying why; the board is told."""
+    transition_check(plan=plan, user=by, action="withdraw")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReviewError(_("Skriv varför planen tas tillbaka."), field="reason")
+    with transaction.atomic():
+        _advance(plan, action="withdraw")
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.WITHDRAWN,
+            summary=_("Tillbaka till utkast: %(reason)s") % {"reason": reason},
+            details={"reason": reason},
+        )
+        notifications.notify_withdrawn(plan=plan, by=by, reason=reason)
+
+
+def approval_reached(snapshot: PlanSnapshot) -> bool:
+    """The approval rule (see plans.transitions): among the latest stance of each board member on this
+    snapshot, at least one approves and none asks for changes."""
+    latest: dict[int | None, str] = {}
+    for user_id, stance in snapshot.stances.order_by("created_at", "id").values_list("user_id", "stance"):
+        latest[user_id] = stance
+    return Stance.Kind.APPROVE in latest.values() and Stance.Kind.CHANGES_REQUESTED not in latest.values()
+
+
+def plan_stance_record(*, plan: Plan, by, stance: str, comment: str = "") -> Stance:
+    """A board member approves the version under review or asks for changes (with a comment).
+
+    Side effects: one Stance; state → changes_requested, or → approved when the approval rule holds;
+    a "stance" event; e-mail to the chief."""
+    action = {Stance.Kind.APPROVE: "approve", Stance.Kind.CHANGES_REQUESTED: "request_changes"}.get(stance)
+    if action is None:
+        raise ReviewError(_("Välj tillstyrk eller begär ändringar."), field="stance")
+    transition_check(plan=plan, user=by, action=action)
+    comment = (comment or "").strip()
+    if stance == Stance.Kind.CHANGES_REQUESTED and not comment:
+        raise ReviewError(_("Skriv vilka ändringar du vill se."), field="comment")
+    with transaction.atomic():
+        snapshot = latest_snapshot(plan)
+        if snapshot is None:  # in review without a snapshot cannot happen through these services
+            raise StateConflict(_("Planen har ingen inskickad version att ta ställning till."))
+        record = Stance.objects.create(plan=plan, snapshot=snapshot, user=by, stance=stance, comment=comment)
+        if stance == Stance.Kind.CHANGES_REQUESTED:
+            _advance(plan, action="request_changes")
+        elif approval_reached(snapshot):
+            _advance(plan, action="approve")
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.STANCE,
+            summary=f"{record.get_stance_display()} (version {snapshot.number})"
+            + (f": {comment}" if comment else ""),
+            details={"snapshot": snapshot.number, "stance": stance},
+        )
+        notifications.notify_stance(stance=record)
+    return record
+
+
+def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_reference: str) -> None:
+    """The chief or the chair records the board's decision: the meeting's date and the § of its minutes.
+
+    The adopted plan is locked for good. If it is a revision, the version it revises becomes superseded.
+    Side effects: state → adopted (and the older version → superseded), events, e-mail to everyone in
+    the association, and the archival PDF queued (plans.pdf)."""
+    transition_check(plan=plan, user=by, action="adopt")
+    minutes_reference = (minutes_reference or "").strip()
+    if adopted_on is None:
+        raise ReviewError(_("Ange datum för styrelsens beslut."), field="adopted_on")
+    if adopted_on > timezone.localdate():
+        raise ReviewError(_("Beslutsdatumet kan inte ligga i framtiden."), field="adopted_on")
+    if not minutes_reference:
+        raise ReviewError(_("Ange paragrafen i protokollet, till exempel §39."), field="minutes_reference")
+    if len(minutes_reference) > MINUTES_REFERENCE_MAX:
+        raise ReviewError(
+            _("Högst %(max)s tecken.") % {"max": MINUTES_REFERENCE_MAX}, field="minutes_reference"
+        )
+    with transaction.atomic():
+        snapshot = latest_snapshot(plan)
+        # The board adopts what it reviewed. Interventions and their grants belong to the association and
+        # can be edited while the plan is in review; if that changed the document, it must be sent again.
+        if snapshot is None or snapshot.content != snapshot_content(plan):
+            raise ReviewError(
+                _(
+                    "Planen har ändrats sedan version %(number)s skickades till styrelsen "
+                    "(till exempel en insats eller ett beviljat belopp). Skicka den till styrelsen igen."
+                )
+                % {"number": snapshot.number if snapshot else 0}
+            )
+        _advance(plan, action="adopt", adopted_on=adopted_on, minutes_reference=minutes_reference)
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.ADOPTED,
+            summary=_("Fastställd av styrelsen %(date)s %(reference)s (version %(number)s)")
+            % {"date": adopted_on.isoformat(), "reference": minutes_reference, "number": snapshot.number},
+            details={
+                "adopted_on": adopted_on.isoformat(),
+                "minutes_reference": minutes_reference,
+                "snapshot": snapshot.number,
+            },
+        )
+        older = plan.revision_of
+        if older is not None and Plan.objects.filter(pk=older.pk, state=State.ADOPTED).update(
+            state=State.SUPERSEDED, version=F("version") + 1, updated_at=timezone.now()
+        ):
+            plan_event_record(
+                plan=older,
+                user=by,
+                action=PlanEvent.Action.REVISED,
+                summary=_("Ersatt av version %(revision)s, fastställd %(date)s %(reference)s")
+                % {"revision": plan.revision, "date": adopted_on.isoformat(), "reference": minutes_reference},
+                details={"superseded_by": plan.pk},
+            )
+        notifications.notify_adopted(plan=plan, by=by)
+        # The archival PDF/A is queued in this transaction: the task only runs if the adoption commits.
+        plan_pdf_archive(plan=plan, by=by)
+
+
+def plan_revise(*, plan: Plan, by) -> Plan:
+    """A new draft revision of an adopted plan: a full copy with revision + 1 and `revision_of` set.
+
+    The adopted plan is left exactly as it is; adopting the revision later supersedes it.
+    Side effects: a new plan with copies of every part of the old one, a "revised" event on both."""
+    transition_check(plan=plan, user=by, action="revise")
+    with transaction.atomic():
+        newer = (
+            Plan.objects.filter(
+                association=plan.association, first_year=plan.first_year, revision__gt=plan.revision
+            )
+            .order_by("-revision")
+            .first()
+        )
+        if newer is not None:
+            raise ReviewError(
+                _("Det finns redan en nyare version av planen (version %(revision)s).")
+                % {"revision": newer.revision}
+            )
+        revision = plan_copy(plan, revision=plan.revision + 1, revision_of=plan)
+        plan_event_record(
+            plan=revision,
+            user=by,
+            action=PlanEvent.Action.REVISED,
+            summary=_("Ny version %(revision)s av den fastställda planen") % {"revision": revision.revision},
+            details={"revision_of": plan.pk},
+        )
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.REVISED,
+            summary=_("Version %(revision)s skapad som utkast") % {"revision": revision.revision},
+            details={"revision": revision.pk},
+        )
+    return revision
+
+
+def _clone(instance, **changes):
+    """An unsaved copy of a model instance with `changes` applied (new pk, version 1)."""
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    if hasattr(instance, "version"):
+        instance.version = 1
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return instance
+
+
+def plan_copy(plan: Plan, **changes) -> Plan:
+    """Copy a plan with every part the document shows (the same years, amounts and texts).
+
+    Interventions belong to the association and are linked, not copied. Figures stated by an imported
+    document (`StatedFigure`) belong to that document and are not copied."""
+    from budgets.models import BudgetColumn, BudgetGroup, ContributionKeyFactor, ContributionOverride
+    from interventions.models import PlanIntervention
+
+    source = Plan.objects.get(pk=plan.pk)
+    copy = _clone(
+        Plan.objects.get(pk=plan.pk),
+        state=State.DRAFT,
+        adopted_on=None,
+        minutes_reference="",
+        rolled_over_from=None,
+        **changes,
+    )
+    copy.save()
+
+    for model in (Chapter, TargetGroup, ControlItem, CommunicationItem):
+        model.objects.bulk_create(_clone(item, plan=copy) for item in model.objects.filter(plan=source))
+    goals = {}
+    for goal in Goal.objects.filter(plan=source).prefetch_related("indicators"):
+        indicators = list(goal.indicators.all())
+        old_pk = goal.pk
+        goals[old_pk] = _clone(goal, plan=copy)
+        goals[old_pk].save()
+        Indicator.objects.bulk_create(_clone(indicator, goal=goals[old_pk]) for indicator in indicators)
+    ActivityItem.objects.bulk_create(
+        _clone(item, plan=copy, goal=goals.get(item.goal_id))
+        for item in ActivityItem.objects.filter(plan=source)
+    )
+    PlanIntervention.objects.bulk_create(
+        _clone(link, plan=copy) for link in PlanIntervention.objects.filter(plan=source)
+    )
+
+    columns = {}
+    for column in BudgetColumn.objects.filter(plan=source).prefetch_related("contribution_overrides"):
+        overrides = list(column.contribution_overrides.all())
+        old_pk = column.pk
+        columns[old_pk] = _clone(column, plan=copy)
+        columns[old_pk].save()
+        ContributionOverride.objects.bulk_create(_clone(item, column=columns[old_pk]) for item in overrides)
+    for group in BudgetGroup.objects.filter(plan=source).prefetch_related("lines__amounts"):
+        lines = list(group.lines.all())
+        new_group = _clone(group, plan=copy)
+        new_group.save()
+        for line in lines:
+            amounts = list(line.amounts.all())
+            new_line = _clone(line, group=new_group)
+            new_line.save()
+            line.amounts.model.objects.bulk_create(
+                _clone(amount, line=new_line, column=columns[amount.column_id]) for amount in amounts
+            )
+    for factor in ContributionKeyFactor.objects.filter(plan=source).prefetch_related("values"):
+        values = list(factor.values.all())
+        new_factor = _clone(factor, plan=copy)
+        new_factor.save()
+        factor.values.model.objects.bulk_create(_clone(value, factor=new_factor) for value in values)
+    return copy
+
+
+# --- comments ----------------------------------------------------------------------------------------
+
+
+def comment_allowed(*, plan: Plan, role: str | None) -> bool:
+    """The chief and the board comment on any plan they see; readers only on adopted plans, and only
+    if the association lets them."""
+    if role in (Role.CHIEF, Role.CHAIR, Role.BOARD):
+        return True
+    return role == Role.READER and plan.association.readers_can_comment and plan.is_locked
+
+
+def budget_targets(doc: PlanDocument) -> list[tuple[str, str]]:
+    """(key, label) of every row of the plan's budget table that can be commented on, in table order."""
+    targets = []
+    for groups, _heading, _total, _is_cost in doc.budget.sections:
+        for group_result in groups:
+            for row in group_result.rows:
+                targets.append(
+                    (budget_row_key(row, group_result.group), f"{group_result.group.name}: {row.label}")
+                )
+    return targets
+
+
+def comment_targets(doc: PlanDocument) -> dict[tuple[str, str], str]:
+    """What can be commented on in this plan: (target kind, key) → label."""
+    targets = {(Comment.Target.PLAN, "plan"): doc.plan.title}
+    for entry in doc.chapters:
+        targets[(Comment.Target.CHAPTER, f"chapter-{entry.chapter.pk}")] = (
+            f"{entry.number} {entry.chapter.heading}"
+        )
+    for goal in doc.goals:
+        targets[(Comment.Target.GOAL, f"goal-{goal.pk}")] = goal.title
+    for intervention in doc.interventions:
+        targets[(Comment.Target.INTERVENTION, f"intervention-{intervention.pk}")] = intervention.name
+    for key, label in budget_targets(doc):
+        targets[(Comment.Target.BUDGET_LINE, key)] = label
+    return targets
+
+
+def _check_comment_allowed(plan: Plan, by) -> None:
+    if not comment_allowed(plan=plan, role=user_role(by, plan.association)):
+        raise PermissionDenied(_("Du kan inte kommentera den här planen."))
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ReviewError(_("Skriv en kommentar."), field="body")
+    if len(body) > Comment._meta.get_field("body").max_length:
+        raise ReviewError(_("Kommentaren är för lång (högst 5 000 tecken)."), field="body")
+    return body
+
+
+def comment_add(*, plan: Plan, by, target_kind: str, target_key: str, body: str) -> Comment:
+    """Start a comment thread on a part of the plan (tied to the latest submitted version)."""
+    _check_comment_allowed(plan, by)
+    body = _clean_body(body)
+    label = comment_targets(plan_document(plan)).get((target_kind, target_key))
+    if label is None:
+        raise ReviewError(_("Den delen finns inte i planen."), field="target")
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            plan=plan,
+            snapshot=latest_snapshot(plan),
+            target_kind=target_kind,
+            target_key=target_key,
+            target_label=label[:300],
+            author=by,
+            body=body,
+        )
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.COMMENTED,
+            summary=f"{label}: {body}",
+            details={"comment": comment.pk, "target": f"{target_kind}:{target_key}"},
+        )
+        notifications.notify_comment(comment=comment)
+    return comment
+
+
+def comment_reply(*, comment: Comment, by, body: str) -> Comment:
+    """Answer a thread (a reply to a reply joins the same thread)."""
+    root = comment.parent or comment
+    plan = root.plan
+    _check_comment_allowed(plan, by)
+    body = _clean_body(body)
+    with transaction.atomic():
+        reply = Comment.objects.create(
+            plan=plan,
+            snapshot=latest_snapshot(plan),
+            target_kind=root.target_kind,
+            target_key=root.target_key,
+            target_label=root.target_label,
+            parent=root,
+            author=by,
+            body=body,
+        )
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.COMMENTED,
+            summary=_("Svar om %(label)s: %(body)s") % {"label": root.target_label, "body": body},
+            details={"comment": reply.pk, "parent": root.pk},
+        )
+        notifications.notify_comment(comment=reply)
+    return reply
+
+
+def comment_resolve(*, comment: Comment, by) -> Comment:
+    """The chief marks a thread resolved (it stays readable)."""
+    root = comment.parent or comment
+    plan = root.plan
+    if user_role(by, plan.association) != Role.CHIEF:
+        raise PermissionDenied(_("Bara förbundschefen kan markera en kommentar som löst."))
+    with transaction.atomic():
+        now = timezone.now()
+        if not Comment.objects.filter(pk=root.pk, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=by
+        ):
+            return root  # already resolved: nothing to do
+        root.resolved_at, root.resolved_by = now, by
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.COMMENTED,
+            summary=_("Markerade kommentaren om %(label)s som löst") % {"label": root.target_label},
+            details={"comment": root.pk, "resolved": True},
+        )
+    return root
