@@ -1,0 +1,310 @@
+"""Writes made through the plan editor. Each function runs in one transaction and records a PlanEvent.
+
+The ordered parts of a plan (chapters, goals, indicators, target groups, control, communication and
+activity items) and the association's board seats share four operations: add, update, delete, move.
+Updates and deletes are optimistic: they state the version the user started from and raise
+`StaleVersion` when someone else saved in between (see finsam/editing.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup
+from finsam.editing import StaleVersion, versioned_update
+from finsam.models import Association, BoardSeat
+from plans.history import plan_event_record
+from plans.models import Chapter, Indicator, Plan, PlanEvent
+
+# The parts every new plan starts with; the chief renames, removes and adds from there.
+DEFAULT_CHAPTERS = [
+    (Chapter.Kind.TEXT, "Inledning"),
+    (Chapter.Kind.GOALS, "Mål"),
+    (Chapter.Kind.TARGET_GROUPS, "Prioriterade målgrupper"),
+    (Chapter.Kind.INTERVENTIONS, "Insatser"),
+    (Chapter.Kind.BUDGET, "Budget"),
+]
+DEFAULT_GROUPS = [
+    (BudgetGroup.Section.REVENUE, BudgetGroup.Kind.CONTRIBUTIONS, "Medlemsavgifter"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.ADMINISTRATION, "Administration"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_DECIDED, "Beslutade insatser"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_UNDECIDED, "Ej beslutade medel"),
+]
+
+
+def column_kind(plan: Plan, year: int) -> str:
+    """The first year of a plan is its precise budget; the later years are plan years."""
+    return BudgetColumn.Kind.BUDGET if year == plan.first_year else BudgetColumn.Kind.PLAN
+
+
+def plan_create(
+    *,
+    association: Association,
+    title: str,
+    first_year: int,
+    years: int,
+    unit: str,
+    decimals: int,
+    costs_negative: bool,
+    by,
+) -> Plan:
+    """Create an empty draft plan with its budget columns, the standard budget groups and chapters.
+
+    Side effects: inserts the plan, one column per year, four budget groups, five chapters and a
+    "created" PlanEvent.
+    """
+    with transaction.atomic():
+        plan = Plan.objects.create(
+            association=association,
+            title=title,
+            first_year=first_year,
+            years=years,
+            unit=unit,
+            decimals=decimals if unit == Plan.Unit.TKR else 0,
+            costs_negative=costs_negative,
+        )
+        BudgetColumn.objects.bulk_create(
+            BudgetColumn(plan=plan, year=year, kind=column_kind(plan, year)) for year in plan.year_range
+        )
+        BudgetGroup.objects.bulk_create(
+            BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=position)
+            for position, (section, kind, name) in enumerate(DEFAULT_GROUPS, start=1)
+        )
+        Chapter.objects.bulk_create(
+            Chapter(plan=plan, kind=kind, heading=heading, position=position)
+            for position, (kind, heading) in enumerate(DEFAULT_CHAPTERS, start=1)
+        )
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.CREATED,
+            summary=_("Ny tom plan ”%(title)s”") % {"title": title},
+        )
+    return plan
+
+
+def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by) -> Plan:
+    """Change the plan's title, years and display options; keep its budget columns in step with its years.
+
+    A year added to the plan gets a column (budget for the first year, plan after it). A column that falls
+    outside the new years is removed only if it holds no amounts, else `ValidationError` (nothing saved).
+    Raises `StaleVersion` when the plan changed since `expected_version`.
+    Side effects: updates the plan, creates/removes/re-kinds columns, records an "edited" PlanEvent.
+    """
+    changed = sorted(field for field, value in changes.items() if getattr(plan, field) != value)
+    with transaction.atomic():
+        old_range = plan.year_range
+        try:
+            with transaction.atomic():
+                versioned_update(
+                    plan, expected_version=expected_version, updated_at=timezone.now(), **changes
+                )
+        except IntegrityError as error:
+            raise _integrity_as_validation(error) from error
+        if plan.year_range != old_range:
+            _budget_columns_sync(plan)
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.EDITED,
+            summary=_("Planens inställningar"),
+            details={"kind": "plan", "id": plan.pk, "fields": changed},
+        )
+    return plan
+
+
+def _budget_columns_sync(plan: Plan) -> None:
+    """Give each year of the plan a column of the right kind; drop empty budget/plan columns outside it.
+
+    Outcome and forecast columns before the first year stay (a plan may show last year's outcome).
+    """
+    years = set(plan.year_range)
+    columns = list(plan.budget_columns.all())
+    outside = [
+        column
+        for column in columns
+        if column.year not in years
+        and (
+            column.year > plan.last_year or column.kind in (BudgetColumn.Kind.BUDGET, BudgetColumn.Kind.PLAN)
+        )
+    ]
+    if outside:
+        filled = sorted(
+            {
+                column.year
+                for column in outside
+                if column.contributions_total is not None
+                or BudgetAmount.objects.filter(column=column).exclude(amount=0).exists()
+            }
+        )
+        if filled:
+            raise ValidationError(
+                {
+                    "years": _(
+                        "Budgeten har belopp för %(years)s. Ta bort dem i budgeten innan du ändrar planens år."
+                    )
+                    % {"years": ", ".join(str(year) for year in filled)}
+                }
+            )
+        BudgetColumn.objects.filter(pk__in=[column.pk for column in outside]).delete()
+    by_year = {column.year: column for column in columns}
+    for year in plan.year_range:
+        kind = column_kind(plan, year)
+        column = by_year.get(year)
+        if column is None:
+            BudgetColumn.objects.create(plan=plan, year=year, kind=kind)
+        elif column.kind != kind:
+            BudgetColumn.objects.filter(pk=column.pk).update(kind=kind)
+
+
+# --- The ordered parts -------------------------------------------------------------------------------
+
+
+def part_siblings(item: models.Model) -> models.QuerySet:
+    """The items `item` is ordered among: its plan's, its goal's (indicators) or its association's (seats)."""
+    model = type(item)
+    if isinstance(item, Indicator):
+        return model.objects.filter(goal_id=item.goal_id)
+    if isinstance(item, BoardSeat):
+        return model.objects.filter(association_id=item.association_id)
+    return model.objects.filter(plan_id=item.plan_id)
+
+
+def part_label(item: models.Model) -> str:
+    """`kapitel ”Inledning”`: what the history and the messages call an item."""
+    return f"{item._meta.verbose_name} ”{str(item)[:80]}”"
+
+
+def part_details(item: models.Model, **extra) -> dict:
+    details = {"kind": item._meta.model_name, "id": item.pk, **extra}
+    if isinstance(item, Indicator):
+        details["goal"] = item.goal_id
+    return details
+
+
+def _touch(plan: Plan) -> None:
+    """The plan's "last changed" date follows its parts; its own version does not (no false conflicts)."""
+    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+
+
+def _integrity_as_validation(error: IntegrityError) -> ValidationError:
+    # The form checks the same rules first; this only fires when two people save at the same moment.
+    return ValidationError(_("Det gick inte att spara: någon annan sparade samtidigt något som krockar."))
+
+
+def plan_part_add(*, plan: Plan, item: models.Model, by) -> models.Model:
+    """Save a new (validated, unsaved) part last among its siblings.
+
+    Side effects: inserts the item, records an "added" PlanEvent.
+    """
+    with transaction.atomic():
+        last = part_siblings(item).aggregate(last=Max("position"))["last"]
+        item.position = 0 if last is None else last + 1
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError as error:
+            raise _integrity_as_validation(error) from error
+        _touch(plan)
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.ADDED,
+            summary=part_label(item),
+            details=part_details(item),
+        )
+    return item
+
+
+def plan_part_update(
+    *, plan: Plan, item: models.Model, expected_version: int, changes: dict, by
+) -> models.Model:
+    """Apply `changes` to a part if nobody saved it since `expected_version`.
+
+    Raises `StaleVersion` (with the row as it is now, or None if it was deleted) on a conflict.
+    Side effects: updates the item, records an "edited" PlanEvent naming the changed fields.
+    """
+    changed = sorted(field for field, value in changes.items() if getattr(item, field) != value)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                versioned_update(item, expected_version=expected_version, **changes)
+        except IntegrityError as error:
+            raise _integrity_as_validation(error) from error
+        _touch(plan)
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.EDITED,
+            summary=part_label(item),
+            details=part_details(item, fields=changed),
+        )
+    return item
+
+
+def plan_part_delete(*, plan: Plan, item: models.Model, expected_version: int, by) -> None:
+    """Delete a part unless someone changed it since `expected_version` (then `StaleVersion`).
+
+    Side effects: deletes the item (a goal takes its indicators with it; activities keep no goal),
+    records a "deleted" PlanEvent that keeps the item's id so a later save of it can say it is gone.
+    """
+    model = type(item)
+    with transaction.atomic():
+        label, details = part_label(item), part_details(item)
+        deleted, _counts = model.objects.filter(pk=item.pk, version=expected_version).delete()
+        if not deleted:
+            raise StaleVersion(model.objects.filter(pk=item.pk).first())
+        _touch(plan)
+        plan_event_record(plan=plan, user=by, action=PlanEvent.Action.DELETED, summary=label, details=details)
+
+
+@dataclass(frozen=True)
+class Move:
+    moved: bool
+    index: int  # 0-based place after the move
+    count: int
+
+
+def plan_part_move(*, plan: Plan, item: models.Model, direction: str, by) -> Move:
+    """Move a part one place up or down among its siblings (a no-op at either end).
+
+    Renumbers the siblings' positions 0..n-1 in one UPDATE, so that positions left equal by imports
+    or defaults never make a move ambiguous. Versions are not bumped: order is not content, and a move
+    must not turn someone's open edit into a conflict.
+    Side effects: updates positions, records a "moved" PlanEvent when something moved.
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
+    with transaction.atomic():
+        siblings = list(part_siblings(item).select_for_update().order_by("position", "id"))
+        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+        target = index - 1 if direction == "up" else index + 1
+        if not 0 <= target < len(siblings):
+            return Move(moved=False, index=index, count=len(siblings))
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        for position, sibling in enumerate(siblings):
+            sibling.position = position
+        type(item).objects.bulk_update(siblings, ["position"])
+        item.position = target
+        _touch(plan)
+        plan_event_record(
+            plan=plan,
+            user=by,
+            action=PlanEvent.Action.MOVED,
+            summary=part_label(item),
+            details=part_details(item, direction=direction, to=target + 1),
+        )
+    return Move(moved=True, index=target, count=len(siblings))
+
+
+def part_deletion(*, plan: Plan, model_name: str, pk: int) -> PlanEvent | None:
+    """This plan's record of deleting that item, if any (a stale save then gets a conflict, not a 404)."""
+    return plan.events.filter(
+        action=PlanEvent.Action.DELETED, details__kind=model_name, details__id=pk
+    ).first()
