@@ -266,7 +266,8 @@ def snapshot_content(plan: Plan) -> dict[str, Any]:
 
 # --- word diff ---------------------------------------------------------------------------------------
 
-TOKENS = re.compile(r"\s+|[^\s]+")
+# A word with the whitespace after it, so that changes are marked word by word.
+TOKENS = re.compile(r"\S+\s*|\s+")
 CONTEXT_WORDS = 12
 
 
@@ -304,10 +305,10 @@ def word_diff(old: str, new: str, *, context: int | None = CONTEXT_WORDS) -> lis
 def _shorten(piece: tuple[str, str], index: int, count: int, context: int) -> list[tuple[str, str]]:
     op, text = piece
     words = TOKENS.findall(text)
-    if op != "equal" or len(words) <= 4 * context:
+    if op != "equal" or len(words) <= 2 * context + 2:
         return [piece]
-    head = "" if index == 0 else "".join(words[: 2 * context])
-    tail = "" if index == count - 1 else "".join(words[-2 * context :])
+    head = "" if index == 0 else "".join(words[:context])
+    tail = "" if index == count - 1 else "".join(words[-context:])
     result = [("equal", head)] if head else []
     result.append(("skip", " … "))
     if tail:
