@@ -16,8 +16,8 @@ from budgets import grid as grid_services
 from budgets.calc import plan_budget
 from budgets.checks import plan_checks
 from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
-from budgets.forms import BudgetImportForm
 from budgets.formatting import format_kronor
+from budgets.forms import BudgetImportForm
 from budgets.importing import budget_import_apply, budget_import_preview
 from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
 from budgets.parsing import parse_amount
@@ -525,16 +525,10 @@ def budget_import(request, pk: int):
                 plan=plan, parsed=parsed, by=request.user, expected_version=version, source=source
             )
         except StaleVersion:
-            plan.refresh_from_db()
-            form = BudgetImportForm(initial={"text": parsed.text, "unit": parsed.unit})
-            context |= {
-                "form": form,
-                "status": _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen."),
-                "status_level": "error",
-            }
-            form.add_error(
-                None, _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen.")
-            )
+            # Someone changed the plan after the preview: show the table again, to be previewed anew.
+            message = _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen.")
+            form.add_error(None, message)
+            context |= {"status": message, "status_level": "error"}
             return render(request, template, context, status=409)
         context |= {"report": report, "status": _("Budgeten importerades."), "status_level": "success"}
         return render(request, template, context)

@@ -1,0 +1,886 @@
+"""Reading a budget table, pasted from Word or Excel or uploaded as .xlsx, into a `ParsedBudget`.
+
+Pure functions: text (or an uploaded file's bytes) in, a `ParsedBudget` out, or `BudgetParseError` with
+every problem found, in Swedish. Nothing here touches the database. Which revenue rows are member
+contributions and which cost rows are interventions is decided by `budgets.importing`, which knows the
+association; an .xlsx file is first turned into the same tab-separated text a paste gives
+(`xlsx_to_text`), so there is one parser and the confirm step can carry the text in a form field.
+
+What a table may look like (the seeds' tables, and real ones like them):
+- cells separated by tabs (a paste from Word or Excel); without any tab, by runs of two or more spaces
+  (or by semicolons, as a Swedish Excel saves CSV);
+- a header row naming the years; kind words (Utfall, Prognos, Budget, Plan) in the year cells ("Budget
+  2020"), in a row of their own just above or below the years, or in the title ("Budget 2020, Plan
+  2021-2022"); a column that is a multi-year total ("Totalt 2020–2022") is recomputed, not read;
+- the unit in the title or header (`tkr`, `kkr`, "(tkr)", `kr`, `kronor`); without one, kronor;
+- section headings (Intäkter, Kostnader) and group headings: a label with no amounts;
+- amounts as `budgets.parsing.parse_amount` reads them (spaces, no-break and thin spaces between
+  thousands, a decimal comma, `-`, `−` or `–` for negatives), blank cells, a lone dash as zero;
+- rows whose label begins with Summa, Totalt or Resultat are *stated totals*: never lines, kept to be
+  compared with what finsam computes (target: the group they close, revenue, costs or the result);
+- "Ingående eget kapital" gives the opening equity; other equity rows are computed and skipped.
+Costs come out positive whatever the table's sign convention, which is reported in `costs_negative`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from budgets.parsing import parse_amount
+
+MAX_TEXT_LENGTH = 200_000  # characters; a budget table is a few kilobytes
+MAX_ROWS = 2_000
+MAX_COLUMNS = 30
+MAX_ERRORS = 20
+MAX_LABEL_LENGTH = 300
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # guards against a zip bomb dressed as a workbook
+
+OUTCOME, FORECAST, BUDGET, PLAN = "outcome", "forecast", "budget", "plan"
+KIND_WORDS = {"utfall": OUTCOME, "bokslut": OUTCOME, "prognos": FORECAST, "budget": BUDGET, "plan": PLAN}
+KIND = r"utfall|bokslut|prognos|budget|plan"
+YEAR = r"(?:19|20)\d\d"
+YEAR_CELL = re.compile(rf"(?:(?P<kind1>{KIND})\.?\s*)?(?P<year>{YEAR})(?:\s*(?P<kind2>{KIND}))?", re.I)
+TOTAL_CELL = re.compile(
+    rf"(?:(?:totalt?|summa)\s*)?{YEAR}\s*[-–—/]\s*(?:{YEAR}|\d\d)|totalt?|summa|total\s+{YEAR}", re.I
+)
+TITLE_KINDS = re.compile(rf"\b({KIND})\s+({YEAR})(?:\s*[-–—]\s*({YEAR}))?", re.I)
+UNIT_TKR = re.compile(r"\b(?:tkr|kkr|tsek|ksek|tusen(?:tals?)? kronor)\b", re.I)
+UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
+UNIT_WORDS = re.compile(r"\(?\b(?:tkr|kkr|tsek|ksek|kr|kronor|sek|belopp i)\b\)?", re.I)
+STATED = re.compile(r"^(?:summa|totalt?|resultat\w*|årets resultat)\b", re.I)
+OPENING_EQUITY = re.compile(
+    r"^(?:ingående eget kapital|eget kapital vid årets (?:början|ingång)|ingående balans)", re.I
+)
+OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt", re.I)
+REVENUE_HEADINGS = re.compile(r"^(?:intäkter|inkomster|finansiering|intäkter och bidrag)$", re.I)
+COST_HEADINGS = re.compile(r"^(?:kostnader|utgifter|kostnader och utgifter)$", re.I)
+COST_WORDS = re.compile(
+    r"kostnad|admin|kansli|förvaltning|styrning|personal|insats|projekt|samverkansmedel|arvode|lokal|hyra",
+    re.I,
+)
+REVENUE_WORDS = re.compile(r"intäkt|medlem|avgift|bidrag|tilldelning|ränt|finansiell|insats från", re.I)
+ADMINISTRATION_WORDS = re.compile(r"admin|kansli|förvaltning|styrning|personal|förbundschef", re.I)
+UNDECIDED_WORDS = re.compile(
+    r"ej beslutad|ej beviljad|ej fördelad|ofördelad|tillgänglig|tillkommande|outnyttjad|reserv", re.I
+)
+FINANCIAL_WORDS = re.compile(r"ränt|finansiell", re.I)
+PROJECT_COST_WORDS = re.compile(r"projektrelaterad", re.I)
+DASHES = re.compile(r"^[-–—−=_.\s]+$")
+SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+
+
+class BudgetParseError(Exception):
+    """The table cannot be imported; `messages` are Swedish sentences, one per problem found."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class ParsedColumn:
+    year: int
+    kind: str  # a BudgetColumn.Kind value
+    inferred: bool = False  # the table names no kind for this year: guessed from its position
+
+
+@dataclass
+class ParsedLine:
+    label: str
+    amounts: dict[int, Decimal]  # whole kronor; costs positive
+    row: int  # line number in the text
+    undecided: bool = False
+
+
+@dataclass
+class ParsedGroup:
+    section: str  # "revenue" | "costs"
+    kind: str  # a BudgetGroup.Kind value, never a computed one (decided later with the association)
+    name: str
+    lines: list[ParsedLine] = field(default_factory=list)
+    row: int | None = None  # line number of its heading
+    is_section: bool = False  # the lines stood right under a section heading ("Kostnader")
+
+
+@dataclass
+class ParsedStated:
+    label: str
+    target: str  # a StatedFigure.Target value: group, revenue, costs or result
+    amounts: dict[int, Decimal]  # whole kronor, in finsam's signs (costs positive)
+    row: int
+    group: int | None = None  # index into ParsedBudget.groups for a group total
+
+
+@dataclass
+class ParsedBudget:
+    text: str
+    unit: str  # "kr" | "tkr"
+    decimals: int
+    costs_negative: bool
+    columns: list[ParsedColumn]
+    groups: list[ParsedGroup]
+    stated: list[ParsedStated]
+    opening_equity: Decimal | None = None
+    notes: list[str] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def years(self) -> list[int]:
+        return [column.year for column in self.columns]
+
+    @property
+    def lines(self) -> list[ParsedLine]:
+        return [line for group in self.groups for line in group.lines]
+
+
+@dataclass
+class TextRow:
+    number: int  # 1-based line number in the text
+    cells: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.cells[0] if self.cells else ""
+
+    @property
+    def values(self) -> list[str]:
+        return self.cells[1:]
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(self.cells)
+
+
+# --- splitting the text into cells -------------------------------------------------------------------
+
+
+def clean_cell(text: str) -> str:
+    return SPACES.sub(" ", text).strip().strip('"').strip()
+
+
+def split_rows(text: str) -> tuple[list[TextRow], str]:
+    """The text's lines as rows of cells, and the separator used ("tab", "semicolon" or "spaces")."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if any("\t" in line for line in lines):
+        mode = "tab"
+        raw = [line.split("\t") for line in lines]
+    elif sum(1 for line in lines if line.count(";") >= 1) >= max(
+        2, len([x for x in lines if x.strip()]) // 2
+    ):
+        mode = "semicolon"
+        raw = [line.split(";") for line in lines]
+    else:
+        mode = "spaces"
+        raw = [re.split(r"[ \t]{2,}", line.rstrip()) for line in lines]
+    rows = [
+        TextRow(number, [clean_cell(cell) for cell in cells]) for number, cells in enumerate(raw, start=1)
+    ]
+    for row in rows:
+        while row.cells and not row.cells[-1]:
+            row.cells.pop()
+    # A table copied with an empty first column (labels indented one cell) reads as if it had none.
+    starts = [next(i for i, cell in enumerate(row.cells) if cell) for row in rows if not row.is_blank]
+    shift = min(starts, default=0)
+    if shift:
+        for row in rows:
+            row.cells = row.cells[shift:]
+    return rows, mode
+
+
+# --- the header ---------------------------------------------------------------------------------------
+
+
+def strip_unit(cell: str) -> str:
+    return clean_cell(UNIT_WORDS.sub(" ", cell).replace(",", " ").replace(":", " ").rstrip("*"))
+
+
+def header_cell(cell: str) -> tuple[str, int | None, str | None]:
+    """("year", year, kind word or None) | ("total", None, None) | ("unit", ...) | ("other", ...)."""
+    bare = strip_unit(cell)
+    if not bare:
+        return ("unit" if cell else "empty"), None, None
+    match = YEAR_CELL.fullmatch(bare)
+    if match:
+        kind = match["kind1"] or match["kind2"]
+        return "year", int(match["year"]), KIND_WORDS[kind.lower()] if kind else None
+    if TOTAL_CELL.fullmatch(bare):
+        return "total", None, None
+    return "other", None, None
+
+
+def is_header(row: TextRow) -> bool:
+    cells = row.values
+    if not any(cells):
+        return False
+    kinds = [header_cell(cell)[0] for cell in cells if cell]
+    return "year" in kinds and all(kind in ("year", "total", "unit") for kind in kinds)
+
+
+def kind_word(cell: str) -> str | None:
+    bare = strip_unit(cell).lower()
+    return KIND_WORDS.get(bare)
+
+
+def is_kind_row(row: TextRow) -> bool:
+    cells = [cell for cell in row.values if cell]
+    return bool(cells) and all(kind_word(cell) for cell in cells)
+
+
+def find_header(rows: list[TextRow]) -> int | None:
+    for index, row in enumerate(rows):
+        if (
+            len(row.cells) >= 2
+            and YEAR_CELL.fullmatch(row.cells[0])
+            and all(header_cell(cell)[0] in ("year", "total", "unit") for cell in row.cells if cell)
+        ):
+            # The years were copied without the empty cell above the labels: put it back.
+            row.cells.insert(0, "")
+        if is_header(row):
+            return index
+    return None
+
+
+# --- the parser ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Collector:
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, message: str):
+        self.errors.append(message)
+
+
+def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
+    """Read a pasted budget table. `unit` ("kr"/"tkr") overrides what the table says.
+
+    Raises `BudgetParseError` with every problem found; returns only a budget that can be imported whole.
+    """
+    if text is None or not text.strip():
+        raise BudgetParseError([_("Tabellen är tom. Klistra in budgettabellen eller välj en fil.")])
+    if len(text) > MAX_TEXT_LENGTH:
+        raise BudgetParseError(
+            [
+                _("Texten är för lång för en budgettabell (högst %(max)s tecken).")
+                % {"max": f"{MAX_TEXT_LENGTH:,}".replace(",", " ")}
+            ]
+        )
+    rows, mode = split_rows(text)
+    if len([row for row in rows if not row.is_blank]) > MAX_ROWS:
+        raise BudgetParseError([_("Tabellen har fler än %(max)s rader.") % {"max": MAX_ROWS}])
+    header_index = find_header(rows)
+    if header_index is None:
+        raise BudgetParseError(
+            [
+                _(
+                    "Hittade ingen rubrikrad med år. Tabellen ska ha en rad med åren överst, till exempel "
+                    "”Budget 2020”, ”Plan 2021”, ”Plan 2022” i var sin kolumn (eller 2020, 2021, 2022)."
+                )
+            ]
+        )
+    found = Collector()
+    header = rows[header_index]
+    above = [row for row in rows[:header_index] if not row.is_blank]
+    kind_row = above[-1] if above and is_kind_row(above[-1]) else None
+    below_index = next((i for i in range(header_index + 1, len(rows)) if not rows[i].is_blank), None)
+    kind_row_below = None
+    if below_index is not None and not rows[below_index].label and is_kind_row(rows[below_index]):
+        kind_row_below = rows[below_index]
+    title_rows = [row for row in above if row is not kind_row and len([c for c in row.cells if c]) <= 1]
+    for row in above:
+        if row is not kind_row and row not in title_rows:
+            found.notes.append(_("Rad %(row)s står före rubrikraden och lästes inte.") % {"row": row.number})
+    title = " ".join(
+        [row.label or next((c for c in row.cells if c), "") for row in title_rows]
+        + ([kind_row.label] if kind_row and kind_row.label else [])
+        + [header.label]
+    ).strip()
+
+    # Columns: which header cell is which year.
+    column_of_cell: dict[int, int] = {}  # index in row.values -> year
+    columns: list[ParsedColumn] = []
+    total_headers = []
+    for index, cell in enumerate(header.values):
+        what, year, kind = header_cell(cell)
+        if what == "year":
+            if any(column.year == year for column in columns):
+                found.error(_("Året %(year)s står två gånger i rubrikraden.") % {"year": year})
+                continue
+            column_of_cell[index] = year
+            columns.append(ParsedColumn(year, kind or ""))
+        elif what == "total":
+            total_headers.append(cell)
+    if len(columns) > MAX_COLUMNS:
+        raise BudgetParseError([_("Tabellen har för många årskolumner.")])
+    for kinds_row in (kind_row, kind_row_below):
+        if kinds_row is None:
+            continue
+        values = kinds_row.values
+        if mode == "spaces" and len([c for c in values if c]) < len(header.values):
+            # Spaces cannot show an empty cell: kind words sit over the last columns.
+            words = [c for c in values if c]
+            values = [""] * (len(header.values) - len(words)) + words
+        for index, cell in enumerate(values):
+            if index in column_of_cell and cell:
+                column = next(c for c in columns if c.year == column_of_cell[index])
+                column.kind = column.kind or kind_word(cell) or ""
+    apply_title_kinds(columns, title)
+    infer_kinds(columns, found)
+    if total_headers:
+        found.notes.append(
+            _("Kolumnen ”%(header)s” är en summa över åren; finsam räknar fram den och läser den inte.")
+            % {"header": total_headers[0]}
+        )
+
+    # Unit: the caller's choice, else the table's words, else kronor.
+    unit_text = " ".join([title, *header.values, *(kind_row.values if kind_row else [])])
+    if unit not in ("kr", "tkr"):
+        if UNIT_TKR.search(unit_text):
+            unit = "tkr"
+        elif UNIT_KR.search(unit_text):
+            unit = "kr"
+        else:
+            unit = "kr"
+            found.notes.append(
+                _(
+                    "Tabellen anger ingen enhet; beloppen lästes som kronor. Välj tkr om tabellen är i tusental."
+                )
+            )
+
+    body_start = header_index + 1
+    body = [row for row in rows[body_start:] if row is not kind_row_below]
+    groups, stated, opening_equity, costs_negative = read_body(
+        body, header=header, column_of_cell=column_of_cell, unit=unit, mode=mode, found=found
+    )
+    if found.errors:
+        raise BudgetParseError(limit_errors(found.errors))
+    if not any(group.lines for group in groups):
+        raise BudgetParseError([_("Tabellen har inga budgetrader med belopp under rubrikraden.")])
+    for group in groups:
+        if not group.lines:
+            found.notes.append(
+                _("Rubriken ”%(name)s” har inga rader och blir ingen grupp.") % {"name": group.name}
+            )
+    kept = [group for group in groups if group.lines]
+    index_map = {id(group): i for i, group in enumerate(kept)}
+    for figure in stated:
+        if figure.group is not None:
+            figure.group = index_map.get(id(groups[figure.group]))
+            if figure.group is None:
+                figure.target = ""
+    stated = [figure for figure in stated if figure.target]
+    amounts = [amount for group in kept for line in group.lines for amount in line.amounts.values()]
+    decimals = 1 if unit == "tkr" and any(amount % 1000 for amount in amounts) else 0
+    years = [column.year for column in columns]
+    if years != list(range(years[0], years[0] + len(years))):
+        found.notes.append(_("Åren i rubrikraden följer inte på varandra."))
+    return ParsedBudget(
+        text=text,
+        unit=unit,
+        decimals=decimals,
+        costs_negative=costs_negative,
+        columns=columns,
+        groups=kept,
+        stated=stated,
+        opening_equity=opening_equity,
+        notes=found.notes,
+        title=title,
+    )
+
+
+def limit_errors(errors: list[str]) -> list[str]:
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    more = len(errors) - MAX_ERRORS
+    return [*errors[:MAX_ERRORS], _("… och %(count)s fel till.") % {"count": more}]
+
+
+def apply_title_kinds(columns: list[ParsedColumn], title: str) -> None:
+    """ "Budget 2020, Plan 2021-2022" in the title gives the kinds of columns that have none. A "Budget"
+    over several years ("Budget 2022-2024, tkr") names the document, not the columns' kinds."""
+    for match in TITLE_KINDS.finditer(title):
+        kind = KIND_WORDS[match[1].lower()]
+        first = int(match[2])
+        last = int(match[3]) if match[3] else first
+        if kind == BUDGET and last > first:
+            continue
+        for column in columns:
+            if first <= column.year <= last and not column.kind:
+                column.kind = kind
+
+
+def infer_kinds(columns: list[ParsedColumn], found: Collector) -> None:
+    """Columns the table gives no kind: the first becomes the budget year if there is none, later years
+    plan years, earlier ones forecasts. Each guess is flagged for the preview."""
+    budget_year = next((column.year for column in columns if column.kind == BUDGET), None)
+    if budget_year is None:
+        candidate = next((column for column in columns if not column.kind), None)
+        if candidate is not None:
+            candidate.kind, candidate.inferred = BUDGET, True
+            budget_year = candidate.year
+    for column in columns:
+        if not column.kind:
+            column.kind = PLAN if budget_year is None or column.year > budget_year else FORECAST
+            column.inferred = True
+    guessed = [column for column in columns if column.inferred]
+    if guessed:
+        labels = {OUTCOME: _("utfall"), FORECAST: _("prognos"), BUDGET: _("budget"), PLAN: _("plan")}
+        found.notes.append(
+            _("Tabellen anger inte typ för %(columns)s; finsam antar %(guesses)s.")
+            % {
+                "columns": ", ".join(str(column.year) for column in guessed),
+                "guesses": ", ".join(f"{labels[column.kind]} {column.year}" for column in guessed),
+            }
+        )
+
+
+@dataclass
+class RawLine:
+    row: TextRow
+    section: str
+    group: ParsedGroup
+    values: dict[int, Decimal]
+
+
+def read_amounts(
+    row: TextRow, *, column_of_cell: dict[int, int], width: int, unit: str, mode: str, found: Collector
+) -> dict[int, Decimal | None]:
+    values = list(row.values)
+    filled = [cell for cell in values if cell]
+    if len(values) > width and any(values[width:]):
+        found.error(
+            _(
+                "Rad %(row)s (”%(label)s”) har %(count)s värden, men rubrikraden har bara %(width)s kolumner. "
+                "Kontrollera att varje belopp står under sitt år."
+            )
+            % {"row": row.number, "label": row.label, "count": len(filled), "width": width}
+        )
+        return {}
+    amounts: dict[int, Decimal | None] = {}
+    for index, cell in enumerate(values):
+        year = column_of_cell.get(index)
+        if year is None:
+            continue
+        if not cell:
+            amounts[year] = None
+        elif DASHES.fullmatch(cell):
+            amounts[year] = Decimal(0)  # "–" in a table is zero
+        else:
+            try:
+                amounts[year] = parse_amount(cell, unit)
+            except ValidationError as error:
+                found.error(
+                    _("Rad %(row)s (”%(label)s”), %(year)s: ”%(cell)s” är inget belopp. %(reason)s")
+                    % {
+                        "row": row.number,
+                        "label": row.label,
+                        "year": year,
+                        "cell": cell[:40],
+                        "reason": " ".join(error.messages),
+                    }
+                )
+    if mode == "spaces" and 0 < len(filled) < len(column_of_cell):
+        found.notes.append(
+            _(
+                "Rad %(row)s har färre belopp än år; utan tabbar går tomma celler inte att se, så beloppen "
+                "lästes från första året."
+            )
+            % {"row": row.number}
+        )
+    return amounts
+
+
+def read_body(
+    rows: list[TextRow],
+    *,
+    header: TextRow,
+    column_of_cell: dict[int, int],
+    unit: str,
+    mode: str,
+    found: Collector,
+) -> tuple[list[ParsedGroup], list[ParsedStated], Decimal | None, bool]:
+    width = len(header.values)
+    groups: list[ParsedGroup] = []
+    stated_raw: list[tuple[TextRow, str, int | None, dict[int, Decimal], str]] = []
+    raw_lines: list[RawLine] = []
+    opening_equity: Decimal | None = None
+
+    section: str | None = None
+    section_name: str | None = None
+    if REVENUE_HEADINGS.fullmatch(strip_heading(header.label)):
+        section, section_name = "revenue", strip_heading(header.label)
+    elif COST_HEADINGS.fullmatch(strip_heading(header.label)):
+        section, section_name = "costs", strip_heading(header.label)
+    current: ParsedGroup | None = None
+    ended = False  # prose after the table (a footnote) ends it
+
+    def new_group(name: str, *, row: int | None, is_section: bool = False) -> ParsedGroup:
+        group = ParsedGroup(section, group_kind(section, name), name, row=row, is_section=is_section)
+        groups.append(group)
+        return group
+
+    for row in rows:
+        if row.is_blank:
+            continue
+        label = row.label
+        if all(DASHES.fullmatch(cell) for cell in row.cells if cell):
+            continue  # a ruler line: "-----	-----"
+        single = len([cell for cell in row.cells if cell]) == 1 and bool(label)
+        if single and looks_like_prose(label):
+            ended = True
+            found.notes.append(
+                _("Rad %(row)s (”%(text)s”) är löptext och lästes inte.")
+                % {"row": row.number, "text": shorten(label)}
+            )
+            continue
+        if ended and single:
+            continue
+        if (
+            single
+            and mode == "spaces"
+            and re.search(r"\d[\d\s\u00a0]*(?:,\d+)?$", label)
+            and not re.search(rf"\b{YEAR}$", label)
+        ):
+            found.error(
+                _(
+                    "Rad %(row)s (”%(label)s”): beloppet sitter ihop med benämningen. Skilj dem åt med en "
+                    "tabb eller minst två mellanslag."
+                )
+                % {"row": row.number, "label": shorten(label)}
+            )
+            continue
+        if len(label) > MAX_LABEL_LENGTH:
+            found.error(
+                _("Rad %(row)s: benämningen är längre än %(max)s tecken.")
+                % {"row": row.number, "max": MAX_LABEL_LENGTH}
+            )
+            continue
+        amounts = read_amounts(
+            row, column_of_cell=column_of_cell, width=width, unit=unit, mode=mode, found=found
+        )
+        values = {year: amount for year, amount in amounts.items() if amount is not None}
+        if not label:
+            if values or any(row.values):
+                found.error(
+                    _("Rad %(row)s har belopp men ingen benämning i första kolumnen.") % {"row": row.number}
+                )
+            continue
+        if header_cell(label)[0] == "year" or is_amount(label, unit):
+            found.error(
+                _(
+                    "Rad %(row)s börjar med ett belopp (”%(label)s”) i stället för en benämning; "
+                    "kolumnerna verkar förskjutna."
+                )
+                % {"row": row.number, "label": label}
+            )
+            continue
+        if OPENING_EQUITY.match(label):
+            first = next((values[year] for year in column_of_cell.values() if year in values), None)
+            if first is not None:
+                opening_equity = first
+            continue
+        if OTHER_EQUITY.match(label):
+            found.notes.append(
+                _("Rad %(row)s (”%(label)s”) räknas fram av finsam och lästes inte.")
+                % {"row": row.number, "label": label}
+            )
+            continue
+        if STATED.match(label):
+            target, group_index = stated_target(label, current, groups, section)
+            if target is None:
+                found.notes.append(
+                    _(
+                        "Summaraden ”%(label)s” (rad %(row)s) kunde inte knytas till en grupp och jämförs inte."
+                    )
+                    % {"label": label, "row": row.number}
+                )
+            elif values:
+                figure_section = (
+                    "costs" if target == "costs" else "revenue" if target == "revenue" else section
+                )
+                if target == "group" and group_index is not None:
+                    figure_section = groups[group_index].section
+                stated_raw.append((row, target, group_index, values, figure_section or ""))
+            if target in ("group", "revenue", "costs"):
+                current = None
+            if target == "revenue":
+                section, section_name = "costs", None
+            continue
+        if not values:  # a heading
+            heading = strip_heading(label)
+            if REVENUE_HEADINGS.fullmatch(heading):
+                section, section_name, current = "revenue", heading, None
+            elif COST_HEADINGS.fullmatch(heading):
+                section, section_name, current = "costs", heading, None
+            else:
+                if section is None:
+                    section = "costs" if COST_WORDS.search(heading) else "revenue"
+                elif (
+                    section == "revenue" and COST_WORDS.search(heading) and not REVENUE_WORDS.search(heading)
+                ):
+                    section = "costs"
+                section_name = None
+                current = new_group(heading, row=row.number)
+            continue
+        # A budget line.
+        if section is None:
+            negative = any(value < 0 for value in values.values())
+            section = "costs" if negative or COST_WORDS.search(label) else "revenue"
+        if current is None or current.section != section:
+            if section_name:
+                current = new_group(section_name, row=None, is_section=True)
+            else:
+                current = new_group(
+                    _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader"), row=None
+                )
+        raw_lines.append(RawLine(row, section, current, values))
+
+    # The sign convention: most cost figures negative means the table prints costs as negative numbers.
+    cost_values = [v for line in raw_lines if line.section == "costs" for v in line.values.values() if v]
+    cost_values += [v for *_, values, sec in stated_raw if sec == "costs" for v in values.values() if v]
+    costs_negative = sum(1 for v in cost_values if v < 0) > sum(1 for v in cost_values if v > 0)
+
+    def finsam_sign(value: Decimal, section: str) -> Decimal:
+        return -value if section == "costs" and costs_negative else value
+
+    for line in raw_lines:
+        undecided = bool(UNDECIDED_WORDS.search(line.row.label)) or (
+            line.group.kind == "interventions_undecided"
+        )
+        line.group.lines.append(
+            ParsedLine(
+                line.row.label,
+                {year: finsam_sign(value, line.section) + 0 for year, value in line.values.items()},
+                line.row.number,
+                undecided,
+            )
+        )
+    stated = [
+        ParsedStated(
+            row.label,
+            target,
+            {
+                year: (value if target == "result" else finsam_sign(value, section)) + 0
+                for year, value in values.items()
+            },
+            row.number,
+            group_index,
+        )
+        for row, target, group_index, values, section in stated_raw
+    ]
+    return groups, stated, opening_equity, costs_negative
+
+
+def strip_heading(label: str) -> str:
+    return label.strip().rstrip(":").strip()
+
+
+def looks_like_prose(text: str) -> bool:
+    """A footnote or a sentence, not a heading."""
+    return text.startswith(("*", "(")) or text.endswith(".") or len(text) > 80 or len(text.split()) > 8
+
+
+def shorten(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def is_amount(text: str, unit: str) -> bool:
+    try:
+        parse_amount(text, unit)
+    except ValidationError:
+        return False
+    return True
+
+
+def group_kind(section: str | None, name: str) -> str:
+    if section == "revenue":
+        return "financial" if FINANCIAL_WORDS.search(name) else "other"
+    if UNDECIDED_WORDS.search(name):
+        return "interventions_undecided"
+    if ADMINISTRATION_WORDS.search(name):
+        return "administration"
+    if PROJECT_COST_WORDS.search(name):
+        return "project_costs"
+    return "other"
+
+
+def normalise(text: str) -> str:
+    return clean_cell(text).lower().rstrip("*: ").strip()
+
+
+def stated_target(
+    label: str, current: ParsedGroup | None, groups: list[ParsedGroup], section: str | None
+) -> tuple[str | None, int | None]:
+    """What a Summa/Totalt/Resultat row totals, from its words and its place in the table."""
+    lowered = normalise(label)
+    rest = STATED.sub("", lowered).strip(" :")
+    if lowered.startswith(("resultat", "årets resultat")):
+        if "före" in lowered:
+            return None, None  # result before financial items: no stated figure of that kind
+        return "result", None
+    if current is not None:
+        name = normalise(current.name)
+        names_current = bool(rest) and (rest == name or name in rest or rest in name)
+        section_groups = [group for group in groups if group.section == current.section]
+        if names_current or not rest:
+            if current.is_section and len(section_groups) == 1:
+                return current.section, None
+            return "group", groups.index(current)
+    if "intäkt" in rest:
+        return "revenue", None
+    if "kostnad" in rest:
+        return "costs", None
+    if current is not None:
+        if current.is_section and len([g for g in groups if g.section == current.section]) == 1:
+            return current.section, None
+        return "group", groups.index(current)
+    return None, None
+
+
+# --- files --------------------------------------------------------------------------------------------
+
+
+def read_upload(name: str, data: bytes) -> tuple[str, str]:
+    """An uploaded file as table text, and a description of where it came from ("budget.xlsx, bladet
+    Budget"). Raises `BudgetParseError` for an empty, too large, unreadable or non-table file."""
+    if not data:
+        raise BudgetParseError([_("Filen är tom.")])
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise BudgetParseError([too_large_message(len(data))])
+    lowered = (name or "").lower()
+    if data[:4] == b"PK\x03\x04":
+        text, sheet = xlsx_to_text(data)
+        return text, _("%(name)s, bladet ”%(sheet)s”") % {"name": name, "sheet": sheet}
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise BudgetParseError(
+            [
+                _(
+                    "Filen är i Excels äldre format (.xls). Spara den som Excel-arbetsbok (.xlsx) och försök igen."
+                )
+            ]
+        )
+    if lowered.endswith((".xlsx", ".xlsm")):
+        raise BudgetParseError(
+            [
+                _(
+                    "Filen heter .xlsx men är ingen Excel-arbetsbok. Spara den från Excel som .xlsx eller klistra in tabellen."
+                )
+            ]
+        )
+    if b"\x00" in data[:4096]:
+        raise BudgetParseError(
+            [_("Filen är varken en Excel-arbetsbok (.xlsx) eller en textfil med en tabell.")]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return text, name
+
+
+def too_large_message(size: int) -> str:
+    megabytes = f"{size / (1024 * 1024):.1f}".replace(".", ",")
+    return _(
+        "Filen är för stor (%(size)s MB). Den får vara högst 2 MB; en budgettabell är mycket mindre."
+    ) % {"size": megabytes}
+
+
+def number_scale(number_format: str) -> int:
+    """How many thousands an Excel number format divides by for display: "#,##0," shows 1258500 as
+    1 259. finsam's own export writes kronor with such a format for tkr plans."""
+    section = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", (number_format or "").split(";")[0])
+    match = re.search(r"[0#?](,+)[^0#?]*$", section)
+    return len(match[1]) if match else 0
+
+
+def cell_text(value, number_format: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            return ""
+        number = number / (Decimal(1000) ** number_scale(number_format))
+        number = number.quantize(Decimal("0.000001")).normalize()
+        return f"{number:f}".replace(".", ",")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return clean_cell(str(value).replace("\t", " ").replace("\n", " "))
+
+
+def xlsx_to_text(data: bytes) -> tuple[str, str]:
+    """The budget sheet of an .xlsx workbook as tab-separated text, and the sheet's name.
+
+    The sheet is the first one with a header row of years, preferring one named like a budget. A formula
+    cell gives the value Excel saved with it; a file written by a program that saves none (openpyxl, as
+    finsam's export) gives an empty cell: sums are recomputed anyway.
+    """
+    import openpyxl  # only the import views and the command need it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                raise BudgetParseError([_("Excel-filen är för stor uppackad för att vara en budgettabell.")])
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except BudgetParseError:
+        raise
+    except Exception as error:
+        raise BudgetParseError(
+            [_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den från Excel som .xlsx.")]
+        ) from error
+    try:
+        sheets = []
+        for sheet_formulas, sheet_values in list(zip(formulas.worksheets, values.worksheets, strict=True))[
+            :20
+        ]:
+            lines = []
+            empty_formulas = 0
+            rows = zip(
+                sheet_formulas.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS),
+                sheet_values.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS),
+                strict=False,
+            )
+            for formula_row, value_row in rows:
+                cells = []
+                for formula_cell, value_cell in zip(formula_row, value_row, strict=False):
+                    raw = getattr(formula_cell, "value", None)
+                    number_format = getattr(formula_cell, "number_format", "General") or "General"
+                    if isinstance(raw, str) and raw.startswith("="):
+                        raw = getattr(value_cell, "value", None)
+                        if raw is None:
+                            empty_formulas += 1
+                    cells.append(cell_text(raw, number_format))
+                lines.append("\t".join(cells).rstrip("\t"))
+            text = "\n".join(lines).strip("\n")
+            sheets.append((sheet_formulas.title, text, empty_formulas))
+    except Exception as error:
+        raise BudgetParseError(
+            [_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den från Excel som .xlsx.")]
+        ) from error
+    finally:
+        formulas.close()
+        values.close()
+    if not sheets or not any(text.strip() for _title, text, _empty in sheets):
+        raise BudgetParseError([_("Excel-filen är tom.")])
+
+    def has_header(text: str) -> bool:
+        rows, _mode = split_rows(text)
+        return find_header(rows) is not None
+
+    with_header = [sheet for sheet in sheets if has_header(sheet[1])]
+    named = [sheet for sheet in with_header if "budget" in sheet[0].lower()]
+    title, text, _empty = (named or with_header or sheets)[0]
+    return text, title

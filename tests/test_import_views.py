@@ -1,0 +1,289 @@
+"""The budget import page and the Excel download, for every kind of user."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from budgets.models import BudgetColumn, BudgetLine
+from finsam.models import Membership
+from plans.models import Plan, PlanEvent
+from tests.factories import (
+    AssociationFactory,
+    BudgetAmountFactory,
+    BudgetColumnFactory,
+    BudgetGroupFactory,
+    BudgetLineFactory,
+    MembershipFactory,
+)
+from tests.test_importer import ORNSKOLDSVIK, ornskoldsvik  # noqa: F401 - the fixture is used by name
+
+NBSP = "\u00a0"
+
+
+def member(association, role):
+    return MembershipFactory(association=association, role=role).user
+
+
+def import_url(plan):
+    return reverse("budget_import", kwargs={"association": plan.association.slug, "pk": plan.pk})
+
+
+def export_url(plan):
+    return reverse("budget_export", kwargs={"association": plan.association.slug, "pk": plan.pk})
+
+
+@pytest.fixture
+def plan(ornskoldsvik):  # noqa: F811
+    """Örnsköldsvik's draft plan with an existing budget line, to show that a refusal keeps it."""
+    column = BudgetColumnFactory(plan=ornskoldsvik, year=2020)
+    line = BudgetLineFactory(group=BudgetGroupFactory(plan=ornskoldsvik, name="Befintlig"), name="Kvar")
+    BudgetAmountFactory(line=line, column=column, amount=1000)
+    return ornskoldsvik
+
+
+@pytest.fixture
+def chief(client, plan):
+    client.force_login(member(plan.association, Membership.Role.CHIEF))
+    return client
+
+
+def budget_unchanged(plan):
+    return list(BudgetLine.objects.filter(group__plan=plan).values_list("name", flat=True)) == ["Kvar"]
+
+
+# --- who may import --------------------------------------------------------------------------------------
+
+
+def test_the_chief_gets_the_import_form(chief, plan):
+    response = chief.get(import_url(plan))
+    assert response.status_code == 200
+    assert 'name="text"' in response.text and 'type="file"' in response.text
+    assert "Förhandsgranska" in response.text
+
+
+@pytest.mark.parametrize("role", [Membership.Role.BOARD, Membership.Role.CHAIR])
+def test_the_board_may_not_import(client, plan, role):
+    client.force_login(member(plan.association, role))
+    assert client.get(import_url(plan)).status_code == 403
+    assert client.post(import_url(plan), {"text": ORNSKOLDSVIK, "action": "preview"}).status_code == 403
+    assert budget_unchanged(plan)
+
+
+def test_another_associations_chief_gets_404(client, plan):
+    client.force_login(member(AssociationFactory(), Membership.Role.CHIEF))
+    assert client.get(import_url(plan)).status_code == 404
+    other = reverse("budget_import", kwargs={"association": "ornskoldsvik", "pk": plan.pk})
+    assert client.post(other, {"text": ORNSKOLDSVIK, "action": "import", "version": 1}).status_code == 404
+    assert budget_unchanged(plan)
+
+
+def test_a_plan_of_another_association_is_404_under_ones_own(client, plan):
+    own = AssociationFactory(slug="egen")
+    client.force_login(member(own, Membership.Role.CHIEF))
+    url = reverse("budget_import", kwargs={"association": "egen", "pk": plan.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client, plan):
+    response = client.get(import_url(plan))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_locked_plan_cannot_be_imported_into(chief, plan):
+    Plan.objects.filter(pk=plan.pk).update(state=Plan.State.ADOPTED, adopted_on=datetime.date(2019, 11, 27))
+    assert chief.get(import_url(plan)).status_code == 403
+    assert chief.post(import_url(plan), {"text": ORNSKOLDSVIK, "action": "preview"}).status_code == 403
+
+
+# --- preview, then import ---------------------------------------------------------------------------------
+
+
+def test_preview_shows_what_will_be_created_and_saves_nothing(chief, plan):
+    response = chief.post(import_url(plan), {"text": ORNSKOLDSVIK, "action": "preview"})
+    assert response.status_code == 200
+    page = response.text.replace(NBSP, " ")
+    assert "Förhandsgranskning" in page and "Inget är sparat ännu." in page
+    assert "3 kolumner (2020, 2021, 2022), 3 grupper, 17 rader och 18 angivna summor" in page
+    assert "Uppdragsersättning förbundschef 100 %*" in page
+    assert "−1 031,0" in page  # Summa administration as the plan will print it
+    assert "Alla 18 angivna summor stämmer med finsams beräkning." in page
+    assert "”Vidare Vy” motsvarar insatsen Vidare Vy" in page
+    assert "ersätts helt" in page  # the existing budget will go
+    assert f'name="version" value="{plan.version}"' in page
+    assert 'name="action" value="import"' in page
+    assert budget_unchanged(plan)
+    assert not PlanEvent.objects.filter(plan=plan).exists()
+
+
+def test_import_replaces_the_budget_and_shows_the_report(chief, plan):
+    preview = chief.post(import_url(plan), {"text": ORNSKOLDSVIK, "action": "preview"})
+    confirm_text = preview.context["table_text"]
+    response = chief.post(
+        import_url(plan),
+        {"text": confirm_text, "unit": "tkr", "version": plan.version, "action": "import"},
+    )
+    assert response.status_code == 200
+    assert "Budgeten importerades" in response.text
+    assert list(BudgetColumn.objects.filter(plan=plan).values_list("year", flat=True)) == [2020, 2021, 2022]
+    assert BudgetLine.objects.filter(group__plan=plan).count() == 17
+    assert PlanEvent.objects.get(plan=plan).action == PlanEvent.Action.IMPORTED
+
+
+def test_an_import_after_the_plan_changed_is_refused(chief, plan):
+    response = chief.post(
+        import_url(plan),
+        {"text": ORNSKOLDSVIK, "version": plan.version - 0 + 5, "action": "import"},
+    )
+    assert response.status_code == 409
+    assert "Planen har ändrats sedan förhandsgranskningen" in response.text
+    assert "Parternas insats" in response.text  # the table is kept in the form
+    assert budget_unchanged(plan)
+
+
+def test_an_import_without_a_version_is_refused(chief, plan):
+    response = chief.post(import_url(plan), {"text": ORNSKOLDSVIK, "action": "import"})
+    assert response.status_code == 409
+    assert budget_unchanged(plan)
+
+
+def test_htmx_gets_the_region_and_an_announcement(chief, plan):
+    response = chief.post(
+        import_url(plan), {"text": ORNSKOLDSVIK, "action": "preview"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert response.text.lstrip().startswith('<div id="import-body">')
+    assert 'hx-swap-oob="innerHTML:#messages"' in response.text
+    assert response.headers["Vary"] == "HX-Request, Cookie" or "HX-Request" in response.headers["Vary"]
+
+
+# --- broken input: a clear message, the input kept, nothing saved ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Tabellen är tom"),
+        ("\t2020\t2021\nKansli\ttolv\t12\n", "”tolv” är inget belopp"),
+        ("\t2020\t2021\nKansli\t1\t2\t3\n", "har 3 värden, men rubrikraden har bara 2 kolumner"),
+        ("Kansli\t100\nHyra\t200\n", "Hittade ingen rubrikrad med år"),
+    ],
+)
+def test_a_broken_table_is_refused_with_the_input_kept(chief, plan, text, message):
+    response = chief.post(import_url(plan), {"text": text, "action": "preview"})
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'aria-invalid="true"' in response.text
+    if text:
+        assert text.split("\n")[1].split("\t")[0] in response.text  # the pasted table is still there
+    assert budget_unchanged(plan)
+
+
+def test_a_broken_table_is_refused_at_confirm_too(chief, plan):
+    broken = ORNSKOLDSVIK.replace("-600\t-600\t-600", "-600\tsexhundra\t-600")
+    response = chief.post(import_url(plan), {"text": broken, "version": plan.version, "action": "import"})
+    assert response.status_code == 422
+    assert "”sexhundra” är inget belopp" in response.text
+    assert budget_unchanged(plan)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("budget.xlsx", b"", "Filen är tom"),
+        ("budget.xlsx", "Det här är ingen arbetsbok".encode(), "heter .xlsx men är ingen Excel-arbetsbok"),
+        ("budget.xlsx", b"x" * (10 * 1024 * 1024), "Filen är för stor (10,0 MB)"),
+    ],
+)
+def test_a_broken_file_is_refused(chief, plan, name, data, message):
+    upload = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    response = chief.post(import_url(plan), {"file": upload, "action": "preview"})
+    assert response.status_code == 422
+    assert message in response.text
+    assert budget_unchanged(plan)
+
+
+def test_a_paste_and_a_file_together_are_refused(chief, plan):
+    upload = SimpleUploadedFile("budget.txt", ORNSKOLDSVIK.encode())
+    response = chief.post(import_url(plan), {"text": ORNSKOLDSVIK, "file": upload, "action": "preview"})
+    assert response.status_code == 422
+    assert "inte båda" in response.text
+
+
+def test_an_uploaded_workbook_is_previewed_and_imported_from_its_text(chief, plan):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Budget"
+    for row in [
+        ["Budget 2020, plan 2021 (tkr)"],
+        [None, 2020, 2021],
+        ["Intäkter"],
+        ["Parternas insats", 5034, 5036],
+        ["Kostnader"],
+        ["Kansli", -5034, -5036],
+    ]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("budget.xlsx", buffer.getvalue())
+    preview = chief.post(import_url(plan), {"file": upload, "action": "preview"})
+    assert preview.status_code == 200
+    assert "budget.xlsx, bladet ”Budget”" in preview.text
+    text = preview.context["table_text"]
+    assert "Parternas insats\t5034\t5036" in text
+    assert budget_unchanged(plan)
+    response = chief.post(
+        import_url(plan),
+        {"text": text, "unit": "tkr", "source": "budget.xlsx", "version": plan.version, "action": "import"},
+    )
+    assert response.status_code == 200
+    assert BudgetColumn.objects.get(plan=plan, year=2021).contributions_total.amount == 5036000
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+
+def test_the_chief_downloads_the_budget_as_excel(chief, plan):
+    response = chief.get(export_url(plan))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == 'attachment; filename="budget-ornskoldsvik-2020.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert any(cell.value == "Kvar" for cell in sheet["A"])
+
+
+@pytest.mark.parametrize("role", [Membership.Role.BOARD, Membership.Role.CHAIR])
+def test_the_board_may_download_a_draft(client, plan, role):
+    client.force_login(member(plan.association, role))
+    assert client.get(export_url(plan)).status_code == 200
+
+
+def test_a_reader_downloads_adopted_plans_only(client, plan):
+    client.force_login(member(plan.association, Membership.Role.READER))
+    assert client.get(export_url(plan)).status_code == 404  # a draft is not visible to readers
+    Plan.objects.filter(pk=plan.pk).update(state=Plan.State.ADOPTED, adopted_on=datetime.date(2019, 11, 27))
+    assert client.get(export_url(plan)).status_code == 200
+
+
+def test_export_is_404_for_outsiders_and_needs_a_login(client, plan):
+    response = client.get(export_url(plan))
+    assert response.status_code == 302
+    client.force_login(member(AssociationFactory(), Membership.Role.CHIEF))
+    assert client.get(export_url(plan)).status_code == 404
+
+
+# --- links on the plan page -------------------------------------------------------------------------------
+
+
+def test_the_plan_page_links_import_for_the_chief_and_export_for_everyone(client, plan):
+    client.force_login(member(plan.association, Membership.Role.CHIEF))
+    page = client.get(plan.get_absolute_url()).text
+    assert import_url(plan) in page and export_url(plan) in page
+    client.force_login(member(plan.association, Membership.Role.BOARD))
+    page = client.get(plan.get_absolute_url()).text
+    assert import_url(plan) not in page and export_url(plan) in page
