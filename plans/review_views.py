@@ -325,6 +325,8 @@ def comment_create(request, pk: int):
                 plan=plan, by=request.user, target_kind=kind, target_key=key, body=form.cleaned_data["body"]
             )
     except review.ReviewError as error:
+        if error.field == "target":  # no part of the page to show it beside
+            messages.error(request, error.message)
         comment_error = {
             "key": key,
             "parent": parent.pk if parent else None,
@@ -335,8 +337,7 @@ def comment_create(request, pk: int):
             return _thread_response(request, plan, kind, key, status=422, error=comment_error)
         context = _review_context(request, plan, comment_error=comment_error)
         return render(request, "plans/review.html", context, status=422)
-    if not request.htmx:
-        messages.success(request, _("Kommentaren är sparad."))
+    messages.success(request, _("Kommentaren är sparad."))
     return _thread_response(request, plan, kind, key)
 
 
@@ -354,8 +355,7 @@ def comment_resolve(request, pk: int, comment_pk: int):
     plan = get_plan(request, pk)
     comment = get_object_or_404(Comment, plan=plan, pk=comment_pk, parent=None)
     review.comment_resolve(comment=comment, by=request.user)
-    if not request.htmx:
-        messages.success(request, _("Kommentaren är markerad som löst."))
+    messages.success(request, _("Kommentaren är markerad som löst."))
     return _thread_response(request, plan, comment.target_kind, comment.target_key)
 
 
