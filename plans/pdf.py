@@ -283,18 +283,20 @@ def render_source(source: PlanPdfSource) -> PlanDocumentFile:
 # --- Requesting, running and finding stored PDFs ------------------------------------------------
 
 
-def plan_pdf_archive(*, plan: Plan, by=None) -> PlanPdf:
+def plan_pdf_archive(*, plan: Plan, by=None, retry_failed: bool = True) -> PlanPdf:
     """Queue the adopted plan's archival PDF/A, once (adoption calls this inside its transaction).
 
     Idempotent: an archive that exists (queued, rendering or done) is returned as it is; a failed one
-    is queued again. Side effects: at most one PlanPdf row and one queued task. The task is queued in
-    the caller's transaction, so with the database queue it starts only if the adoption commits.
+    is queued again unless `retry_failed` is false (the public link never retries: anonymous visitors
+    must not be able to start renderings over and over). Side effects: at most one PlanPdf row and one
+    queued task. The task is queued in the caller's transaction, so with the database queue it only
+    starts if the adoption commits.
     """
     if not plan.is_locked:
         raise ValueError("Only an adopted or superseded plan is archived.")
     existing = PlanPdf.objects.filter(plan=plan, is_archival=True).first()
     if existing is not None:
-        return requeue_if_needed(existing)
+        return requeue_if_needed(existing) if retry_failed else existing
     return queue_render(plan=plan, source=plan_pdf_source(plan, archival=True), by=by)
 
 
