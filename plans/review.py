@@ -386,7 +386,9 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def comment_add(*, plan: Plan, by, target_kind: str, target_key: str, body: str) -> Comment:
+def comment_add(
+    *, plan: Plan, by, target_kind: str, target_key: str, body: str, notify: bool = True
+) -> Comment:
     """Start a comment thread on a part of the plan (tied to the latest submitted version)."""
     _check_comment_allowed(plan, by)
     body = _clean_body(body)
@@ -410,7 +412,8 @@ def comment_add(*, plan: Plan, by, target_kind: str, target_key: str, body: str)
             summary=f"{label}: {body}",
             details={"comment": comment.pk, "target": f"{target_kind}:{target_key}"},
         )
-        notifications.notify_comment(comment=comment)
+        if notify:
+            notifications.notify_comment(comment=comment)
     return comment
 
 

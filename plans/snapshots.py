@@ -27,6 +27,8 @@ from plans.models import Plan
 from plans.queries import plan_document
 
 SNAPSHOT_FORMAT = 1
+# Labels at least this similar (difflib ratio) are the same item renamed: "Budget 2027" → "Budget 2028".
+SIMILAR_LABEL = 0.8
 
 
 def _text(value) -> str:
@@ -483,10 +485,17 @@ def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(value)
 
 
+def _similarity(a: dict, b: dict) -> float:
+    return difflib.SequenceMatcher(
+        None, str(a.get("label", "")), str(b.get("label", "")), autojunk=False
+    ).ratio()
+
+
 def _match(
     old_items: list[dict], new_items: list[dict]
 ) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
-    """Pairs of (old, new) matched by key, then by label; the rest are removed and added."""
+    """Pairs of (old, new) matched by key, then by equal label, then by a similar label (a heading
+    whose year moved on with the plan); the rest are removed and added."""
     old_by_key = {item["key"]: item for item in old_items}
     pairs: list[tuple[dict, dict]] = []
     unmatched_new: list[dict] = []
@@ -498,17 +507,26 @@ def _match(
             used.add(old["key"])
         else:
             unmatched_new.append(item)
-    remaining_old = [item for item in old_items if item["key"] not in used]
     old_by_label: dict[str, list[dict]] = {}
-    for item in remaining_old:
-        old_by_label.setdefault(item.get("label", ""), []).append(item)
-    added = []
+    for item in old_items:
+        if item["key"] not in used:
+            old_by_label.setdefault(item.get("label", ""), []).append(item)
+    still_unmatched = []
     for item in unmatched_new:
         candidates = old_by_label.get(item.get("label", ""))
         if candidates:
             old = candidates.pop(0)
             pairs.append((old, item))
             used.add(old["key"])
+        else:
+            still_unmatched.append(item)
+    added = []
+    for item in still_unmatched:
+        scored = [(_similarity(old, item), old) for old in old_items if old["key"] not in used]
+        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        if best[1] is not None and best[0] >= SIMILAR_LABEL:
+            pairs.append((best[1], item))
+            used.add(best[1]["key"])
         else:
             added.append(item)
     removed = [item for item in old_items if item["key"] not in used]

@@ -395,3 +395,24 @@ def test_after_adoption_every_editing_endpoint_of_the_plan_refuses(client):
     for action in ("submit", "withdraw", "approve", "request_changes", "adopt"):
         assert client.post(url("plan_action", plan), {**MINIMAL_POST, "action": action}).status_code == 403
     assert content_dump(plan) == before
+
+
+def test_the_demo_gives_each_board_member_a_real_plan_to_review(client):
+    from finsam.demo.loader import load_demo
+    from finsam.demo.review import load_review_demo
+    from finsam.models import Association
+
+    load_demo()
+    for association in Association.objects.all():
+        plan = load_review_demo(association)
+        assert plan.state == Plan.State.IN_REVIEW
+        assert plan.rolled_over_from.state == Plan.State.ADOPTED
+        client.force_login(association.memberships.get(role=Role.BOARD).user)
+        page = client.get(url("plan_review", plan)).text
+        assert "Unga vuxna i arbete" in page and "Hur många deltagare räknar ni med" in page
+        assert 'value="approve"' in page
+        changes = client.get(url("plan_changes", plan)).text
+        assert "Från <strong>" in changes and "version 1 (fastställd)" in changes
+        assert "Unga vuxna i arbete" in changes and "Tillagt" in changes
+        assert "prioriterar förbundet unga vuxna" in changes
+        assert load_review_demo(association) is None  # once only

@@ -225,3 +225,16 @@ def test_diff_between_two_states_of_a_plan_in_the_database():
     assert by_section["budget"]["Administration: Revision"].status == "added"
     total = by_section["budget"]["Summa kostnader"].fields[0]
     assert (total.old, total.new) == (Decimal(1500000), Decimal(1500000 - 50000 + 150000 + 40000))
+
+
+def test_a_heading_whose_year_moved_on_is_the_same_chapter():
+    old = copy.deepcopy(CONTENT)
+    old["chapters"][0].update(label="Inriktning 2027", heading="Inriktning 2027")
+    new = copy.deepcopy(CONTENT)
+    new["chapters"][0].update(key="chapter-21", label="Inriktning 2028", heading="Inriktning 2028")
+    new["chapters"][1].update(
+        key="chapter-22", label="Uppföljning", heading="Uppföljning", body="Varje kvartal."
+    )
+    [section] = snapshot_diff(old, new).sections
+    statuses = sorted((item.status, item.label) for item in section.items)
+    assert statuses == [("added", "Uppföljning"), ("changed", "Inriktning 2028"), ("removed", "Historik")]

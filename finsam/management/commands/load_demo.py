@@ -1,9 +1,12 @@
 """`manage.py load_demo [--reset]`: load the demo associations and print the demo logins."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.db.models import ProtectedError
 
-from finsam.demo.loader import DemoDataError, demo_logins, load_demo, logins_table
+from finsam.demo.loader import EXISTS, DemoDataError, demo_logins, load_demo, logins_table
+from finsam.demo.review import load_review_demo
+from finsam.models import Association
 
 
 class Command(BaseCommand):
@@ -32,6 +35,12 @@ class Command(BaseCommand):
 
         for report in result.reports:
             self.stdout.write(f"  {report.message()}")
+            if report.status != EXISTS:
+                # Next year's plan, changed and sent to the board, so that a board member has a review.
+                with transaction.atomic():
+                    reviewed = load_review_demo(Association.objects.get(slug=report.slug))
+                if reviewed is not None:
+                    self.stdout.write(f"    {reviewed.title}: skickad till styrelsen för granskning.")
         if result.admin_created:
             self.stdout.write("  Superanvändaren admin skapad.")
         else:
