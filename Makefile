@@ -24,6 +24,8 @@ run: setup
 	$(MANAGE) load_demo
 	$(MANAGE) compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	@echo "finsam: http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@# The task worker (PDF rendering) runs beside the server and stops with it (restart after code changes).
+	$(MANAGE) db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 test: setup

@@ -50,7 +50,7 @@ STATIC_BASE = f"{ASSET_ORIGIN}/static/"
 MEDIA_BASE = f"{ASSET_ORIGIN}/media/"
 PRINT_ASSETS = ["css/print.css", "img/utkast.svg"]
 # A rendering that has been "rendering" this long died with its worker and may be queued again.
-STALE_RENDER_SECONDS = 15 * 60
+STALE_RENDER_SECONDS = 5 * 60
 
 TEMPLATE = "plans/plan_pdf.html"
 
@@ -344,15 +344,15 @@ def queue_render(*, plan: Plan, source: PlanPdfSource, by) -> PlanPdf:
     return pdf
 
 
-def requeue_if_needed(pdf: PlanPdf) -> PlanPdf:
-    """Queue a failed rendering again, and one whose worker died mid-way."""
+def requeue_if_needed(pdf: PlanPdf, *, failed: bool = True) -> PlanPdf:
+    """Queue again a rendering whose worker died mid-way and, with `failed`, one that failed."""
     from plans.tasks import render_plan_pdf
 
     stale_before = timezone.now() - datetime.timedelta(seconds=STALE_RENDER_SECONDS)
-    failed_or_stale = Q(status=PlanPdf.Status.FAILED) | Q(
-        status=PlanPdf.Status.RENDERING, started_at__lt=stale_before
-    )
-    retry = PlanPdf.objects.filter(failed_or_stale, pk=pdf.pk).update(
+    retryable = Q(status=PlanPdf.Status.RENDERING, started_at__lt=stale_before)
+    if failed:
+        retryable |= Q(status=PlanPdf.Status.FAILED)
+    retry = PlanPdf.objects.filter(retryable, pk=pdf.pk).update(
         status=PlanPdf.Status.QUEUED, error="", started_at=None, finished_at=None
     )
     if retry:

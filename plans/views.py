@@ -52,7 +52,13 @@ from plans.models import (
     PlanPdf,
     TargetGroup,
 )
-from plans.pdf import plan_pdf_archive, plan_pdf_filename, plan_pdf_latest, plan_pdf_request
+from plans.pdf import (
+    plan_pdf_archive,
+    plan_pdf_filename,
+    plan_pdf_latest,
+    plan_pdf_request,
+    requeue_if_needed,
+)
 from plans.queries import number_chapters, plan_document
 from plans.services import (
     part_deletion,
@@ -905,7 +911,8 @@ def plan_pdf(request, pk: int):
 def plan_pdf_status(request, pk: int, pdf: int):
     """How the rendering goes; htmx polls this every second until the PDF is done or has failed."""
     plan = get_plan(request, pk)
-    pdf = get_object_or_404(plan.pdfs, pk=pdf)
+    # A rendering whose worker died (a restart) is queued again instead of being polled forever.
+    pdf = requeue_if_needed(get_object_or_404(plan.pdfs, pk=pdf), failed=False)
     template = "plans/plan_pdf_status.html#pdf-status" if request.htmx else "plans/plan_pdf_status.html"
     return render(request, template, pdf_context(request, plan, pdf))
 

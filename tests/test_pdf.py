@@ -7,6 +7,7 @@ rendered synchronously through the Immediate task backend of the test settings.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -17,6 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets.calc import plan_budget
 from budgets.charts import cost_breakdown, cost_breakdown_svg, development_svg, svg_open
@@ -39,7 +41,6 @@ from tests.factories import (
     OrganisationFactory,
     PlanFactory,
     PlanInterventionFactory,
-    UserFactory,
 )
 
 SLUGS = ["gavleborg", "ornskoldsvik", "ostra-varmland"]
@@ -391,6 +392,34 @@ def test_the_progress_fragment_polls_while_pending_and_stops_when_done(client):
     done = client.get(status_url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in done
     assert url("plan_pdf_file", plan, pdf=pdf.pk) in done
+
+
+@pytest.mark.django_db
+def test_a_rendering_whose_worker_died_is_queued_again_when_polled(client):
+    plan = small_plan()
+    client.force_login(users_of(plan.association)[Membership.Role.CHIEF])
+    source = plan_pdf.plan_pdf_source(plan)
+    started = timezone.now() - datetime.timedelta(seconds=plan_pdf.STALE_RENDER_SECONDS + 1)
+    pdf = PlanPdf.objects.create(
+        plan=plan,
+        content_hash=source.content_hash,
+        source_html=source.html,
+        status="rendering",
+        started_at=started,
+    )
+    recent = PlanPdf.objects.create(
+        plan=plan,
+        content_hash="1" * 64,
+        source_html="<p>x</p>",
+        status="rendering",
+        started_at=timezone.now(),
+    )
+    client.get(url("plan_pdf_status", plan, pdf=pdf.pk), headers={"HX-Request": "true"})
+    client.get(url("plan_pdf_status", plan, pdf=recent.pk), headers={"HX-Request": "true"})
+    pdf.refresh_from_db()
+    recent.refresh_from_db()
+    assert pdf.status == PlanPdf.Status.DONE
+    assert recent.status == PlanPdf.Status.RENDERING  # still within its time: left alone
 
 
 @pytest.mark.django_db
