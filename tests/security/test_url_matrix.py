@@ -1,0 +1,648 @@
+"""The access matrix: every URL of the project × method × role × with and without HTMX.
+
+Every URL name must be in REGISTRY with its category; a URL added without an entry fails
+`test_every_url_is_in_the_registry`. The path arguments are filled with real objects of association A
+(see `object_for_kwarg`), once with the objects of A's draft plan and, for plan-scoped URLs, once with
+those of its adopted plan. Then:
+
+- anonymous users are sent to the login page (public URLs answer);
+- users of association B get 404, both under A's address and with A's ids under B's own address,
+  never 200 or 403, which would reveal that the object exists;
+- A's users get what their role allows (2xx/3xx or a validation answer) or 403;
+- nothing answers 500;
+- no response to anyone but B's users contains B's marker, and no response to B's users contains A's
+  (HTML, JSON, xlsx unpacked, PDF text extracted).
+
+Every request runs inside a transaction that is rolled back, so a POST that changes something (submit,
+delete...) does not change what the next request sees.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.dataset import MARKERS, World, seed_world
+
+# --- The registry ------------------------------------------------------------------------------------
+
+PUBLIC = "public"  # anyone, logged in or not
+LOGIN = "login"  # any logged-in user; not tied to an association
+ASSOCIATION = "association"  # any member of the association (readers included)
+ASSOCIATION_EDIT = "association-edit"  # the association's chief only (interventions, organisations...)
+PLAN_READ = "plan-read"  # a plan: chief and board see drafts, readers only adopted plans
+PLAN_EDIT = "plan-edit"  # changing a plan: the chief, and only while the plan is editable
+REVIEW = "review"  # the board's review of a plan (chair and board members)
+WORKFLOW = "workflow"  # a plan's state change chosen by the button (submit, approve, adopt...): state decides
+COMMENT = "comment"  # commenting a plan: the chief and the board (readers where the association allows)
+ADOPTION = "adoption"  # registering the adoption, revising: the chief or the chair
+DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
+PUBLISHED = "published"  # the open link to an adopted plan's PDF: anyone, only for adopted plans
+
+REGISTRY: dict[str, str | dict[str, str]] = {
+    # finsam/urls.py and django.contrib.auth.urls
+    "dashboard": LOGIN,
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "password_change": LOGIN,
+    "password_change_done": LOGIN,
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_reset_confirm": PUBLIC,
+    "password_reset_complete": PUBLIC,
+    "accessibility": PUBLIC,
+    "association": ASSOCIATION,
+    "healthz": PUBLIC,
+    # plans/urls.py: the plan, its editor (engineer C)
+    "plan_detail": PLAN_READ,
+    "plan_new": ASSOCIATION_EDIT,
+    "plan_edit": PLAN_EDIT,
+    "plan_editor_checks": PLAN_EDIT,
+    "plan_markdown_preview": PLAN_EDIT,
+    "plan_settings": PLAN_EDIT,
+    "plan_settings_edit": PLAN_EDIT,
+    "plan_part_list": PLAN_EDIT,
+    "plan_part_add": PLAN_EDIT,
+    "plan_part_row": PLAN_EDIT,
+    "plan_part_edit": PLAN_EDIT,
+    "plan_part_delete": PLAN_EDIT,
+    "plan_part_move": PLAN_EDIT,
+    "plan_indicator_list": PLAN_EDIT,
+    "plan_indicator_add": PLAN_EDIT,
+    # review and adoption (engineer F)
+    "plan_review": PLAN_READ,
+    "plan_action": WORKFLOW,
+    "comment_create": COMMENT,
+    "comment_resolve": COMMENT,
+    "plan_changes": PLAN_READ,
+    "plan_history": PLAN_READ,
+    # PDF (engineer E)
+    "plan_pdf": DOWNLOAD,
+    "plan_pdf_status": DOWNLOAD,
+    "plan_pdf_file": DOWNLOAD,
+    "plan_pdf_public": PUBLISHED,
+    # budgets/urls.py: the budget grid (engineer D)
+    "plan_budget_grid": PLAN_EDIT,
+    "budget_cell": PLAN_EDIT,
+    "budget_contributions": PLAN_EDIT,
+    "budget_column_kind": PLAN_EDIT,
+    "budget_line_add": PLAN_EDIT,
+    "budget_line_edit": PLAN_EDIT,
+    "budget_line_move": PLAN_EDIT,
+    "budget_line_remove": PLAN_EDIT,
+    "budget_group_add": PLAN_EDIT,
+    "budget_group_edit": PLAN_EDIT,
+    "budget_group_move": PLAN_EDIT,
+    "budget_group_remove": PLAN_EDIT,
+    # budget import/export (engineer B)
+    "budget_import": PLAN_EDIT,
+    "budget_export": DOWNLOAD,
+    # interventions/urls.py (engineer D)
+    "intervention_list": ASSOCIATION,
+    "intervention_create": ASSOCIATION_EDIT,
+    "intervention_detail": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
+    "intervention_end": ASSOCIATION_EDIT,
+    "intervention_plan_add": ASSOCIATION_EDIT,
+    "plan_interventions": PLAN_EDIT,
+    "plan_intervention_add": PLAN_EDIT,
+    "plan_intervention_remove": PLAN_EDIT,
+    "plan_intervention_move": PLAN_EDIT,
+}
+
+
+NOT_FOUND = "not-found"  # a combination of path words that does not exist: refused for everyone
+
+# A word of an enumerated argument that a URL does not serve (name, word) -> category.
+VARIANT_CATEGORIES = {
+    # Indicators are listed and added through their goal (plan_indicator_list/_add), not on their own.
+    ("plan_part_list", "indikatorer"): NOT_FOUND,
+    ("plan_part_add", "indikatorer"): NOT_FOUND,
+}
+
+
+def category_of(name: str, method: str, fixed: dict | None = None) -> str:
+    """A URL's category for a method: REGISTRY holds one category, or one per method ("*" for the rest)."""
+    for value in (fixed or {}).values():
+        if (name, value) in VARIANT_CATEGORIES:
+            return VARIANT_CATEGORIES[(name, value)]
+    entry = REGISTRY[name]
+    if isinstance(entry, dict):
+        return entry.get(method, entry["*"])
+    return entry
+
+
+# URLs whose answer is expensive (PDF rendering): called once per role, GET without HTMX.
+SLOW: set[str] = set()
+
+# --- Path arguments ----------------------------------------------------------------------------------
+
+# Keyword argument (without a trailing _pk/_id) -> model_name of the object of A to use.
+# A name equal to a model name (`goal`, `intervention`, `budgetline`...) needs no entry.
+KWARG_MODELS = {
+    "plan": "plan",
+    "chapter": "chapter",
+    "goal": "goal",
+    "indicator": "indicator",
+    "target_group": "targetgroup",
+    "control_item": "controlitem",
+    "communication_item": "communicationitem",
+    "activity_item": "activityitem",
+    "activity": "activityitem",
+    "event": "planevent",
+    "line": "budgetline",
+    "column": "budgetcolumn",
+    "group": "budgetgroup",
+    "amount": "budgetamount",
+    "factor": "contributionkeyfactor",
+    "override": "contributionoverride",
+    "figure": "statedfigure",
+    "stated": "statedfigure",
+    "intervention": "intervention",
+    "grant": "grant",
+    "plan_intervention": "planintervention",
+    "organisation": "organisation",
+    "seat": "boardseat",
+    "board_seat": "boardseat",
+    "staff": "staffmember",
+    "member": "membership",
+    "pdf": "planpdf",
+    "comment": "comment",
+    "snapshot": "plansnapshot",
+    "membership": "membership",
+}
+# For `<int:pk>`: the path segment before it names the kind of object.
+SEGMENT_MODELS = {
+    "planer": "plan",
+    "plan": "plan",
+    "kapitel": "chapter",
+    "mal": "goal",
+    "indikatorer": "indicator",
+    "malgrupper": "targetgroup",
+    "internkontroll": "controlitem",
+    "kommunikation": "communicationitem",
+    "aktiviteter": "activityitem",
+    "historik": "planevent",
+    "rader": "budgetline",
+    "kolumner": "budgetcolumn",
+    "grupper": "budgetgroup",
+    "insatser": "intervention",
+    "beviljat": "grant",
+    "organisationer": "organisation",
+    "styrelse": "boardseat",
+    "kansli": "staffmember",
+}
+
+
+def _special_value(name: str, world: World, objects: dict):
+    plan = objects["plan"]
+    values = {
+        "association": world.association.slug,
+        "uidb64": "MQ",
+        "token": "set-password",
+        "year": plan.first_year,
+        "first_year": plan.first_year,
+    }
+    return values.get(name)
+
+
+# Path arguments whose object kind is named by another argument's value (`<plan_part:kind>/<int:item>`).
+KIND_ARGUMENTS = {"item": "kind"}
+
+
+def object_for_kwarg(name: str, route: str, objects: dict, kwargs: dict):
+    """The object of A that a path argument names, or None if the name is unknown."""
+    base = re.sub(r"_(pk|id)$", "", name)
+    if name in KIND_ARGUMENTS:
+        model_name = SEGMENT_MODELS.get(str(kwargs.get(KIND_ARGUMENTS[name])))
+    elif name == "pk":
+        segments = [s for s in route.split("/") if s]
+        index = next(i for i, s in enumerate(segments) if re.fullmatch(r"<(\w+:)?pk>", s))
+        base = segments[index - 1] if index else ""
+        model_name = SEGMENT_MODELS.get(base)
+    else:
+        model_name = KWARG_MODELS.get(base, base)
+    return objects.get(model_name) if model_name else None
+
+
+ARGUMENT_RE = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
+
+
+def build_kwargs(
+    entry: UrlEntry, world: World, objects: dict, fixed: dict | None = None
+) -> tuple[dict, bool]:
+    """The path arguments for A's objects, and whether any argument is an object (not just the slug).
+    `fixed` holds the values of enumerated arguments (a converter that matches a list of words)."""
+    kwargs = dict(fixed or {})
+    uses_objects = False
+    for match in ARGUMENT_RE.finditer(entry.route):
+        name = match.group("name")
+        if name in kwargs:
+            continue
+        special = _special_value(name, world, objects)
+        if special is not None:
+            kwargs[name] = special
+            continue
+        obj = object_for_kwarg(name, entry.route, objects, kwargs)
+        if obj is None:
+            pytest.fail(
+                f"URL {entry.name!r} ({entry.route}): no object of the test association for the path argument "
+                f"{name!r}. Add it to KWARG_MODELS (or SEGMENT_MODELS for 'pk', or _special_value) in "
+                "tests/security/test_url_matrix.py."
+            )
+        kwargs[name] = obj.pk
+        uses_objects = True
+    return kwargs, uses_objects
+
+
+# --- Enumerating the URLs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    name: str
+    route: str
+    # Arguments whose converter matches only a list of words (`<plan_part:kind>`): every word is tried.
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def variants(self) -> list[dict[str, str]]:
+        combos: list[dict[str, str]] = [{}]
+        for name, values in self.choices:
+            combos = [{**combo, name: value} for combo in combos for value in values]
+        return combos
+
+
+WORDS_RE = re.compile(r"^[\w-]+(\|[\w-]+)*$")
+
+
+def _enumerated(converters: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    found = []
+    for name, converter in converters.items():
+        regex = getattr(converter, "regex", "")
+        if "|" in regex and WORDS_RE.match(regex):
+            found.append((name, tuple(sorted(regex.split("|")))))
+    return tuple(found)
+
+
+SKIPPED_URLCONFS = {"django.conf.urls.i18n"}
+
+
+def _skipped(resolver: URLResolver) -> bool:
+    module = resolver.urlconf_name if isinstance(resolver.urlconf_name, str) else None
+    module = module or getattr(resolver.urlconf_module, "__name__", None)
+    return resolver.app_name == "admin" or module in SKIPPED_URLCONFS
+
+
+def project_urls() -> list[UrlEntry]:
+    """Every URL pattern of the project, recursively, except the admin and Django's own i18n/static."""
+    found: dict[str, UrlEntry] = {}
+    unnamed: list[str] = []
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str, converters: dict) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if _skipped(pattern):
+                    continue
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                inner = {**converters, **getattr(pattern.pattern, "converters", {})}
+                walk(pattern, prefix + str(pattern.pattern), ns, inner)
+            elif isinstance(pattern, URLPattern):
+                callback = pattern.callback
+                if getattr(callback, "__module__", "") == "django.views.static":
+                    continue
+                route = prefix + str(pattern.pattern)
+                if not pattern.name:
+                    unnamed.append(route)
+                    continue
+                name = namespace + pattern.name
+                # The same name under two routes: the first one is what reverse() gives.
+                all_converters = {**converters, **getattr(pattern.pattern, "converters", {})}
+                found.setdefault(name, UrlEntry(name, route, _enumerated(all_converters)))
+
+    walk(get_resolver(), "", "", {})
+    assert not unnamed, f"URL patterns without a name cannot be put in the matrix: {unnamed}"
+    return sorted(found.values(), key=lambda entry: entry.name)
+
+
+def test_every_url_is_in_the_registry():
+    names = {entry.name for entry in project_urls()}
+    missing = sorted(names - set(REGISTRY))
+    assert not missing, (
+        f"URL names not in the access matrix: {missing}. Add each to REGISTRY in "
+        "tests/security/test_url_matrix.py with its category (who may use it)."
+    )
+    stale = sorted(set(REGISTRY) - names)
+    assert not stale, f"REGISTRY names URLs that no longer exist: {stale}"
+    categories = set(VARIANT_CATEGORIES.values())
+    for value in REGISTRY.values():
+        categories |= set(value.values()) if isinstance(value, dict) else {value}
+    assert categories <= set(EXPECTED), (
+        f"REGISTRY categories without expectations: {categories - set(EXPECTED)}"
+    )
+
+
+# --- Expectations ------------------------------------------------------------------------------------
+
+A_ROLES = ("chief", "chair", "board", "reader")
+B_ROLES = ("b_chief", "b_board")
+ROLES = ("anonymous", *A_ROLES, *B_ROLES)
+METHODS = ("GET", "POST", "DELETE")
+
+OK = frozenset({"ok"})
+DENIED = frozenset({"403"})
+HIDDEN = frozenset({"404"})
+OK_OR_DENIED = frozenset({"ok", "403"})
+
+
+def _a(chief, chair, board, reader):
+    return {"chief": chief, "chair": chair, "board": board, "reader": reader}
+
+
+# EXPECTED[category][plan] -> A role -> allowed outcomes; `plan` is "draft" or "adopted" (the plan whose
+# objects fill the path). Anonymous users and B's users are the same for every association URL.
+EXPECTED = {
+    PUBLIC: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    LOGIN: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    ASSOCIATION: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    ASSOCIATION_EDIT: {p: _a(OK, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
+    PLAN_READ: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
+    DOWNLOAD: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
+    PLAN_EDIT: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(DENIED, DENIED, DENIED, DENIED)},
+    REVIEW: {
+        "draft": _a(DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
+        "adopted": _a(DENIED, DENIED, DENIED, DENIED),
+    },
+    COMMENT: {
+        "draft": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
+        "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED),
+    },
+    PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
+    NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
+    WORKFLOW: {
+        "draft": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
+        "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED),
+    },
+    ADOPTION: {
+        "draft": _a(OK_OR_DENIED, OK_OR_DENIED, DENIED, HIDDEN),
+        "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, DENIED, DENIED),
+    },
+}
+UNSCOPED = {PUBLIC, LOGIN, PUBLISHED}
+
+
+def expected_outcomes(category: str, plan: str, role: str, swapped: bool = False) -> frozenset:
+    """`swapped`: B's user asks for A's object ids under B's own address."""
+    if category == PUBLISHED:
+        allowed = {"ok"} if plan == "adopted" and not swapped else {"404"}
+    elif role == "anonymous":
+        allowed = {"ok", "login"} if category == PUBLIC else {"login"}
+    elif role in B_ROLES:
+        allowed = {"ok", "login"} if category in UNSCOPED else {"404"}
+    else:
+        allowed = set(EXPECTED[category][plan][role])
+        if category == PUBLIC:
+            allowed.add("login")  # logout sends to the login page
+    # 405 (method not allowed) refuses without revealing anything: acceptable for anyone. Whether the
+    # view accepts the method is counted from the chief's answer.
+    allowed.add("405")
+    return frozenset(allowed)
+
+
+# --- Responses ---------------------------------------------------------------------------------------
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status >= 500:
+        return "500"
+    login_path = reverse(settings.LOGIN_URL)
+    location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
+    location = location or response.headers.get("HX-Location", "")
+    if location.split("?")[0].endswith(login_path) and (
+        300 <= status < 400 or "HX-Redirect" in response.headers
+    ):
+        return "login"
+    if status in (403, 404, 405):
+        return str(status)
+    if status < 400 or status in (400, 409, 422):
+        return "ok"
+    return str(status)
+
+
+def response_text(response, content: bytes) -> str:
+    """Everything a person could read in the response: HTML/JSON as is, xlsx unpacked, PDF text."""
+    if content.startswith(b"%PDF"):
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(content))
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        return text + "\n" + str(reader.metadata or "") + content.decode("latin-1")
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return content.decode("utf-8", "replace")
+
+
+def contains_marker(text: str, marker: str) -> bool:
+    return marker in text or marker in re.sub(r"\s+", "", text)
+
+
+# --- The matrix --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    entry: UrlEntry
+    plan: str
+    role: str
+    method: str
+    htmx: bool
+    url: str
+    fixed: dict
+
+
+class Matrix:
+    def __init__(self, alfa: World, beta: World):
+        self.alfa = alfa
+        self.beta = beta
+        self.clients: dict[str, tuple[Client, str | None]] = {}
+        for role in ROLES:
+            client = Client(raise_request_exception=False)
+            if role == "anonymous":
+                self.clients[role] = (client, None)
+                continue
+            user = beta.users[role[2:]] if role in B_ROLES else alfa.users[role]
+            client.force_login(user)
+            self.clients[role] = (client, client.cookies[settings.SESSION_COOKIE_NAME].value)
+        self.failures: list[str] = []
+        self.counts: Counter = Counter()
+        self.urls_checked: set[str] = set()
+        self.slow_seconds: dict[str, float] = {}
+        self.seconds: Counter = Counter()
+        self._exception: str | None = None
+        got_request_exception.connect(self._on_exception)
+
+    def close(self):
+        got_request_exception.disconnect(self._on_exception)
+
+    def _on_exception(self, sender, request=None, **kwargs):
+        self._exception = "".join(traceback.format_exception(*sys.exc_info()))
+
+    def call(self, role: str, method: str, url: str, htmx: bool):
+        client, session_key = self.clients[role]
+        client.cookies.clear()
+        if session_key:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        headers = {"HX-Request": "true"} if htmx else {}
+        self._exception = None
+        started = time.perf_counter()
+        with transaction.atomic():
+            response = client.generic(method, url, headers=headers)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            transaction.set_rollback(True)
+        return response, content, time.perf_counter() - started
+
+    def check(self, request: Request, response, content: bytes) -> str:
+        entry = request.entry
+        outcome = classify(response)
+        category = category_of(entry.name, request.method, request.fixed)
+        swapped = not request.url.startswith(f"/f/{self.alfa.association.slug}/")
+        allowed = expected_outcomes(category, request.plan, request.role, swapped and request.role in B_ROLES)
+        self.counts["requests"] += 1
+        where = (
+            f"{request.method} {request.url} ({entry.name}, {category}, {request.plan} plan) as {request.role}"
+            f"{' with HX-Request' if request.htmx else ''}"
+        )
+        if outcome == "500":
+            self.counts["server_errors"] += 1
+            self.failures.append(f"500: {where}\n{self._exception or ''}")
+        elif outcome not in allowed:
+            self.failures.append(
+                f"got {outcome} (status {response.status_code}), expected {sorted(allowed)}: {where}"
+            )
+        text = response_text(response, content)
+        foreign = MARKERS["alfa"] if request.role in B_ROLES else MARKERS["beta"]
+        # A's published plan is public: B's users may read it at A's address (not with A's ids at B's).
+        published = category == PUBLISHED and request.url.startswith(f"/f/{self.alfa.association.slug}/")
+        if contains_marker(text, foreign) and not (published and request.role in B_ROLES):
+            self.counts["leaks"] += 1
+            self.failures.append(f"LEAK of {foreign}: {where}")
+        self.counts["marker_checks"] += 1
+        return outcome
+
+    def run_entry(self, entry: UrlEntry) -> None:
+        for index, fixed in enumerate(entry.variants()):
+            self.run_variant(entry, fixed, primary=index == 0)
+
+    def run_variant(self, entry: UrlEntry, fixed: dict, *, primary: bool) -> None:
+        """The full matrix for the URL with the draft plan's objects (and the first word of an enumerated
+        argument); with the adopted plan's objects and with the other words, every role but the anonymous
+        one (refused before anything is looked up) and B's board member (B's chief stands for B)."""
+        variants = [("draft", self.alfa.objects)]
+        kwargs, uses_objects = build_kwargs(entry, self.alfa, self.alfa.objects, fixed)
+        if uses_objects and primary:
+            adopted_kwargs, _ = build_kwargs(entry, self.alfa, self.alfa.adopted_objects, fixed)
+            if adopted_kwargs != kwargs:
+                variants.append(("adopted", self.alfa.adopted_objects))
+        for plan, objects in variants:
+            roles = ROLES if primary and plan == "draft" else (*A_ROLES, "b_chief")
+            kwargs, _ = build_kwargs(entry, self.alfa, objects, fixed)
+            url = reverse(entry.name, kwargs=kwargs)
+            urls = {role: url for role in ROLES}
+            # B's users also try A's ids under B's own address: still 404.
+            swapped = None
+            if uses_objects and "association" in kwargs:
+                swapped = reverse(entry.name, kwargs={**kwargs, "association": self.beta.association.slug})
+            accepted = {}
+            for method in METHODS:
+                response, content, seconds = self.call("chief", method, url, False)
+                accepted[method] = classify(response) != "405"
+                if accepted[method]:
+                    self.counts["accepted_methods"] += 1
+                if seconds > 1.0:
+                    self.slow_seconds[f"{method} {entry.name}"] = round(seconds, 2)
+            slow = entry.name in SLOW
+            for role in roles:
+                for method in METHODS:
+                    # GET and POST are tried by everyone; other methods only where the view accepts them.
+                    if method not in ("GET", "POST") and not accepted[method]:
+                        continue
+                    for htmx in (False, True):
+                        if slow and role in A_ROLES and (htmx or method != "GET"):
+                            continue
+                        targets = [urls[role]]
+                        if role in B_ROLES and swapped:
+                            targets.append(swapped)
+                        for target in targets:
+                            response, content, seconds = self.call(role, method, target, htmx)
+                            self.seconds[(entry.name, "A" if role in A_ROLES else role)] += seconds
+                            request = Request(entry, plan, role, method, htmx, target, fixed)
+                            self.check(request, response, content)
+                            self.counts[("method", method)] += 1
+            self.counts["url_variants"] += 1
+            self.urls_checked.add(entry.name)
+
+
+@pytest.fixture
+def worlds(db):
+    return seed_world("alfa", with_pdfs=True), seed_world("beta")
+
+
+@pytest.fixture
+def quiet_refusals():
+    """Thousands of expected 403/404 answers: keep their log lines out of the run (test_auth checks them)."""
+    loggers = [logging.getLogger(name) for name in ("finsam.security", "django.request")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def test_url_matrix(worlds, capsys, quiet_refusals):
+    alfa, beta = worlds
+    assert not alfa.generic_failures, alfa.generic_failures
+    # FINSAM_MATRIX_ONLY=name,name runs part of the matrix while working on those views.
+    only = {name for name in os.environ.get("FINSAM_MATRIX_ONLY", "").split(",") if name}
+    started = time.perf_counter()
+    matrix = Matrix(alfa, beta)
+    try:
+        for entry in project_urls():
+            if entry.name not in REGISTRY:
+                continue  # reported by test_every_url_is_in_the_registry
+            if only and entry.name not in only:
+                continue
+            matrix.run_entry(entry)
+    finally:
+        matrix.close()
+    elapsed = time.perf_counter() - started
+    counts = matrix.counts
+    summary = (
+        f"URL matrix: {len(matrix.urls_checked)} URLs ({counts['url_variants']} with draft/adopted objects) × "
+        f"{len(METHODS)} methods × {len(ROLES)} roles (+ B's users with A's ids under B's address) × 2 (HTMX) "
+        f"= {counts['requests']} requests checked in {elapsed:.1f} s; "
+        f"{counts['leaks']} leaks, {counts['server_errors']} server errors, {len(matrix.failures)} failures."
+    )
+    with capsys.disabled():
+        print("\n" + summary)
+        if os.environ.get("FINSAM_MATRIX_PROFILE"):
+            for key, seconds in matrix.seconds.most_common(25):
+                print(f"  {seconds:6.2f} s  {key}")
+        if matrix.slow_seconds:
+            print(f"URL matrix: slow answers (> 1 s): {matrix.slow_seconds}")
+    assert not matrix.failures, summary + "\n" + "\n".join(matrix.failures[:40])
