@@ -268,8 +268,8 @@ def snapshot_content(plan: Plan) -> dict[str, Any]:
 
 # --- word diff ---------------------------------------------------------------------------------------
 
-# A word with the whitespace after it, so that changes are marked word by word.
-TOKENS = re.compile(r"\S+\s*|\s+")
+# Words and the whitespace between them: a change of spacing alone (a new paragraph) is not a changed word.
+TOKENS = re.compile(r"\S+|\s+")
 CONTEXT_WORDS = 12
 
 
@@ -307,10 +307,11 @@ def word_diff(old: str, new: str, *, context: int | None = CONTEXT_WORDS) -> lis
 def _shorten(piece: tuple[str, str], index: int, count: int, context: int) -> list[tuple[str, str]]:
     op, text = piece
     words = TOKENS.findall(text)
-    if op != "equal" or len(words) <= 2 * context + 2:
+    if op != "equal" or len(words) <= 4 * context + 4:
         return [piece]
-    head = "" if index == 0 else "".join(words[:context])
-    tail = "" if index == count - 1 else "".join(words[-context:])
+    # Tokens alternate between words and whitespace: 2 × context tokens keep `context` words.
+    head = "" if index == 0 else "".join(words[: 2 * context])
+    tail = "" if index == count - 1 else "".join(words[-2 * context :])
     result = [("equal", head)] if head else []
     result.append(("skip", " … "))
     if tail:

@@ -30,9 +30,15 @@ def test_word_diff_marks_changed_words_and_keeps_both_texts():
     pieces = word_diff(old, new, context=None)
     assert joined(pieces, {"equal", "delete"}) == old
     assert joined(pieces, {"equal", "insert"}) == new
-    assert ("insert", "fler ") in pieces
-    assert ("delete", "personer ") in pieces and ("insert", "unga ") in pieces
-    assert pieces[0] == ("equal", "Förbundet finansierar ")
+    changes = [(op, text.strip()) for op, text in pieces if op != "equal"]
+    assert changes == [("insert", "fler"), ("delete", "personer"), ("insert", "unga")]
+    assert pieces[0][1].strip() == "Förbundet finansierar"
+
+
+def test_a_new_paragraph_after_the_last_word_is_one_insertion():
+    pieces = word_diff("Första stycket.", "Första stycket.\n\nAndra stycket.")
+    assert [op for op, _text in pieces] == ["equal", "insert"]
+    assert pieces[1][1] == "\n\nAndra stycket."
 
 
 def test_word_diff_of_equal_texts_has_no_changes_and_empty_texts_work():
@@ -132,7 +138,7 @@ def test_diff_shows_text_number_and_item_changes():
     chapter_changes = {item.label: item for item in sections["chapters"].items}
     body = chapter_changes["Inledning"].fields[0]
     assert (body.label, body.kind) == ("Text", "text")
-    assert ("insert", "finansiell ") in body.ops
+    assert [(op, text.strip()) for op, text in body.ops if op != "equal"] == [("insert", "finansiell")]
     assert chapter_changes["Historik"].status == "removed"
     assert chapter_changes["Historik"].text == "Bildat 2009."
 
@@ -218,7 +224,8 @@ def test_diff_between_two_states_of_a_plan_in_the_database():
 
     diff = snapshot_diff(before, snapshot_content(plan))
     by_section = {section.key: {item.label: item for item in section.items} for section in diff.sections}
-    assert ("insert", "alla ") in by_section["chapters"]["Inledning"].fields[0].ops
+    ops = by_section["chapters"]["Inledning"].fields[0].ops
+    assert [(op, text.strip()) for op, text in ops if op != "equal"] == [("insert", "alla")]
     assert by_section["chapters"]["Risk- och väsentlighetsanalys"].status == "added"
     assert by_section["interventions"]["Vägen till arbete"].fields[0].new == Decimal(550000)
     assert by_section["interventions"]["Aktivitetshuset"].status == "added"
