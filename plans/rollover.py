@@ -98,8 +98,9 @@ def plan_rollover(*, source: Plan, by, keep_forecast: bool = True) -> Plan:
     and lines, the contribution key and the overrides of the years carried. Links the interventions still
     running on 1 January of the new first year, in the same order. Budget columns: the source's first year
     as a forecast (if `keep_forecast`), its later years as the new budget and plan years, and a new last
-    year starting from the old last year's contributions and amounts. Opening equity is the equity at the
-    start of the new first column's year. Records `ROLLED_OVER` on both plans; changes nothing else in the
+    year starting from the old last year's contributions and amounts. The forecast column keeps the
+    source's budget year whole: grants of interventions not carried become one line there. Opening equity
+    is the equity at the start of the new first column's year (unknown if the source's is). Records `ROLLED_OVER` on both plans; changes nothing else in the
     source. Raises ValidationError if the source is not adopted or the year already has a plan.
     """
     from budgets.models import (
