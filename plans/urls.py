@@ -26,6 +26,11 @@ EDIT = "planer/<int:pk>/redigera/"
 urlpatterns = [
     path("planer/ny/", views.plan_new, name="plan_new"),
     path("planer/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("planer/<int:pk>/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("planer/<int:pk>/pdf/<int:pdf>/", views.plan_pdf_status, name="plan_pdf_status"),
+    path("planer/<int:pk>/pdf/<int:pdf>/ladda-ned/", views.plan_pdf_file, name="plan_pdf_file"),
+    # The one view here without login: published adopted plans (the view checks the association).
+    path("planer/<int:pk>/publicerad.pdf", views.plan_pdf_public, name="plan_pdf_public"),
     path(EDIT, views.plan_edit, name="plan_edit"),
     path(f"{EDIT}kontroller/", views.plan_editor_checks, name="plan_editor_checks"),
     path(f"{EDIT}forhandsgranska/", views.plan_markdown_preview, name="plan_markdown_preview"),

@@ -469,6 +469,29 @@ def test_more_years_add_budget_columns_and_fewer_remove_only_empty_ones(chief_cl
     assert (plan.years, plan.budget_columns.count()) == (4, 4)
 
 
+def test_moving_the_first_year_moves_the_budget_and_plan_columns(chief_client, plan):
+    for year, kind in ((2026, "outcome"), (2027, "budget"), (2028, "plan"), (2029, "plan")):
+        BudgetColumnFactory(plan=plan, year=year, kind=kind)
+    data = {"version": 1, "title": plan.title, "first_year": 2028, "years": 3, "unit": "tkr", "decimals": 0}
+    assert chief_client.post(url(plan, "plan_settings_edit"), data, **HTMX).status_code == 200
+    # Last year's outcome stays; the empty 2027 budget column goes; 2028 becomes the budget year.
+    assert list(plan.budget_columns.values_list("year", "kind")) == [
+        (2026, "outcome"), (2028, "budget"), (2029, "plan"), (2030, "plan"),
+    ]  # fmt: skip
+
+
+def test_renaming_a_goal_updates_the_activities_that_serve_it(chief_client, plan):
+    goal = plan.goals.first()
+    response = chief_client.post(
+        part_url(plan, "plan_part_edit", "mal", goal),
+        versioned(goal, level="overall", title="Fler i studier"),
+        **HTMX,
+    )
+    html = response.content.decode()
+    activities = html[html.index('id="aktivitet-lista"') :]
+    assert 'hx-swap-oob="true"' in activities[:80] and "Fler i studier" in activities
+
+
 def test_the_first_year_must_not_clash_with_another_plan(chief_client, plan):
     PlanFactory(association=plan.association, first_year=2028)
     data = {"version": 1, "title": plan.title, "first_year": 2028, "years": 3, "unit": "tkr", "decimals": 0}
