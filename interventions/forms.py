@@ -56,6 +56,7 @@ class InterventionForm(forms.ModelForm):
         }
 
     def __init__(self, *args, association, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.association = association
         organisations = association.organisations.order_by("position", "name")
@@ -182,6 +183,10 @@ GrantFormSet = forms.formset_factory(GrantForm, formset=BaseGrantFormSet, extra=
 
 
 class EndForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     end_date = forms.DateField(
         label=_("Slutdatum"),
         widget=DateInput(),
