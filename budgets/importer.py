@@ -295,14 +295,21 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
     kind_row_below = None
     if below_index is not None and not rows[below_index].label and is_kind_row(rows[below_index]):
         kind_row_below = rows[below_index]
-    title_rows = [row for row in above if row is not kind_row and len([c for c in row.cells if c]) <= 1]
-    for row in above:
-        if row is not kind_row and row not in title_rows:
-            found.notes.append(_("Rad %(row)s står före rubrikraden och lästes inte.") % {"row": row.number})
+    # The table's title (unit, "Budget 2020, Plan 2021-2022") is in the few one-cell lines just above it;
+    # anything further up (the rest of a pasted document) is not read.
+    nearest = [row for row in above if row is not kind_row][-3:]
+    title_rows = [row for row in nearest if len([c for c in row.cells if c]) <= 1]
+    skipped = len(above) - len(title_rows) - (1 if kind_row else 0)
+    if skipped:
+        found.notes.append(_("%(count)s rader före tabellens rubrikrad lästes inte.") % {"count": skipped})
+    header_is_section = bool(
+        REVENUE_HEADINGS.fullmatch(strip_heading(header.label))
+        or COST_HEADINGS.fullmatch(strip_heading(header.label))
+    )
     title = " ".join(
-        [row.label or next((c for c in row.cells if c), "") for row in title_rows]
+        [next((c for c in row.cells if c), "") for row in title_rows]
         + ([kind_row.label] if kind_row and kind_row.label else [])
-        + [header.label]
+        + ([] if header_is_section else [header.label])
     ).strip()
 
     # Columns: which header cell is which year.

@@ -230,6 +230,7 @@ class ReportGroup:
     rows: list[ReportRow]
     total: list[str]
     show_heading: bool
+    show_total: bool = True  # not for a lone group named like its section: its sum is the section's
 
 
 @dataclass
@@ -350,6 +351,7 @@ def build_report(
                 ],
                 total=cells(group.totals, negate=is_cost),
                 show_heading=group.group.name != label,
+                show_total=group.group.name != label or len(section_groups) > 1,
             )
             for group in section_groups
         ]
@@ -396,6 +398,14 @@ def build_report(
         contribution_summary = _(
             "Den lagstadgade fördelningen av medlemsavgifterna återger inte alla tabellens rader för "
             "medlemmarna; se avvikelserna nedan."
+        )
+    if any(
+        figure.target == StatedFigure.Target.CONTRIBUTION and figure.computed == "–"
+        for figure in contribution_differences
+    ):
+        contribution_summary += " " + _(
+            "Kommunernas rader kan jämföras en och en först när planen har en fördelningsnyckel för "
+            "kommunerna; den läggs in i budgetredigeraren."
         )
     if spec.contribution_source:
         contribution_summary = " ".join(
@@ -503,7 +513,7 @@ def report_text(report: ImportReport) -> str:
             for row in group.rows:
                 marker = " *" if row.kind in ("contribution", "intervention") else ""
                 out.append(line(row.label + marker, row.cells, 4))
-            if group.show_heading or len(section.groups) > 1:
+            if group.show_total:
                 out.append(line(_("Summa %(name)s") % {"name": group.name.lower()}, group.total, 2))
         out.append(line(_("Summa %(name)s") % {"name": section.label.lower()}, section.total))
     out.append(line(_("Resultat"), report.result))
@@ -585,7 +595,7 @@ def plan_warnings(*, plan: Plan, parsed: ParsedBudget) -> list[str]:
         warnings.append(
             _(
                 "Planens beviljade insatser räknas inte längre in i budgeten av sig själva: tabellens rader "
-                "blir vanliga rader. Jämförelsen med beviljade belopp visas nedan."
+                "blir vanliga rader, som inte följer insatsernas beviljade belopp."
             )
         )
     if not plan.chapters.filter(kind=Chapter.Kind.BUDGET).exists():

@@ -537,7 +537,7 @@ def budget_import(request, pk: int):
         "report": report,
         "table_text": parsed.text,
         "version": plan.version,
-        "status": _("Förhandsgranskningen är klar längre ned. Inget är sparat ännu."),
+        "status": _("Förhandsgranskningen är klar. Inget är sparat ännu."),
     }
     return render(request, template, context)
 

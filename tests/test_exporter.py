@@ -218,3 +218,11 @@ def test_a_seed_budget_survives_the_round_trip(ornskoldsvik):  # noqa: F811
     after = plan_budget(copy)
     assert rows(after) == rows(before)
     assert after.result == before.result
+
+
+def test_a_plan_without_a_budget_exports_an_empty_sheet(db):
+    plan = PlanFactory()
+    sheet = read(budget_xlsx(plan))
+    assert sheet.title == "Budget"
+    labels = [cell.value for cell in sheet["A"]]
+    assert "Summa intäkter" in labels and "Resultat" in labels

@@ -376,18 +376,37 @@ def test_it_reads_kind_words_above_beside_or_in_the_title(text, expected):
 
 
 @pytest.mark.parametrize(
-    ("title", "unit", "amount"),
+    ("title", "cell", "unit", "amount"),
     [
-        ("Budget (tkr)", "tkr", D(1500)),
-        ("Budget, kkr", "tkr", D(1500)),
-        ("Belopp i kronor", "kr", D(2)),  # "1,5" kronor is not whole kronor... see below
+        ("Budget (tkr)", "1,5", "tkr", D(1500)),
+        ("Budget, kkr", "1,5", "tkr", D(1500)),
+        ("Belopp i tusental kronor", "1,5", "tkr", D(1500)),
+        ("Belopp i kronor", "1 500", "kr", D(1500)),
     ],
 )
-def test_it_reads_the_unit_from_the_title(title, unit, amount):
-    text = f"{title}\n\t2027\nKansli\t{'1,5' if unit == 'tkr' else '2'}"
-    parsed = parse_text(text)
+def test_it_reads_the_unit_from_the_title(title, cell, unit, amount):
+    parsed = parse_text(f"{title}\n\t2027\nKansli\t{cell}")
     assert parsed.unit == unit
     assert parsed.lines[0].amounts[2027] == amount
+
+
+def test_kind_words_over_the_last_columns_in_a_table_typed_with_spaces():
+    text = (
+        "                                  Plan     Plan\n"
+        "Budget 2020 (tkr)       2020      2021     2022\n"
+        "Kansli                   100       100      100\n"
+    )
+    parsed = parse_text(text)
+    assert [(c.year, c.kind, c.inferred) for c in parsed.columns] == [
+        (2020, "budget", False),
+        (2021, "plan", False),
+        (2022, "plan", False),
+    ]
+
+
+def test_it_reads_a_semicolon_separated_file_as_swedish_excel_saves_csv():
+    parsed = parse_text("tkr;Budget 2027;Plan 2028\nKostnader;;\nKansli;1 258,5;1 300\n")
+    assert parsed.lines[0].amounts == {2027: D(1258500), 2028: D(1300000)}
 
 
 def test_the_unit_chosen_in_the_form_wins():
@@ -588,3 +607,21 @@ def test_the_command_refuses_broken_files_and_foreign_plans(ornskoldsvik, gavleb
         call_command("import_budget", "ornskoldsvik", str(gavleborg.pk), str(path))
     with pytest.raises(CommandError, match="finns inte"):
         call_command("import_budget", "ornskoldsvik", str(ornskoldsvik.pk), str(tmp_path / "saknas.txt"))
+
+
+def test_municipality_rows_without_a_key_are_reported_as_not_comparable(gavleborg):
+    text = (
+        "tkr\t2022\n"
+        "Intäkter\n"
+        "Försäkringskassan/Arbetsförmedlingen\t6 660\n"
+        "Region Gävleborg\t3 330\n"
+        "Gävle\t3 000\n"
+        "Hofors\t330\n"
+        "Kostnader\n"
+        "Kansli\t-13 320\n"
+    )
+    report = apply(gavleborg, text)
+    gavleborg.refresh_from_db()
+    assert gavleborg.budget_columns.get().contributions_total.amount == D(13320000)
+    assert [(d.label, d.computed) for d in report.differences] == [("Gävle", "–"), ("Hofors", "–")]
+    assert "fördelningsnyckel" in report.contribution_summary
