@@ -173,6 +173,8 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS"),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "finsam <noreply@localhost>")
+# Where finsam is served, for the links in e-mail (no request to take the host from there).
+FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Content-Security-Policy: no inline scripts; everything from our own origin.
 SECURE_CSP = {

@@ -30,7 +30,7 @@ def _name(user) -> str:
 
 def _link(plan, view: str = "plan_review") -> str:
     path = reverse(view, kwargs={"association": plan.association.slug, "pk": plan.pk})
-    return getattr(settings, "FINSAM_BASE_URL", "").rstrip("/") + path
+    return settings.FINSAM_BASE_URL.rstrip("/") + path
 
 
 def recipients(association, roles=None, *, users=None, exclude=None) -> list:
