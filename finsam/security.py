@@ -12,6 +12,7 @@ session keys, no query strings, and the password-reset token in a reset link's p
 """
 
 import logging
+import re
 import sys
 
 from axes.signals import user_locked_out
@@ -26,6 +27,7 @@ logger = logging.getLogger("finsam.security")
 # URL keyword arguments whose values are secrets (the password-reset link) and are never logged.
 SECRET_KWARGS = {"token", "uidb64"}
 REFUSAL_STATUSES = {403, 404}
+RESET_PATH = re.compile(r"(/reset/).*")
 
 
 def client_address(request) -> str:
@@ -49,7 +51,8 @@ def loggable_path(request) -> str:
         for name in SECRET_KWARGS & set(match.kwargs):
             path = path.replace(str(match.kwargs[name]), "***")
         return path
-    return request.path
+    # A mistyped reset link does not resolve, but still carries the token.
+    return RESET_PATH.sub(r"\1***", request.path)
 
 
 def association_of(request) -> str:
