@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan
@@ -57,7 +59,15 @@ def budget_row_key(row, group) -> str:
 
 
 def snapshot_content(plan: Plan) -> dict[str, Any]:
-    """Everything the plan's document shows, as JSON-ready data in document order (see module doc)."""
+    """Everything the plan's document shows, as JSON-ready data in document order (see module doc).
+
+    Always in the document's language (settings.LANGUAGE_CODE), whatever the user's: two snapshots of
+    the same plan are equal whoever made them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _snapshot_content(plan)
+
+
+def _snapshot_content(plan: Plan) -> dict[str, Any]:
     doc = plan_document(plan)
     budget = doc.budget
     years = budget.years

@@ -245,3 +245,19 @@ def test_a_heading_whose_year_moved_on_is_the_same_chapter():
     [section] = snapshot_diff(old, new).sections
     statuses = sorted((item.status, item.label) for item in section.items)
     assert statuses == [("added", "Uppföljning"), ("changed", "Inriktning 2028"), ("removed", "Historik")]
+
+
+def test_snapshot_content_is_made_in_the_documents_language(monkeypatch):
+    """Labels in the content are translated: made in the user's language, a chair browsing in English
+    would see the version the board reviewed as changed, and adoption would be refused."""
+    from django.utils import translation
+
+    from plans import snapshots
+
+    languages = []
+    monkeypatch.setattr(
+        snapshots, "_snapshot_content", lambda plan: languages.append(translation.get_language())
+    )
+    with translation.override("en"):
+        snapshots.snapshot_content(None)
+    assert languages == ["sv"]
