@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets import grid
@@ -756,3 +758,18 @@ def test_a_cell_save_takes_the_same_number_of_queries_for_a_small_and_a_large_pl
             response = client.post(url, data, **HTMX)
         assert response.status_code == 200
         assert f'value="{amount}"' in response.text
+
+
+def test_the_grid_page_takes_the_same_number_of_queries_for_a_small_and_a_large_plan(
+    client, association, chief
+):
+    small = build_plan(association, lines=1, columns=2)
+    large = build_plan(association, lines=60, columns=6, first_year=2030)
+    client.force_login(chief)
+    client.get(grid_url(small))
+    counts = []
+    for plan in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(grid_url(plan)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
