@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
@@ -24,6 +25,12 @@ from plans.history import plan_event_record
 from plans.models import Plan, PlanEvent
 
 UP, DOWN = "up", "down"
+
+
+def _record(*, plan: Plan, user, action: str, summary: str, details: dict) -> None:
+    """One history event, and the plan's "last changed" date follows (its own version does not)."""
+    plan_event_record(plan=plan, user=user, action=action, summary=summary, details=details)
+    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
 
 
 def ensure_editable(plan: Plan) -> None:
@@ -83,7 +90,7 @@ def budget_cell_update(
             saved = None
         else:
             saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.EDITED,
@@ -146,7 +153,7 @@ def budget_column_update(
     with transaction.atomic():
         label = column_label(column)
         column = versioned_update(column, expected_version=expected_version, **changes)
-        plan_event_record(
+        _record(
             plan=column.plan,
             user=by,
             action=PlanEvent.Action.EDITED,
@@ -174,7 +181,7 @@ def budget_line_add(*, group: BudgetGroup, name: str, by, undecided: bool = Fals
         line = BudgetLine(group=group, name=name, undecided=undecided, position=(last or 0) + 1)
         line.full_clean()
         line.save()
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.ADDED,
@@ -203,7 +210,7 @@ def budget_line_update(
     before = line.name
     with transaction.atomic():
         line = versioned_update(line, expected_version=expected_version, **changes)
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.EDITED,
@@ -237,7 +244,7 @@ def budget_line_move(*, line: BudgetLine, direction: str, by) -> bool:
         if not _swap_neighbour(siblings, line, direction):
             return False
         BudgetLine.objects.bulk_update(siblings, ["position"])
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.MOVED,
@@ -256,7 +263,7 @@ def budget_line_remove(*, line: BudgetLine, by) -> None:
             str(amount.column.year): str(to_decimal(amount.amount))
             for amount in line.amounts.select_related("column")
         }
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.DELETED,
@@ -288,7 +295,7 @@ def budget_group_add(*, plan: Plan, section: str, kind: str, name: str, by) -> B
         group = BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=(last or 0) + 1)
         group.full_clean()
         group.save()
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.ADDED,
@@ -317,7 +324,7 @@ def budget_group_update(
     before = group.name
     with transaction.atomic():
         group = versioned_update(group, expected_version=expected_version, **changes)
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.EDITED,
@@ -340,7 +347,7 @@ def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
         if not _swap_neighbour(siblings, group, direction):
             return False
         BudgetGroup.objects.bulk_update(siblings, ["position"])
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.MOVED,
@@ -356,7 +363,7 @@ def budget_group_remove(*, group: BudgetGroup, by) -> None:
     ensure_editable(plan)
     with transaction.atomic():
         lines = list(group.lines.values_list("name", flat=True))
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.DELETED,

@@ -134,19 +134,29 @@ def _saved_cell_response(request, plan, *, line=None, column, announce: bool = T
 
 
 def _refused_cell_response(request, plan, *, line, column, status: int, **state):
-    """A refused save: the cell keeps what the user typed, with the message (HTMX), or the whole page."""
+    """A refused save: the cell keeps what the user typed, with the message (HTMX), or the whole page.
+
+    After a conflict the totals follow what is saved now (the other person's value), out of band."""
+    extra = {}
+    if status == 409:
+        extra["announcement"] = _(
+            "Någon annan har just ändrat samma cell. Summorna visar det som är sparat nu."
+        )
     if line is not None:
-        context = _grid_context(plan, cell_state={(line.pk, column.pk): state})
+        context = _grid_context(plan, cell_state={(line.pk, column.pk): state}, **extra)
     else:
-        context = _grid_context(plan, contribution_state={column.pk: state})
+        context = _grid_context(plan, contribution_state={column.pk: state}, **extra)
     if not request.htmx:
         return render(request, GRID_TEMPLATE, context, status=status)
     grid = context["grid"]
     if line is not None:
         context["cell"] = grid.line_cell(line.pk, column.pk)
-        return render(request, f"{GRID_TEMPLATE}#line-cell", context, status=status)
-    context["cell"] = grid.contribution_cell(column.pk)
-    return render(request, f"{GRID_TEMPLATE}#contribution-cell", context, status=status)
+        context["grid_row"] = grid.line_row(line.pk)
+        partial = "line-cell-response" if status == 409 else "line-cell"
+    else:
+        context["cell"] = grid.contribution_cell(column.pk)
+        partial = "contribution-cell-response" if status == 409 else "contribution-cell"
+    return render(request, f"{GRID_TEMPLATE}#{partial}", context, status=status)
 
 
 def _their_value(amount) -> str:

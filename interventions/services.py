@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.formatting import format_kronor
@@ -26,6 +27,14 @@ from plans.history import plan_event_record
 from plans.models import Plan, PlanEvent
 
 UP, DOWN = "up", "down"
+
+
+def _record(*, plan: Plan, user, action: str, summary: str, details: dict) -> None:
+    """One history event, and the plan's "last changed" date follows (its own version does not)."""
+    plan_event_record(plan=plan, user=user, action=action, summary=summary, details=details)
+    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+
+
 MIN_MEMBERS = 2
 
 # The fields a person edits on the intervention form (partners and grants are handled apart).
@@ -168,9 +177,7 @@ def _sync_grants(intervention: Intervention, grants: dict[int, Decimal]) -> list
 
 def _record_on_plans(intervention: Intervention, *, by, summary: str, details: dict) -> None:
     for link in intervention.plan_links.select_related("plan"):
-        plan_event_record(
-            plan=link.plan, user=by, action=PlanEvent.Action.EDITED, summary=summary, details=details
-        )
+        _record(plan=link.plan, user=by, action=PlanEvent.Action.EDITED, summary=summary, details=details)
 
 
 def intervention_create(
@@ -295,7 +302,7 @@ def plan_intervention_add(*, plan: Plan, intervention: Intervention, by) -> Plan
             raise ValidationError(_("Insatsen finns redan i planen."))
         last = plan.plan_interventions.aggregate(last=Max("position"))["last"]
         link = PlanIntervention.objects.create(plan=plan, intervention=intervention, position=(last or 0) + 1)
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.ADDED,
@@ -312,7 +319,7 @@ def plan_intervention_remove(*, plan: Plan, intervention: Intervention, by) -> N
         deleted, _rows = plan.plan_interventions.filter(intervention=intervention).delete()
         if not deleted:
             raise ValidationError(_("Insatsen finns inte i planen."))
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.DELETED,
@@ -338,7 +345,7 @@ def plan_intervention_move(*, plan: Plan, intervention: Intervention, direction:
         for position, link in enumerate(links, start=1):
             link.position = position
         PlanIntervention.objects.bulk_update(links, ["position"])
-        plan_event_record(
+        _record(
             plan=plan,
             user=by,
             action=PlanEvent.Action.MOVED,

@@ -471,6 +471,9 @@ def test_a_stale_save_shows_the_other_value_and_lets_the_user_choose(client, pla
     assert 'name="version" value="2"' in text  # saving again overwrites knowingly
     assert "Spara mitt värde" in text and "Använd deras värde" in text
     assert amount_of(line, column) == 111000
+    # The totals follow what is saved now: their 111 000 + the intervention's 300 000.
+    assert f"411{NBSP}000" in text[text.index('id="total-costs"') :].split("</tr>")[0]
+    assert "Någon annan har just ändrat samma cell" in text
     # Choosing mine: the same form posted again with the new version.
     response = client.post(cell_url(plan, line, column), {"amount": "222 000", "version": "2"}, **HTMX)
     assert response.status_code == 200 and amount_of(line, column) == 222000
@@ -733,8 +736,9 @@ def cell_post(plan, amount):
 
 
 # A cell save: session, user, membership; plan, line, column; the cell's read and write and the history
-# event inside a savepoint; the budget (plan_budget: 9), the cells' versions, the checks (4); the session.
-CELL_SAVE_QUERIES = 28
+# event and the plan's date inside a savepoint; the budget (plan_budget: 9), the cells' versions, the checks
+# (4); the session.
+CELL_SAVE_QUERIES = 29
 
 
 def test_a_cell_save_takes_the_same_number_of_queries_for_a_small_and_a_large_plan(
