@@ -416,3 +416,30 @@ def test_the_demo_gives_each_board_member_a_real_plan_to_review(client):
         assert "Unga vuxna i arbete" in changes and "Tillagt" in changes
         assert "prioriterar förbundet unga vuxna" in changes
         assert load_review_demo(association) is None  # once only
+
+
+def test_htmx_reply_on_a_budget_line_returns_the_budget_comments_block(client):
+    from budgets.models import BudgetLine
+
+    world = build_world("in_review")
+    plan = world.plan
+    line = BudgetLine.objects.get(name="Förbundschef")
+    thread = review.comment_add(
+        plan=plan,
+        by=world.user(Role.BOARD),
+        target_kind="budget_line",
+        target_key=f"line-{line.pk}",
+        body="Varför?",
+    )
+    client.force_login(world.user(Role.CHIEF))
+    response = client.post(
+        url("comment_create", plan),
+        {"parent": thread.pk, "body": "Lönerevision."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(
+        '<aside class="review-threads review-threads--budget" id="kommentarer-budget"'
+    )
+    assert "Lönerevision." in response.text
+    assert f'hx-target="#kommentarer-line-{line.pk}"' not in response.text  # replies swap the whole block
