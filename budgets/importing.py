@@ -542,6 +542,15 @@ def report_text(report: ImportReport) -> str:
         out.append(
             _("Alla %(count)s angivna summor stämmer med de beräknade.") % {"count": len(report.figures)}
         )
+    if report.figures:
+        out.append(_("Tabellens summarader:"))
+        for figure in report.figures:
+            out.append(
+                f"  {figure.label} ({figure.target_label}) {figure.year}: "
+                + _("angivet %(stated)s, beräknat %(computed)s")
+                % {"stated": figure.stated, "computed": figure.computed}
+                + ("" if figure.agrees else " ≠")
+            )
     for match in report.intervention_matches:
         details = "; ".join(
             _("%(year)s: importerat %(imported)s, beviljat %(granted)s")
