@@ -59,6 +59,20 @@ def test_the_chief_creates_next_years_plan_from_the_adopted_one(page, demo_loade
     expect(page.locator("#kapitel-lista li.part")).to_have_count(plan.chapters.count())
     axe_check(page)
 
+    # The checks beside the plan: the deficit is a warning until the chief explains it.
+    checks = page.locator("#kontroller")
+    deficit = checks.locator(".finding", has_text="inte i balans")
+    expect(deficit).to_have_class(re.compile("finding--warning"))
+    mark_page(page)
+    deficit.get_by_role("link", name="Skriv motivering").click()
+    page.locator("#installningar-andra").click()
+    page.get_by_label("Motivering till underskott").fill("Vi använder överskottet från tidigare år.")
+    page.locator("#installningar").get_by_role("button", name="Spara").click()
+    expect(page.locator("#messages")).to_contain_text("Sparat: planens inställningar.")
+    expect(checks.locator(".finding", has_text="inte i balans")).to_have_class(re.compile("finding--info"))
+    expect(checks).to_contain_text("Vi använder överskottet från tidigare år.")
+    assert_not_reloaded(page)
+
 
 def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login, axe_check):
     chapter = draft.chapters.order_by("position", "id").first()
