@@ -405,3 +405,46 @@ def test_a_revision_supersedes_the_adopted_plan_when_it_is_adopted():
     assert adopted.is_locked and revision.is_locked
     assert snapshot_content(adopted)["chapters"] == before["chapters"]
     assert adopted.events.filter(action=PlanEvent.Action.REVISED).count() == 2
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_adoptions_in_parallel_connections_give_exactly_one():
+    """Six requests adopt at the same moment, each with its own connection (PostgreSQL only: SQLite
+    serialises writers)."""
+    import os
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI", "").lower() in {"1", "true"}:
+            pytest.fail("This race must run on PostgreSQL in CI (set DATABASE_URL).")
+        pytest.skip("needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/finsam_<name>")
+    world = build_world(State.APPROVED)
+    users = [world.user(Role.CHIEF), world.user(Role.CHAIR)] * 3
+    barrier = threading.Barrier(len(users))
+    results = [None] * len(users)
+
+    def adopt(index, user):
+        try:
+            plan = Plan.objects.select_related("association").get(pk=world.plan.pk)
+            barrier.wait(timeout=10)
+            review.plan_adopt(plan=plan, by=user, adopted_on=TODAY, minutes_reference=f"§{index}")
+            results[index] = "adopted"
+        except (review.StateConflict, TransitionNotAllowed) as error:
+            results[index] = type(error).__name__
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=adopt, args=(i, user)) for i, user in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results.count("adopted") == 1, results
+    assert set(results) <= {"adopted", "StateConflict", "TransitionNotAllowed"}
+    plan = Plan.objects.get(pk=world.plan.pk)
+    assert plan.state == State.ADOPTED
+    assert plan.minutes_reference == f"§{results.index('adopted')}"
+    assert plan.events.filter(action=PlanEvent.Action.ADOPTED).count() == 1
