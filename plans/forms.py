@@ -33,6 +33,7 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, id_prefix: str = "", **kwargs):
         if id_prefix:
             kwargs.setdefault("auto_id", f"{id_prefix}-%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["version"]
@@ -101,13 +102,21 @@ class RolloverForm(forms.Form):
 
     def __init__(self, *args, association, **kwargs):
         kwargs.setdefault("auto_id", "forra-aret-%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = association.plans.filter(state=Plan.State.ADOPTED).order_by(
             "-first_year", "-revision"
         )
-        self.fields["source"].label_from_instance = lambda plan: (
-            f"{plan.title} ({plan.first_year}–{plan.last_year}, version {plan.revision})"
-        )
+        self.fields["source"].label_from_instance = source_label
+
+
+def source_label(plan: Plan) -> str:
+    years = f"{plan.first_year}–{plan.last_year}" if plan.years > 1 else str(plan.first_year)
+    return _("%(title)s (%(years)s, version %(revision)s)") % {
+        "title": plan.title,
+        "years": years,
+        "revision": plan.revision,
+    }
 
 
 class ChapterForm(VersionedForm):

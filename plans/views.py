@@ -625,6 +625,8 @@ def plan_settings_edit(request, pk: int):
             return respond_editing(request, stored, editing, status=409)
         except ValidationError as error:
             add_errors(form, error)
+            stored = Plan.objects.select_related("association").get(pk=plan.pk)  # nothing was saved
+            editing.item = stored
         else:
             announce = _("Sparat: planens inställningar.")
             if not request.htmx:
@@ -789,23 +791,32 @@ def part_edit(request, pk: int, kind: str, item: int):
     return respond_editing(request, plan, editing, status=422)
 
 
-def respond_gone(request, plan: Plan, part: PartKind, pk: int) -> HttpResponse:
-    """A save of an item that is no longer there. If this plan's history says it was deleted, that is a
-    conflict: the user keeps their input and may add it as a new item. Otherwise it never was this
-    plan's item: 404."""
+def deleted_item(plan: Plan, part: PartKind, pk: int):
+    """An unsaved stand-in (with its old id) for an item this plan's history says was deleted, or None.
+
+    An id the history does not know never was this plan's item: the caller answers 404.
+    """
     deletion = part_deletion(plan=plan, model_name=part.model._meta.model_name, pk=pk)
     if deletion is None:
-        raise Http404
+        return None
     parent = None
     if part.model is Indicator:
         parent = plan.goals.filter(pk=deletion.details.get("goal")).first()
     ghost = part.new(plan, parent)
     ghost.pk = pk
-    annotate(part, ghost)
-    form = part.form(plan, part.new(plan, parent), data=request.POST)
+    return annotate(part, ghost)
+
+
+def respond_gone(request, plan: Plan, part: PartKind, pk: int) -> HttpResponse:
+    """A save of an item that someone deleted meanwhile: a conflict. The user keeps their input and may
+    add it as a new item (an indicator only while its goal is there)."""
+    ghost = deleted_item(plan, part, pk)
+    if ghost is None:
+        raise Http404
+    form = part.form(plan, part.new(plan, getattr(ghost, "goal", None)), data=request.POST)
     form.is_valid()
     editing = editing_for(plan, part, "edit", ghost, form=form, conflict=Conflict(deleted=True))
-    if parent is None and part.model is Indicator:
+    if part.model is Indicator and ghost.goal_id is None:
         editing.readd_url = ""
     return respond_editing(request, plan, editing, status=409)
 
@@ -815,7 +826,10 @@ def respond_gone(request, plan: Plan, part: PartKind, pk: int) -> HttpResponse:
 def part_delete(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True)
     part = part_kind(kind)
-    obj = part.get(plan, item)
+    obj = part.queryset(plan).filter(pk=item).first()
+    if obj is None:
+        return respond_already_deleted(request, plan, part, item)
+    annotate(part, obj)
     if request.method == "GET":
         return respond_editing(request, plan, editing_for(plan, part, "delete", obj))
     try:
@@ -828,8 +842,8 @@ def part_delete(request, pk: int, kind: str, item: int):
     try:
         plan_part_delete(plan=plan, item=obj, expected_version=version, by=request.user)
     except StaleVersion as stale:
-        if stale.current is None:  # deleted meanwhile by someone else: what the user wanted anyway
-            raise Http404 from None
+        if stale.current is None:
+            return respond_already_deleted(request, plan, part, item)
         current = part.get(plan, obj.pk)
         conflict = Conflict(deleted=False, theirs=all_fields_of(part.form_class, current))
         return respond_editing(request, plan, editing_for(plan, part, "delete", current, conflict=conflict), status=409)
@@ -842,6 +856,15 @@ def part_delete(request, pk: int, kind: str, item: int):
         focus = f"{part.new(plan, getattr(obj, 'goal', None)).dom_id}-knapp"
     announce = _("Tog bort %(what)s.") % {"what": part_label(obj)}
     return respond_list(request, plan, part, obj, announce=announce, focus=focus)
+
+
+def respond_already_deleted(request, plan: Plan, part: PartKind, pk: int) -> HttpResponse:
+    """Someone else deleted the item first: what the user wanted anyway. The list shows it gone."""
+    ghost = deleted_item(plan, part, pk)
+    if ghost is None or (part.model is Indicator and ghost.goal_id is None):
+        raise Http404
+    announce = _("Någon annan hade redan tagit bort det.")
+    return respond_list(request, plan, part, ghost, announce=announce, focus=f"{part.new(plan, getattr(ghost, 'goal', None)).dom_id}-knapp", changed=False)
 
 
 def sibling_filter(item) -> dict:

@@ -589,6 +589,18 @@ def test_deleting_asks_first_and_a_stale_delete_is_a_conflict(chief_client, plan
     assert ControlItem.objects.filter(pk=item.pk).exists()
 
 
+def test_deleting_what_someone_else_already_deleted_just_shows_the_list(chief_client, plan):
+    item = plan.communication_items.first()
+    chief_client.post(part_url(plan, "plan_part_delete", "kommunikation", item), {"version": 1}, **HTMX)
+    again = chief_client.post(
+        part_url(plan, "plan_part_delete", "kommunikation", item), {"version": 1}, **HTMX
+    )
+    assert again.status_code == 200
+    assert again["HX-Retarget"] == "#kommunikation-lista"
+    assert "Någon annan hade redan tagit bort det." in again.content.decode()
+    assert plan.events.filter(action=PlanEvent.Action.DELETED).count() == 1
+
+
 def test_after_a_delete_the_focus_goes_to_the_next_item(chief_client, plan):
     first = plan.target_groups.first()
     second = TargetGroup.objects.create(plan=plan, name="Andra", position=5)

@@ -167,3 +167,18 @@ def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
     expect(row.get_by_role("heading", level=3)).to_contain_text("Min rubrik")
     chapter.refresh_from_db()
     assert chapter.heading == "Min rubrik" and chapter.version == 3
+
+
+def test_a_save_refused_because_the_plan_was_locked_meanwhile_is_announced(page, draft, login):
+    chapter = draft.chapters.order_by("position", "id").first()
+    login(page, f"chef.{SMALL}")
+    page.goto(editor_path(draft))
+    row = chapter_row(page, chapter)
+    row.get_by_role("link", name=re.compile("^Ändra")).click()
+    row.get_by_label("Rubrik").fill("För sent")
+    Plan.objects.filter(pk=draft.pk).update(state=Plan.State.IN_REVIEW)  # sent to the board meanwhile
+    row.get_by_role("button", name="Spara").click()
+    expect(page.locator("#messages")).to_contain_text("du kan inte längre ändra planen")
+    expect(row.get_by_label("Rubrik")).to_have_value("För sent")  # the text is still there to copy
+    chapter.refresh_from_db()
+    assert chapter.heading != "För sent"
