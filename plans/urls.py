@@ -43,8 +43,18 @@ urlpatterns = [
     path(f"{EDIT}<plan_part:kind>/<int:item>/ta-bort/", views.part_delete, name="plan_part_delete"),
     path(f"{EDIT}<plan_part:kind>/<int:item>/flytta/", views.part_move, name="plan_part_move"),
     # Indicators belong to a goal: the goal (looked up through the plan) is part of their list's address.
-    path(f"{EDIT}mal/<int:goal>/indikatorer/", views.part_list, {"kind": "indikatorer"}, name="plan_indicator_list"),
-    path(f"{EDIT}mal/<int:goal>/indikatorer/ny/", views.part_add, {"kind": "indikatorer"}, name="plan_indicator_add"),
+    path(
+        f"{EDIT}mal/<int:goal>/indikatorer/",
+        views.part_list,
+        {"kind": "indikatorer"},
+        name="plan_indicator_list",
+    ),
+    path(
+        f"{EDIT}mal/<int:goal>/indikatorer/ny/",
+        views.part_add,
+        {"kind": "indikatorer"},
+        name="plan_indicator_add",
+    ),
 ]
 
 # Review and adoption (plans/review_views.py).

@@ -539,7 +539,10 @@ def plan_new(request):
                 except ValidationError as error:
                     rollover_form.add_error(None, error)
                 else:
-                    messages.success(request, _("Planen är skapad från ”%(title)s”.") % {"title": plan.rolled_over_from.title})
+                    messages.success(
+                        request,
+                        _("Planen är skapad från ”%(title)s”.") % {"title": plan.rolled_over_from.title},
+                    )
                     return redirect(editor_url(plan))
         else:
             empty_form = forms.PlanCreateForm(request.POST, association=association, id_prefix="ny-plan")
@@ -589,7 +592,9 @@ def plan_markdown_preview(request, pk: int):
     name = request.POST.get("preview", "body")
     if name not in ("body", "description"):
         return HttpResponseBadRequest()
-    return render_parts(request, "markdown-preview", base_context(plan, preview_text=request.POST.get(name, "")))
+    return render_parts(
+        request, "markdown-preview", base_context(plan, preview_text=request.POST.get(name, ""))
+    )
 
 
 @association_view
@@ -612,12 +617,17 @@ def plan_settings_edit(request, pk: int):
         return respond_editing(request, plan, editing_for(plan, None, "edit", plan, form=form))
 
     stored = copy.copy(plan)  # the form's validation writes into `plan`
-    form = forms.PlanSettingsForm(request.POST, instance=plan, association=association, id_prefix="installningar")
+    form = forms.PlanSettingsForm(
+        request.POST, instance=plan, association=association, id_prefix="installningar"
+    )
     editing = editing_for(stored, None, "edit", stored, form=form)
     if form.is_valid():
         try:
             saved = plan_settings_update(
-                plan=stored, expected_version=form.cleaned_data["version"], changes=form.changes(), by=request.user
+                plan=stored,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+                by=request.user,
             )
         except StaleVersion as stale:
             editing.conflict = conflict_for(form, stale.current)
@@ -674,7 +684,9 @@ def row_context(plan: Plan, kind: PartKind, item, **extra) -> dict[str, Any]:
     return base_context(plan, item=item, **extra)
 
 
-def respond_list(request, plan: Plan, kind: PartKind, item, *, announce: str, focus: str, changed: bool = True):
+def respond_list(
+    request, plan: Plan, kind: PartKind, item, *, announce: str, focus: str, changed: bool = True
+):
     """After add, delete or move: the whole list again (HTMX, retargeted to it), or back to the editor."""
     if not request.htmx:
         (messages.success if changed else messages.info)(request, announce)
@@ -703,7 +715,9 @@ def part_list(request, pk: int, kind: str, goal: int | None = None):
     new = part.new(plan, parent_goal(plan, part, goal))
     if not request.htmx:
         return redirect(editor_url(plan, new.list_dom_id))
-    return render_parts(request, list_partial(part), list_context(plan, part, new, focus=f"{new.dom_id}-knapp"))
+    return render_parts(
+        request, list_partial(part), list_context(plan, part, new, focus=f"{new.dom_id}-knapp")
+    )
 
 
 @association_view
@@ -725,7 +739,9 @@ def part_add(request, pk: int, kind: str, goal: int | None = None):
     part = part_kind(kind)
     instance = part.new(plan, parent_goal(plan, part, goal))
     if request.method == "GET":
-        return respond_editing(request, plan, editing_for(plan, part, "add", instance, form=part.form(plan, instance)))
+        return respond_editing(
+            request, plan, editing_for(plan, part, "add", instance, form=part.form(plan, instance))
+        )
 
     form = part.form(plan, instance, data=request.POST)
     editing = editing_for(plan, part, "add", instance, form=form)
@@ -765,7 +781,11 @@ def part_edit(request, pk: int, kind: str, item: int):
     if form.is_valid():
         try:
             saved = plan_part_update(
-                plan=plan, item=stored, expected_version=form.cleaned_data["version"], changes=form.changes(), by=request.user
+                plan=plan,
+                item=stored,
+                expected_version=form.cleaned_data["version"],
+                changes=form.changes(),
+                by=request.user,
             )
         except StaleVersion as stale:
             editing.conflict = conflict_for(form, stale.current)
@@ -837,7 +857,10 @@ def part_delete(request, pk: int, kind: str, item: int):
     except ValueError:
         return HttpResponseBadRequest()
     siblings = list(
-        part.queryset(plan).filter(**sibling_filter(obj)).order_by("position", "id").values_list("pk", flat=True)
+        part.queryset(plan)
+        .filter(**sibling_filter(obj))
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
     )
     try:
         plan_part_delete(plan=plan, item=obj, expected_version=version, by=request.user)
@@ -846,7 +869,9 @@ def part_delete(request, pk: int, kind: str, item: int):
             return respond_already_deleted(request, plan, part, item)
         current = part.get(plan, obj.pk)
         conflict = Conflict(deleted=False, theirs=all_fields_of(part.form_class, current))
-        return respond_editing(request, plan, editing_for(plan, part, "delete", current, conflict=conflict), status=409)
+        return respond_editing(
+            request, plan, editing_for(plan, part, "delete", current, conflict=conflict), status=409
+        )
     # Focus moves to the next item (or the previous; or the "add" button when the list is now empty).
     index = siblings.index(obj.pk)
     rest = siblings[:index] + siblings[index + 1 :]
@@ -864,7 +889,15 @@ def respond_already_deleted(request, plan: Plan, part: PartKind, pk: int) -> Htt
     if ghost is None or (part.model is Indicator and ghost.goal_id is None):
         raise Http404
     announce = _("Någon annan hade redan tagit bort det.")
-    return respond_list(request, plan, part, ghost, announce=announce, focus=f"{part.new(plan, getattr(ghost, 'goal', None)).dom_id}-knapp", changed=False)
+    return respond_list(
+        request,
+        plan,
+        part,
+        ghost,
+        announce=announce,
+        focus=f"{part.new(plan, getattr(ghost, 'goal', None)).dom_id}-knapp",
+        changed=False,
+    )
 
 
 def sibling_filter(item) -> dict:
