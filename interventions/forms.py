@@ -13,6 +13,7 @@ from interventions.services import (
     EDITABLE_FIELDS,
     MIN_MEMBERS,
     grant_changes_refused,
+    locked_years,
     members_taking_part,
     too_few_members_message,
 )
@@ -135,7 +136,18 @@ class BaseGrantFormSet(forms.BaseFormSet):
 
     def __init__(self, *args, intervention: Intervention | None = None, **kwargs):
         self.intervention = intervention
+        self.locked_years = locked_years(intervention) if intervention is not None else {}
         super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A year an adopted plan covers shows as read-only; the server refuses a change all the same.
+        year = form.initial.get("year")
+        if year in self.locked_years:
+            form.locked_plan = self.locked_years[year]
+            for name in ("year", "amount"):
+                form.fields[name].widget.attrs["readonly"] = True
+            form.fields["DELETE"].disabled = True
 
     @classmethod
     def initial_for(cls, intervention: Intervention | None) -> list[dict]:

@@ -591,3 +591,13 @@ def test_a_stale_service_update_raises(intervention, chief):
             grants=grants_of(intervention),
             by=chief,
         )
+
+
+def test_grants_of_adopted_years_show_as_read_only(client, intervention, chief):
+    client.force_login(chief)
+    text = client.get(detail_url(intervention)).text
+    rows = text[text.index("grants-table") :].split("</tr>")
+    by_year = {year: next(row for row in rows if f'value="{year}"' in row) for year in (2026, 2027, 2028)}
+    assert "readonly" in by_year[2026] and "Fastställd i Verksamhetsplan 2026" in by_year[2026]
+    assert "readonly" in by_year[2027]
+    assert "readonly" not in by_year[2028]  # only the draft covers 2028
