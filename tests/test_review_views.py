@@ -443,3 +443,32 @@ def test_htmx_reply_on_a_budget_line_returns_the_budget_comments_block(client):
     )
     assert "Lönerevision." in response.text
     assert f'hx-target="#kommentarer-line-{line.pk}"' not in response.text  # replies swap the whole block
+
+
+def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commented(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ChapterFactory, GoalFactory, IndicatorFactory
+
+    world = build_world("in_review")
+    plan, board, chief = world.plan, world.user(Role.BOARD), world.user(Role.CHIEF)
+    client.force_login(board)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("plan_review", plan)).status_code == 200
+        return len(captured)
+
+    review.comment_add(plan=plan, by=board, target_kind="plan", target_key="plan", body="Första.")
+    small = queries()
+    for number in range(4):
+        chapter = ChapterFactory(plan=plan, heading=f"Tillägg {number}", position=10 + number)
+        goal = GoalFactory(plan=plan, title=f"Mål {number}")
+        IndicatorFactory(goal=goal)
+        for target_kind, target_key in (("chapter", f"chapter-{chapter.pk}"), ("goal", f"goal-{goal.pk}")):
+            thread = review.comment_add(
+                plan=plan, by=board, target_kind=target_kind, target_key=target_key, body="Fråga."
+            )
+            review.comment_reply(comment=thread, by=chief, body="Svar.")
+    assert queries() == small
