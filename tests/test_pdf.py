@@ -15,10 +15,12 @@ from decimal import Decimal
 
 import pypdf
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from budgets.calc import plan_budget
 from budgets.charts import cost_breakdown, cost_breakdown_svg, development_svg, svg_open
@@ -313,6 +315,20 @@ def test_an_adopted_plan_has_no_watermark():
     assert result.archival
     assert not any(watermark_pages(result.content))
     assert "Fastställd av styrelsen 2026-11-30 §12" in normalise(page_texts(result.content)[0])
+
+
+@pytest.mark.django_db
+def test_the_cover_shows_the_associations_logo_and_a_new_logo_gives_a_new_pdf():
+    plan = small_plan(state=Plan.State.ADOPTED, adopted_on="2026-11-30")
+    without_logo = plan_pdf.plan_pdf_source(plan).content_hash
+    image = io.BytesIO()
+    Image.new("RGB", (120, 40), "#0b5394").save(image, format="PNG")
+    plan.association.logo.save("testbygden.png", ContentFile(image.getvalue()))
+    source = plan_pdf.plan_pdf_source(plan)
+    assert source.content_hash != without_logo
+    cover = pypdf.PdfReader(io.BytesIO(plan_pdf.render_source(source).content)).pages[0]
+    images = [x for x in cover["/Resources"]["/XObject"].values() if x.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 1
 
 
 @pytest.mark.django_db
