@@ -6,6 +6,7 @@ Fixtures and helpers for every browser test:
   timeouts, and JavaScript errors collected (a test fails on any uncaught error or CSP violation);
 - `demo` / `demo_loader`: the demo associations from finsam/demo/data (`load_demo`), in the test database;
 - `login(page, username)`: logs in through the login form (demo password unless given);
+- `htmx_settled(page)`: waits until htmx has finished a request and wired up the new content;
 - `axe_check(page)`: runs axe-core (bundled by axe-playwright-python) with the WCAG 2.0/2.1 A and AA
   tags and fails with a readable list of every violation.
 
@@ -151,6 +152,17 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     assert login_url not in page.url, f"login as {username} failed"
 
 
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has processed what it swapped in.
+
+    `expect(...)` sees new content as soon as it is in the page, but htmx wires its attributes up a
+    moment later: a key pressed in between would submit the form without htmx (a full page load).
+    """
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def axe_check(page, *, context: str | None = None, tags: list[str] | None = None) -> None:
     """Run axe-core on the page (or the `context` selector) and fail on any WCAG 2.1 A/AA violation."""
     from axe_playwright_python.base import AXE_SCRIPT
@@ -189,3 +201,8 @@ def login_fixture():
 @pytest.fixture(name="axe_check")
 def axe_check_fixture():
     return axe_check
+
+
+@pytest.fixture(name="htmx_settled")
+def htmx_settled_fixture():
+    return htmx_settled

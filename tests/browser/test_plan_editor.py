@@ -41,7 +41,9 @@ def assert_not_reloaded(page):
     assert page.evaluate("window.finsamNoReload === true"), "the page was reloaded"
 
 
-def test_the_chief_creates_next_years_plan_from_the_adopted_one(page, demo_loader, login, axe_check):
+def test_the_chief_creates_next_years_plan_from_the_adopted_one(
+    page, demo_loader, login, axe_check, htmx_settled
+):
     demo_loader(SLUG)
     login(page, CHIEF)
     page.goto(f"/f/{SLUG}/")
@@ -50,7 +52,7 @@ def test_the_chief_creates_next_years_plan_from_the_adopted_one(page, demo_loade
     axe_check(page)
 
     expect(page.get_by_role("combobox", name="Utgå från")).to_contain_text("Verksamhetsplan 2022")
-    page.get_by_role("button", name="Skapa planen från den valda").click()
+    page.get_by_role("button", name="Skapa planen från den valda").click()  # a plain form: no htmx
 
     plan = Plan.objects.get(association__slug=SLUG, first_year=2023)
     expect(page).to_have_url(re.compile(re.escape(editor_path(plan)) + "$"))
@@ -64,8 +66,10 @@ def test_the_chief_creates_next_years_plan_from_the_adopted_one(page, demo_loade
     deficit = checks.locator(".finding", has_text="inte i balans")
     expect(deficit).to_have_class(re.compile("finding--warning"))
     mark_page(page)
+    htmx_settled(page)
     deficit.get_by_role("link", name="Skriv motivering").click()
     page.locator("#installningar-andra").click()
+    htmx_settled(page)
     page.get_by_label("Motivering till underskott").fill("Vi använder överskottet från tidigare år.")
     page.locator("#installningar").get_by_role("button", name="Spara").click()
     expect(page.locator("#messages")).to_contain_text("Sparat: planens inställningar.")
@@ -74,7 +78,7 @@ def test_the_chief_creates_next_years_plan_from_the_adopted_one(page, demo_loade
     assert_not_reloaded(page)
 
 
-def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login, axe_check):
+def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login, axe_check, htmx_settled):
     chapter = draft.chapters.order_by("position", "id").first()
     login(page, f"chef.{SMALL}")
     page.goto(editor_path(draft))
@@ -84,6 +88,7 @@ def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login
     row.get_by_role("link", name=re.compile("^Ändra")).click()
     heading = row.get_by_label("Rubrik")
     expect(heading).to_be_focused()
+    htmx_settled(page)
     heading.fill("Förbundets uppdrag")
     row.get_by_label("Text (Markdown)").fill("Vi ska **samverka** mer.\n\n<script>window.hacked = 1</script>")
     row.get_by_role("button", name="Förhandsgranska").click()
@@ -103,6 +108,7 @@ def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login
 
     # Invalid input: the message next to the field, the input kept, nothing saved.
     row.get_by_role("link", name=re.compile("^Ändra")).click()
+    htmx_settled(page)
     row.get_by_label("Rubrik").fill("")
     row.get_by_role("button", name="Spara").click()
     expect(row.locator(".errorlist")).to_have_text("Detta fält måste fyllas i.")
@@ -112,21 +118,24 @@ def test_a_chapter_is_edited_in_place_with_a_markdown_preview(page, draft, login
     assert chapter.heading == "Förbundets uppdrag"
 
 
-def test_chapters_are_reordered_from_the_keyboard(page, draft, login):
+def test_chapters_are_reordered_from_the_keyboard(page, draft, login, htmx_settled):
     first, second = draft.chapters.order_by("position", "id")[:2]
     login(page, f"chef.{SMALL}")
     page.goto(editor_path(draft))
     mark_page(page)
 
     down = page.locator(f"#kapitel-{first.pk}-ner")
+    htmx_settled(page)
     down.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#kapitel-lista > ol > li").nth(1)).to_have_id(f"kapitel-{first.pk}")
     expect(page.locator("#messages")).to_contain_text(f"till plats 2 av {draft.chapters.count()}")
     # The focus stays on the same button in the new list, so the chief can keep pressing.
     expect(page.locator(f"#kapitel-{first.pk}-ner")).to_be_focused()
+    htmx_settled(page)
     page.keyboard.press("Enter")
     expect(page.locator("#kapitel-lista > ol > li").nth(2)).to_have_id(f"kapitel-{first.pk}")
+    htmx_settled(page)
 
     page.keyboard.press("Shift+Tab")  # to "Flytta upp" of the same chapter
     expect(page.locator(f"#kapitel-{first.pk}-upp")).to_be_focused()
@@ -138,7 +147,7 @@ def test_chapters_are_reordered_from_the_keyboard(page, draft, login):
 
 
 def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
-    new_page, draft, login, axe_check
+    new_page, draft, login, axe_check, htmx_settled
 ):
     chapter = draft.chapters.order_by("position", "id").first()
     mine, theirs = new_page(), new_page()
@@ -147,6 +156,7 @@ def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
         page.goto(editor_path(draft))
         chapter_row(page, chapter).get_by_role("link", name=re.compile("^Ändra")).click()
         expect(chapter_row(page, chapter).get_by_label("Rubrik")).to_be_visible()
+        htmx_settled(page)
 
     chapter_row(theirs, chapter).get_by_label("Rubrik").fill("Deras rubrik")
     chapter_row(theirs, chapter).get_by_role("button", name="Spara").click()
@@ -162,6 +172,7 @@ def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
     axe_check(mine)
     chapter.refresh_from_db()
     assert chapter.heading == "Deras rubrik"
+    htmx_settled(mine)
 
     row.get_by_role("button", name="Behåll min version").click()
     expect(row.get_by_role("heading", level=3)).to_contain_text("Min rubrik")
@@ -169,12 +180,13 @@ def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
     assert chapter.heading == "Min rubrik" and chapter.version == 3
 
 
-def test_a_save_refused_because_the_plan_was_locked_meanwhile_is_announced(page, draft, login):
+def test_a_save_refused_because_the_plan_was_locked_meanwhile_is_announced(page, draft, login, htmx_settled):
     chapter = draft.chapters.order_by("position", "id").first()
     login(page, f"chef.{SMALL}")
     page.goto(editor_path(draft))
     row = chapter_row(page, chapter)
     row.get_by_role("link", name=re.compile("^Ändra")).click()
+    htmx_settled(page)
     row.get_by_label("Rubrik").fill("För sent")
     Plan.objects.filter(pk=draft.pk).update(state=Plan.State.IN_REVIEW)  # sent to the board meanwhile
     row.get_by_role("button", name="Spara").click()
