@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from plans.history import plan_event_record
 from plans.models import Plan, PlanEvent, PlanPdf
@@ -51,6 +52,8 @@ MEDIA_BASE = f"{ASSET_ORIGIN}/media/"
 PRINT_ASSETS = ["css/print.css", "img/utkast.svg"]
 # A rendering that has been "rendering" this long died with its worker and may be queued again.
 STALE_RENDER_SECONDS = 5 * 60
+# How many PDFs of a draft's earlier contents stay downloadable.
+KEEP_DRAFT_PDFS = 3
 
 TEMPLATE = "plans/plan_pdf.html"
 
@@ -169,8 +172,6 @@ def print_assets_digest() -> str:
 
 def adoption_line(plan: Plan) -> str:
     """The cover's line, also written into the PDF's metadata."""
-    from django.utils.translation import gettext as _
-
     if plan.is_locked and plan.adopted_on:
         line = _("Fastställd av styrelsen %(date)s") % {"date": plan.adopted_on.isoformat()}
         return f"{line} {plan.minutes_reference}".strip()
@@ -406,11 +407,31 @@ def plan_pdf_run(*, pdf_id: int) -> str:
             plan=plan,
             user=pdf.requested_by,
             action=PlanEvent.Action.RENDERED,
-            summary=("Arkivexemplar (PDF/A)" if pdf.is_archival else "PDF av utkast")
-            + f", {rendered.pages} sidor",
+            summary=(
+                _("Arkivexemplar (PDF/A), %(pages)s sidor")
+                if pdf.is_archival
+                else _("PDF av utkastet, %(pages)s sidor")
+            )
+            % {"pages": rendered.pages},
             details={"pdf": pdf.pk, "sha256": rendered.sha256, "content_hash": pdf.content_hash},
         )
+    if not pdf.is_archival:
+        prune_draft_pdfs(plan, keep=KEEP_DRAFT_PDFS)
     return PlanPdf.Status.DONE
+
+
+def prune_draft_pdfs(plan: Plan, *, keep: int) -> int:
+    """Delete all but the `keep` newest finished draft PDFs of a plan (rows and files); returns how many.
+
+    Every change to a draft gives a new PDF, so without this the files would pile up. Archives are
+    never touched, nor renderings that are still queued or running."""
+    done = PlanPdf.objects.filter(plan=plan, is_archival=False).exclude(status__in=PlanPdf.PENDING)
+    stale = list(done.order_by("-created_at", "-id")[keep:])
+    for old in stale:
+        if old.file:
+            old.file.delete(save=False)
+        old.delete()
+    return len(stale)
 
 
 def plan_pdf_for_download(plan: Plan) -> PlanPdf | None:

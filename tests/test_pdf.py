@@ -384,6 +384,23 @@ def test_an_adopted_plans_archive_is_rendered_once_and_downloads_byte_identical(
 
 
 @pytest.mark.django_db
+def test_only_the_newest_draft_pdfs_are_kept(monkeypatch):
+    plan = small_plan()
+    monkeypatch.setattr(plan_pdf, "pdf_from_html", lambda *args, **kwargs: (b"%PDF-1.7 test", 1))
+    archive_of_other = plan_pdf.plan_pdf_archive(plan=small_plan_elsewhere())
+    chapter = plan.chapters.get(heading="Inledning")
+    made = []
+    for number in range(plan_pdf.KEEP_DRAFT_PDFS + 2):
+        chapter.body = f"Version {number}."
+        chapter.save()
+        made.append(plan_pdf.plan_pdf_request(plan=plan))
+    kept = list(PlanPdf.objects.filter(plan=plan).order_by("created_at", "id"))
+    assert [pdf.pk for pdf in kept] == [pdf.pk for pdf in made[-plan_pdf.KEEP_DRAFT_PDFS :]]
+    assert not made[0].file.storage.exists(made[0].file.name)
+    assert PlanPdf.objects.filter(pk=archive_of_other.pk).exists()
+
+
+@pytest.mark.django_db
 def test_a_failed_rendering_is_shown_and_can_be_tried_again(client, monkeypatch):
     plan = small_plan()
     client.force_login(users_of(plan.association)[Membership.Role.CHIEF])
