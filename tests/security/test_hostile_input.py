@@ -1,0 +1,524 @@
+"""Hostile input: every form, the amount parser and the budget import, then the plan pages and the PDF.
+
+- Every form class of the apps' `forms` modules gets Hypothesis-generated data (amounts with letters,
+  huge, negative, öre, blank; dates reversed or impossible; Unicode; the payloads of payloads.py; ids of
+  another association's objects): validating never raises, a valid form never offers or accepts another
+  association's object, and saving what it accepted never fails in the database (which would be a 500).
+- The amount parser and the budget import parser only ever answer with a value or their own error.
+- Through the plan editor's real views, every payload goes into every text field of every part (and the
+  Markdown chapter body): no server error, nothing saved when refused, and the plan page, the review page,
+  the editor and the PDF show the payloads as text: no script, event handler, javascript: URL or foreign
+  tag comes out of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import inspect
+import io
+import itertools
+import re
+from collections import Counter
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finsam.backup import association_paths
+from finsam.money import MAX_AMOUNT
+from tests.security.dataset import World, seed_world
+from tests.security.payloads import DANGEROUS_TAGS, DANGEROUS_URL_SCHEMES, PAYLOADS, SENTINELS
+
+FORM_APPS = ("finsam", "plans", "budgets", "interventions")
+EXAMPLES = 40
+
+# --- Strategies --------------------------------------------------------------------------------------
+
+amount_texts = st.one_of(
+    st.integers(min_value=-(10**16), max_value=10**16).map(str),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9).map(
+        lambda d: str(d).replace(".", ",")
+    ),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "12 500",
+            "12 500 kr",
+            "1 258,5 tkr",
+            "12,50",
+            "12.50",
+            "−4 000",
+            "- 50",
+            "1e9",
+            "abc",
+            "12a",
+            "999 999 999 999",
+            "1 000 000 000 000",
+            "99999999999999999999",
+            "0,001",
+            "NaN",
+            "inf",
+            "1/2",
+            "٣",
+            "１２",
+            "12\u00a0500",
+            "--5",
+            "+7",
+            "12,5,5",
+            "1 00",
+            "0x10",
+        ]
+    ),
+    st.text(alphabet="0123456789 ,.-−+kKrRtT\u00a0", max_size=20),
+)
+date_texts = st.one_of(
+    st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2200, 12, 31)).map(str),
+    st.sampled_from(["", "2027-02-30", "2027-13-01", "31/12/2027", "igår", "0000-00-00", "2027-1-1"]),
+)
+free_texts = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.text(max_size=200),
+    st.builds(
+        lambda n, c: c * n, st.integers(min_value=250, max_value=6000), st.sampled_from(["Å", "a", "<", "𝕱"])
+    ),
+)
+
+
+def field_strategy(field: forms.Field, choices_a: list, choices_b: list):
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return st.lists(st.sampled_from([*choices_a, *choices_b, "999999", "x"]), max_size=4)
+    if isinstance(field, forms.ModelChoiceField):
+        return st.sampled_from([*choices_a, *choices_b, "", "999999", "x", "-1"])
+    if isinstance(field, forms.BooleanField):
+        return st.sampled_from(["on", "", "false", "true"])
+    if isinstance(field, forms.MultipleChoiceField):
+        return st.lists(st.sampled_from([str(c[0]) for c in field.choices] + ["bogus"]), max_size=3)
+    if isinstance(field, forms.ChoiceField):
+        return st.sampled_from([str(c[0]) for c in field.choices] + ["bogus", ""])
+    if isinstance(field, forms.DateField):
+        return date_texts
+    if (
+        isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField)
+        or "Money" in type(field).__name__
+    ):
+        return st.one_of(amount_texts, st.integers(min_value=-(10**12), max_value=10**12).map(str))
+    return free_texts
+
+
+# --- Finding the forms -------------------------------------------------------------------------------
+
+
+def project_form_classes() -> list[type[forms.BaseForm]]:
+    found = []
+    for label in FORM_APPS:
+        try:
+            module = importlib.import_module(f"{label}.forms")
+        except ModuleNotFoundError:
+            continue
+        for obj in vars(module).values():
+            if not (
+                isinstance(obj, type)
+                and issubclass(obj, forms.BaseForm)
+                and obj.__module__ == module.__name__
+            ):
+                continue
+            if issubclass(obj, forms.BaseModelForm) and getattr(obj._meta, "model", None) is None:
+                continue  # an abstract base (VersionedForm)
+            found.append(obj)
+    return sorted(found, key=lambda cls: f"{cls.__module__}.{cls.__name__}")
+
+
+def required_keywords(cls) -> set[str]:
+    names = set()
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            for param in inspect.signature(klass.__init__).parameters.values():
+                if param.kind is param.KEYWORD_ONLY and param.default is param.empty:
+                    names.add(param.name)
+    return names
+
+
+def form_kwargs(cls, world: World, *, existing: bool) -> dict | None:
+    kwargs = {}
+    for name in required_keywords(cls):
+        if name in ("association",):
+            kwargs[name] = world.association
+        elif name in ("plan",):
+            kwargs[name] = world.draft
+        elif name in ("user", "by"):
+            kwargs[name] = world.users["chief"]
+        elif name in world.objects:
+            kwargs[name] = world.objects[name]
+        else:
+            pytest.fail(
+                f"{cls.__name__} needs the keyword {name!r}: teach form_kwargs in {__file__} to give it"
+            )
+    if issubclass(cls, forms.BaseModelForm):
+        model = cls._meta.model
+        if existing:
+            instance = world.objects.get(model._meta.model_name)
+            if instance is None:
+                return None
+            kwargs["instance"] = type(instance)._default_manager.get(pk=instance.pk)
+        else:
+            instance = model()
+            for field in model._meta.concrete_fields:
+                if (
+                    isinstance(field, models.ForeignKey)
+                    and not field.null
+                    and field.name not in cls.base_fields
+                ):
+                    target = field.remote_field.model._meta.model_name
+                    parent = world.draft if target == "plan" else world.objects.get(target)
+                    setattr(instance, field.name, parent)
+            kwargs["instance"] = instance
+    return kwargs
+
+
+def belongs_to(obj, association) -> bool:
+    paths = association_paths()
+    model = type(obj)
+    if model._meta.model_name == "association":
+        return obj.pk == association.pk
+    if model not in paths:
+        return True  # users and other models outside the associations
+    return model._default_manager.filter(pk=obj.pk, **{paths[model]: association}).exists()
+
+
+def ids_of(field: forms.ModelChoiceField, world: World, other: World) -> tuple[list[str], list[str]]:
+    model = field.queryset.model
+    paths = association_paths()
+    if model not in paths:
+        ids = [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:5]]
+        return ids, []
+    mine = model._default_manager.filter(**{paths[model]: world.association}).values_list("pk", flat=True)
+    theirs = model._default_manager.filter(**{paths[model]: other.association}).values_list("pk", flat=True)
+    return [str(pk) for pk in mine[:5]], [str(pk) for pk in theirs[:5]]
+
+
+@pytest.fixture
+def worlds(db):
+    return seed_world("alfa"), seed_world("beta")
+
+
+def test_every_form_survives_hostile_data(worlds, capsys):
+    alfa, beta = worlds
+    classes = project_form_classes()
+    assert len(classes) >= 5, classes
+    tried = Counter()
+    problems: list[str] = []
+
+    for cls, existing in itertools.product(classes, (False, True)):
+        if existing and not issubclass(cls, forms.BaseModelForm):
+            continue
+        kwargs = form_kwargs(cls, alfa, existing=existing)
+        if kwargs is None:
+            continue
+        probe = cls(**kwargs)
+        for name, field in probe.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                offered = list(field.queryset)
+                foreign = [obj for obj in offered if not belongs_to(obj, alfa.association)]
+                if foreign:
+                    problems.append(
+                        f"{cls.__name__}.{name} offers another association's objects: {foreign[:3]}"
+                    )
+        strategies = {}
+        for name, field in probe.fields.items():
+            mine, theirs = (
+                ids_of(field, alfa, beta) if isinstance(field, forms.ModelChoiceField) else ([], [])
+            )
+            strategies[name] = field_strategy(field, mine, theirs)
+        if "version" in probe.fields and existing:
+            strategies["version"] = st.sampled_from([str(kwargs["instance"].version), "0", "x", ""])
+
+        run_check(cls, existing, strategies, alfa, tried, problems)
+
+    with capsys.disabled():
+        examples = sum(count for name, count in tried.items() if name != "payloads")
+        print(f"\nHostile input, forms: {len(classes)} form classes, {examples} generated submissions "
+              f"({tried['payloads']} payload fields), {len(problems)} problems")  # fmt: skip
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def run_check(cls, existing, strategies, alfa, tried, problems):
+    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])  # fmt: skip
+    @given(data=st.fixed_dictionaries(strategies))
+    def check(data):
+        if True:
+            fresh_kwargs = form_kwargs(cls, alfa, existing=existing)
+            form = cls(data=data, **fresh_kwargs)
+            valid = form.is_valid()  # must not raise
+            tried[cls.__name__] += 1
+            tried["payloads"] += sum(1 for value in data.values() if value in PAYLOADS)
+            if not valid:
+                return
+            for name, value in form.cleaned_data.items():
+                values = value if isinstance(value, list | tuple | models.QuerySet) else [value]
+                for item in values:
+                    if isinstance(item, models.Model) and not belongs_to(item, alfa.association):
+                        problems.append(f"{cls.__name__}.{name} accepted another association's {item!r}")
+            if isinstance(form, forms.BaseModelForm):
+                try:
+                    with transaction.atomic():
+                        form.save()
+                        transaction.set_rollback(True)
+                except Exception as error:  # any error here would be a 500 in a view
+                    problems.append(
+                        f"{cls.__name__} accepted data the database refused: {error!r} for {data!r}"[:600]
+                    )
+
+    check()
+
+
+# --- Parsers -----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(amount_texts, st.text(max_size=40), st.sampled_from(PAYLOADS)),
+    unit=st.sampled_from(["kr", "tkr"]),
+)
+def test_the_amount_parser_gives_whole_kronor_or_a_swedish_error(text, unit):
+    from budgets.parsing import amount_input_text, parse_amount
+
+    try:
+        value = parse_amount(text, unit)
+    except ValidationError as error:
+        assert error.messages and all(message.strip() for message in error.messages)
+        return
+    assert isinstance(value, Decimal)
+    assert value == value.to_integral_value(), f"{text!r} gave öre: {value}"
+    assert -MAX_AMOUNT <= value <= MAX_AMOUNT, f"{text!r} gave {value}"
+    # What the app shows for the amount reads back as the same amount.
+    assert parse_amount(amount_input_text(value, "kr"), "kr") == value
+
+
+cells = st.one_of(amount_texts, st.sampled_from(PAYLOADS), st.text(max_size=30), st.sampled_from(
+    ["Intäkter", "Kostnader", "Summa", "Budget 2027", "Plan 2028", "Utfall 2025", "Medlemsavgifter", "Resultat"]
+))  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.lists(cells, min_size=1, max_size=5), max_size=12),
+    header=st.booleans(),
+    separator=st.sampled_from(["\t", ";", "  ", " | "]),
+)
+def test_the_budget_import_parser_answers_with_a_budget_or_its_own_error(rows, header, separator):
+    from budgets.importer import BudgetParseError, parse_text
+
+    lines = (["Belopp i kr\tBudget 2027\tPlan 2028\tPlan 2029"] if header else []) + [
+        separator.join(row) for row in rows
+    ]
+    try:
+        parsed = parse_text("\n".join(lines))
+    except BudgetParseError as error:
+        assert str(error).strip()
+        return
+    for group in getattr(parsed, "groups", []):
+        for line in getattr(group, "lines", []):
+            for amount in (
+                getattr(line, "amounts", {}).values()
+                if isinstance(getattr(line, "amounts", None), dict)
+                else []
+            ):
+                assert amount is None or abs(amount) <= MAX_AMOUNT
+
+
+def test_the_import_survives_the_payloads_as_a_file():
+    from budgets.importer import BudgetParseError, parse_text
+
+    text = "Belopp i kr\tBudget 2027\tPlan 2028\n" + "\n".join(
+        f"{p}\t{i} 000\t{i}" for i, p in enumerate(PAYLOADS)
+    )
+    try:
+        parsed = parse_text(text)
+    except BudgetParseError as error:
+        assert str(error).strip()
+    else:
+        assert parsed is not None
+
+
+# --- Through the editor, onto the pages --------------------------------------------------------------
+
+
+class PageScan(HTMLParser):
+    """What in a page could run or fetch something: tags, event handlers, script URLs."""
+
+    URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = Counter()
+        self.problems: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.problems.append(f"event handler <{tag} {name}={value[:60]!r}>")
+            if name in self.URL_ATTRIBUTES:
+                compact = re.sub(r"[\s\x00-\x1f]", "", value).lower()
+                if compact.startswith(DANGEROUS_URL_SCHEMES):
+                    self.problems.append(f"script URL <{tag} {name}={value[:60]!r}>")
+            if (name.startswith(("hx-", "data-hx")) or name == "style") and "XSS" in value:
+                self.problems.append(f"user text in <{tag} {name}={value[:60]!r}>")
+            if "XSS" in name:
+                self.problems.append(f"user text became an attribute of <{tag}>: {name}")
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def scan(html: str) -> PageScan:
+    page = PageScan()
+    page.feed(html)
+    return page
+
+
+def text_fields(form: forms.BaseForm) -> list[str]:
+    return [
+        name
+        for name, field in form.fields.items()
+        if type(field) is forms.CharField or (isinstance(field, forms.CharField) and not isinstance(field, forms.ChoiceField)
+                                             and type(field).__name__ in {"CharField", "RegexField"})
+    ]  # fmt: skip
+
+
+def defaults(form: forms.BaseForm) -> dict:
+    """What an unchanged form would post: initial values, the first choice of a required choice."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.get_initial_for_field(field, name)
+        if isinstance(field, forms.ModelChoiceField):
+            first = field.queryset.first()
+            value = value.pk if isinstance(value, models.Model) else value
+            if value is None and field.required and first is not None:
+                value = first.pk
+        elif isinstance(field, forms.ChoiceField) and value in (None, "") and field.required:
+            value = next((c[0] for c in field.choices if c[0] != ""), "")
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        if value is None:
+            value = ""
+        if isinstance(field, forms.BooleanField):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = str(value) if not isinstance(value, list) else value
+    return data
+
+
+def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
+    from plans.views import PART_KINDS
+
+    alfa, _beta = worlds
+    plan = alfa.draft
+    slug = alfa.association.slug
+    chief = Client(raise_request_exception=False)
+    chief.force_login(alfa.users["chief"])
+    goal = alfa.objects["goal"]
+    pages = [
+        reverse("plan_detail", args=[slug, plan.pk]),
+        reverse("plan_edit", args=[slug, plan.pk]),
+        reverse("plan_review", args=[slug, plan.pk]),
+    ]
+    baseline = {url: scan(chief.get(url).content.decode()) for url in pages}
+
+    posts = combos = saved = refused = server_errors = 0
+    problems: list[str] = []
+    for key, part in PART_KINDS.items():
+        instance = part.new(plan, goal if part.model.__name__ == "Indicator" else None)
+        form = part.form(plan, instance)
+        fields = text_fields(form)
+        if not fields:
+            continue
+        if part.model.__name__ == "Indicator":
+            url = reverse("plan_indicator_add", args=[slug, plan.pk, goal.pk])
+        else:
+            url = reverse("plan_part_add", args=[slug, plan.pk, part.slug])
+        base = defaults(form)
+        for shift in range(len(PAYLOADS)):
+            data = dict(base)
+            for index, name in enumerate(fields):
+                data[name] = PAYLOADS[(shift + index) % len(PAYLOADS)]
+            count = part.queryset(plan).count()
+            response = chief.post(url, data, headers={"HX-Request": "true"})
+            posts += 1
+            combos += len(fields)
+            if response.status_code >= 500:
+                server_errors += 1
+                problems.append(f"{response.status_code} from {url} with {data}"[:400])
+            elif response.status_code == 422:
+                refused += 1
+                if part.queryset(plan).count() != count:
+                    problems.append(f"{url}: refused (422) but an item was saved")
+            else:
+                saved += part.queryset(plan).count() - count
+
+    # The Markdown chapter body and the plan's own texts, through the plan settings.
+    settings_url = reverse("plan_settings_edit", args=[slug, plan.pk])
+    for payload in PAYLOADS:
+        from plans.forms import PlanSettingsForm
+
+        plan.refresh_from_db()
+        data = defaults(PlanSettingsForm(instance=plan, association=alfa.association))
+        data.update(title=payload[:200], deficit_explanation=payload, version=str(plan.version))
+        response = chief.post(settings_url, data, headers={"HX-Request": "true"})
+        posts += 1
+        combos += 2
+        if response.status_code >= 500:
+            server_errors += 1
+            problems.append(f"{response.status_code} from {settings_url}")
+
+    shown = set()
+    for url in pages:
+        response = chief.get(url)
+        assert response.status_code == 200, url
+        page = scan(response.content.decode())
+        problems += [f"{url}: {problem}" for problem in page.problems]
+        for tag in DANGEROUS_TAGS:
+            if page.tags[tag] > baseline[url].tags[tag]:
+                problems.append(f"{url}: {page.tags[tag] - baseline[url].tags[tag]} more <{tag}> than before")
+        text = "".join(page.text)
+        shown |= {sentinel for sentinel in SENTINELS if sentinel in text}
+        if "14 XSS" in text or re.search(r"\b49\b XSS", text):
+            problems.append(f"{url}: template or expression syntax in user text was evaluated")
+
+    pdf_text = ""
+    from plans import pdf as plan_pdf
+
+    document = plan_pdf.plan_pdf_render(plan=plan)
+    data = (
+        getattr(document, "content", None) or getattr(document, "data", None) or getattr(document, "pdf", b"")
+    )
+    if isinstance(data, bytes | bytearray) and data:
+        import pypdf
+
+        pdf_text = "".join(page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+        assert "root:x:0:0" not in pdf_text, "a file:// URL in user text was fetched into the PDF"
+    pdf_text = pdf_text.replace("\x00", "")
+    shown_in_pdf = {sentinel for sentinel in SENTINELS if sentinel in re.sub(r"\s+", "", pdf_text)}
+
+    with capsys.disabled():
+        print(f"\nHostile input, editor: {len(PAYLOADS)} payloads × text fields = {combos} payload-field "
+              f"combinations in {posts} POSTs ({saved} items saved, {refused} refused with 422, "
+              f"{server_errors} server errors); {len(shown)}/{len(SENTINELS)} payloads shown as text on the "
+              f"pages, {len(shown_in_pdf)} in the PDF; {len(problems)} problems")  # fmt: skip
+    assert server_errors == 0
+    assert not problems, "\n".join(problems[:30])
+    assert len(shown) >= len(SENTINELS) * 0.9, f"payloads not shown: {sorted(set(SENTINELS) - shown)}"
+    assert pdf_text and len(shown_in_pdf) >= len(SENTINELS) * 0.8, sorted(set(SENTINELS) - shown_in_pdf)
