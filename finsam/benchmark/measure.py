@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from finsam.benchmark.synthetic import PASSWORD, Installation
+from finsam.benchmark.synthetic import Installation
 
 
 @dataclass
@@ -87,7 +88,8 @@ def count_queries(client: Client, method: str, url: str, data, *, htmx: bool) ->
 
 def measure_endpoints(inst: Installation, endpoints: list[Endpoint], *, runs: int = 40) -> list[Timing]:
     client = Client()
-    client.login(username=inst.chief_username, password=PASSWORD)
+    # force_login: django-axes (on in production settings) refuses authenticate() without a request.
+    client.force_login(get_user_model().objects.get(username=inst.chief_username))
     results = []
     for endpoint in endpoints:
         large = endpoint.build(inst, inst.largest_plan)
@@ -127,11 +129,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def production_env(database_url: str) -> dict:
+def production_env(database_url: str, port: int = 0) -> dict:
+    """Production settings (DEBUG off, whitenoise's manifest) on plain HTTP: the load generator and the
+    browser say X-Forwarded-Proto: https, as a TLS proxy would."""
     env = {key: value for key, value in os.environ.items() if key != "FINSAM_DEBUG"}
     env.update(
         DJANGO_SECRET_KEY="bench-" + "x" * 50,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_CSRF_TRUSTED_ORIGINS=f"http://localhost:{port},http://127.0.0.1:{port}",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
         FINSAM_MEDIA_ROOT=str(settings.MEDIA_ROOT),

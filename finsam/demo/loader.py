@@ -21,7 +21,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from djmoney.models.fields import MoneyField
 
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
@@ -156,16 +155,16 @@ def text(value: str | None) -> str:
 
 
 def create(model: type[models.Model], **fields) -> Any:
-    """Create an object after running the model's validation, so bad demo data fails loudly here
-    (SQLite would otherwise accept, say, a too-long name that PostgreSQL refuses).
+    """Create an object after running the model's field validation and `clean()`, so bad demo data fails
+    loudly here (SQLite would otherwise accept, say, a too-long name that PostgreSQL refuses).
 
-    Money fields are left out of `full_clean`: the models give them Django's `MinValueValidator`, which
-    compares a `Money` with an int and raises `MoneyComparisonError` instead of validating. `kronor()`
-    checks the amounts instead.
+    Foreign keys are left out of the field validation (each would cost a query, and the loader sets them
+    from objects it has just created), and so are unique/check constraints (the database enforces those
+    on insert, inside the loader's transaction). That keeps `load_demo` fast enough to run in tests.
     """
     instance = model(**fields)
-    money_fields = [field.name for field in model._meta.fields if isinstance(field, MoneyField)]
-    instance.full_clean(exclude=money_fields)
+    foreign_keys = [field.name for field in model._meta.fields if field.is_relation]
+    instance.full_clean(exclude=foreign_keys, validate_constraints=False)
     instance.save()
     return instance
 
