@@ -3,12 +3,16 @@ from django.contrib import admin
 from plans.models import (
     ActivityItem,
     Chapter,
+    Comment,
     CommunicationItem,
     ControlItem,
     Goal,
     Indicator,
     Plan,
     PlanEvent,
+    PlanPdf,
+    PlanSnapshot,
+    Stance,
     TargetGroup,
 )
 
@@ -97,3 +101,53 @@ class PlanEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened (versions sent to the board, stances, archived PDFs): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanSnapshot)
+class PlanSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "number", "created_by", "created_at"]
+    list_filter = ["plan__association"]
+    exclude = ["content"]
+
+
+@admin.register(Stance)
+class StanceAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "snapshot", "user", "stance", "created_at"]
+    list_filter = ["stance", "plan__association"]
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["plan", "target_kind", "target_label", "author", "created_at", "resolved_at"]
+    list_filter = ["target_kind", "plan__association"]
+    search_fields = ["body", "target_label"]
+    readonly_fields = [
+        "plan",
+        "snapshot",
+        "target_kind",
+        "target_key",
+        "target_label",
+        "parent",
+        "author",
+        "created_at",
+    ]
+
+
+@admin.register(PlanPdf)
+class PlanPdfAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "is_archival", "status", "pages", "sha256", "created_at"]
+    list_filter = ["status", "is_archival", "plan__association"]
+    exclude = ["source_html"]
