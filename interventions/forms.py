@@ -64,6 +64,8 @@ class InterventionForm(forms.ModelForm):
         self.fields["owner"].queryset = organisations
         self.fields["partners"].queryset = organisations
         self.fields["municipality"].queryset = organisations.filter(kind=Organisation.Kind.MUNICIPALITY)
+        self.fields["owner"].empty_label = _("Ingen angiven")
+        self.fields["municipality"].empty_label = _("Ingen särskild kommun")
         self.fields["partners"].label_from_instance = lambda org: (
             org.name if org.is_member else _("%(name)s (ej medlem)") % {"name": org.name}
         )
