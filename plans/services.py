@@ -271,23 +271,27 @@ class Move:
     count: int
 
 
-def plan_part_move(*, plan: Plan, item: models.Model, direction: str, by) -> Move:
-    """Move a part one place up or down among its siblings (a no-op at either end).
+def plan_part_move(*, plan: Plan, item: models.Model, direction: str = "", to: int | None = None, by) -> Move:
+    """Move a part one place "up" or "down" among its siblings, or `to` a place (0-based, as dropped
+    by drag and drop). Moving past either end is a no-op.
 
     Renumbers the siblings' positions 0..n-1 in one UPDATE, so that positions left equal by imports
     or defaults never make a move ambiguous. Versions are not bumped: order is not content, and a move
     must not turn someone's open edit into a conflict.
     Side effects: updates positions, records a "moved" PlanEvent when something moved.
     """
-    if direction not in ("up", "down"):
-        raise ValueError(direction)
+    if to is None and direction not in ("up", "down"):
+        raise ValueError("give a direction (up/down) or a place")
     with transaction.atomic():
         siblings = list(part_siblings(item).select_for_update().order_by("position", "id"))
         index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
-        target = index - 1 if direction == "up" else index + 1
-        if not 0 <= target < len(siblings):
+        if to is None:
+            target = index - 1 if direction == "up" else index + 1
+        else:
+            target = max(0, min(to, len(siblings) - 1))
+        if target == index or not 0 <= target < len(siblings):
             return Move(moved=False, index=index, count=len(siblings))
-        siblings[index], siblings[target] = siblings[target], siblings[index]
+        siblings.insert(target, siblings.pop(index))
         for position, sibling in enumerate(siblings):
             sibling.position = position
         type(item).objects.bulk_update(siblings, ["position"])
@@ -298,7 +302,7 @@ def plan_part_move(*, plan: Plan, item: models.Model, direction: str, by) -> Mov
             user=by,
             action=PlanEvent.Action.MOVED,
             summary=part_label(item),
-            details=part_details(item, direction=direction, to=target + 1),
+            details=part_details(item, to=target + 1),
         )
     return Move(moved=True, index=target, count=len(siblings))
 

@@ -910,10 +910,16 @@ def part_move(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True)
     part = part_kind(kind)
     obj = part.get(plan, item)
-    direction = request.POST.get("direction")
-    if direction not in ("up", "down"):
+    direction = request.POST.get("direction", "")
+    to = request.POST.get("to", "")  # a place, as drag and drop (static/js/editor.js) sends it
+    if to:
+        if not to.isdigit():
+            return HttpResponseBadRequest()
+        move = plan_part_move(plan=plan, item=obj, to=int(to), by=request.user)
+    elif direction in ("up", "down"):
+        move = plan_part_move(plan=plan, item=obj, direction=direction, by=request.user)
+    else:
         return HttpResponseBadRequest()
-    move = plan_part_move(plan=plan, item=obj, direction=direction, by=request.user)
     what = part_label(obj)
     if move.moved:
         announce = _("Flyttade %(what)s till plats %(place)s av %(count)s.") % {
@@ -921,6 +927,8 @@ def part_move(request, pk: int, kind: str, item: int):
             "place": move.index + 1,
             "count": move.count,
         }
+    elif to:
+        announce = _("%(what)s står redan där.") % {"what": what[:1].upper() + what[1:]}
     elif direction == "up":
         announce = _("%(what)s är redan först.") % {"what": what[:1].upper() + what[1:]}
     else:

@@ -653,6 +653,17 @@ def test_moving_the_first_item_up_changes_nothing_and_says_so(chief_client, plan
     assert not plan.events.filter(action=PlanEvent.Action.MOVED).exists()
 
 
+def test_drag_and_drop_moves_a_chapter_to_a_place(chief_client, plan):
+    budget = plan.chapters.get(heading="Budget")
+    move = part_url(plan, "plan_part_move", "kapitel", budget)
+    response = chief_client.post(move, {"to": "0"}, **HTMX)
+    assert "Flyttade kapitel ”Budget” till plats 1 av 3." in response.content.decode()
+    assert headings(plan) == ["Budget", "Inledning", "Mål"]
+    chief_client.post(move, {"to": "99"}, **HTMX)  # past the end: last
+    assert headings(plan) == ["Inledning", "Mål", "Budget"]
+    assert chief_client.post(move, {"to": "-1"}, **HTMX).status_code == 400
+
+
 def test_a_move_needs_a_direction(chief_client, plan):
     chapter = plan.chapters.first()
     assert (

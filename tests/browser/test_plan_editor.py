@@ -146,6 +146,19 @@ def test_chapters_are_reordered_from_the_keyboard(page, draft, login, htmx_settl
     assert order == [second.pk, first.pk]
 
 
+def test_chapters_can_also_be_dragged_and_dropped(page, draft, login, htmx_settled):
+    first, second, third = draft.chapters.order_by("position", "id")[:3]
+    login(page, f"chef.{SMALL}")
+    page.goto(editor_path(draft))
+    mark_page(page)
+    htmx_settled(page)
+    page.locator(f"#kapitel-{first.pk} .part__handle").drag_to(page.locator(f"#kapitel-{third.pk}"))
+    expect(page.locator("#kapitel-lista > ol > li").nth(2)).to_have_id(f"kapitel-{first.pk}")
+    expect(page.locator("#messages")).to_contain_text("till plats 3 av")
+    assert_not_reloaded(page)
+    assert list(draft.chapters.values_list("pk", flat=True)[:3]) == [second.pk, third.pk, first.pk]
+
+
 def test_a_second_person_editing_the_same_chapter_gets_the_conflict_message(
     new_page, draft, login, axe_check, htmx_settled
 ):
