@@ -112,6 +112,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     # budget import/export (engineer B)
     "budget_import": PLAN_EDIT,
     "budget_export": DOWNLOAD,
+    # member contributions and their key (engineer H): everyone who sees the plan reads, the chief changes
+    "plan_contributions": {"GET": PLAN_READ, "*": PLAN_EDIT},
     # interventions/urls.py (engineer D)
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
@@ -645,3 +647,64 @@ def test_url_matrix(worlds, capsys, quiet_refusals):
         if matrix.slow_seconds:
             print(f"URL matrix: slow answers (> 1 s): {matrix.slow_seconds}")
     assert not matrix.failures, summary + "\n" + "\n".join(matrix.failures[:40])
+
+
+# --- The adopted plan and the history are read-only -------------------------------------------------
+
+
+@pytest.fixture
+def alfa(db):
+    return seed_world("alfa")
+
+
+def test_the_history_cannot_be_edited_through_the_app(alfa):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from plans.models import PlanEvent
+
+    event = PlanEvent.objects.filter(plan=alfa.draft).first()
+    event.summary = "ändrad"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+
+    request = RequestFactory().get("/admin/")
+    request.user = alfa.users["chief"]
+    request.user.is_superuser = request.user.is_staff = True
+    read_only = [model for model in admin.site._registry if model._meta.label in {
+        "plans.PlanEvent", "plans.PlanSnapshot", "plans.Stance", "plans.PlanPdf"}]  # fmt: skip
+    assert any(model is PlanEvent for model in read_only)
+    for model in read_only:
+        model_admin = admin.site._registry[model]
+        obj = model._default_manager.first()
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request, obj), model
+        assert not model_admin.has_delete_permission(request, obj), model
+
+
+def test_no_editing_url_changes_an_adopted_plan(alfa, capsys):
+    from tests.security.test_atomicity import dump_everything
+
+    chief = Client(raise_request_exception=False)
+    chief.force_login(alfa.users["chief"])
+    before = dump_everything()
+    del before["sessions.Session"]
+    tried = 0
+    for entry in project_urls():
+        if REGISTRY.get(entry.name) != PLAN_EDIT:
+            continue
+        for fixed in entry.variants():
+            kwargs, uses_objects = build_kwargs(entry, alfa, alfa.adopted_objects, fixed)
+            if not uses_objects:
+                continue
+            response = chief.post(reverse(entry.name, kwargs=kwargs), {}, headers={"HX-Request": "true"})
+            tried += 1
+            assert response.status_code in (403, 404, 405), (entry.name, fixed, response.status_code)
+    after = dump_everything()
+    del after["sessions.Session"]
+    with capsys.disabled():
+        print(f"\nAdopted plan: {tried} editing URLs posted by the chief, all refused, nothing changed")
+    assert tried > 20
+    assert after == before
