@@ -522,3 +522,42 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
     assert not problems, "\n".join(problems[:30])
     assert len(shown) >= len(SENTINELS) * 0.9, f"payloads not shown: {sorted(set(SENTINELS) - shown)}"
     assert pdf_text and len(shown_in_pdf) >= len(SENTINELS) * 0.8, sorted(set(SENTINELS) - shown_in_pdf)
+
+
+def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys):
+    """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
+    refused with 422 and the cell left as it was. Never a 500."""
+    from budgets.models import BudgetAmount
+    from budgets.parsing import parse_amount
+    from finsam.money import to_decimal
+
+    world = seed_world("alfa")
+    cell = BudgetAmount.objects.filter(line__group__plan=world.draft).first()
+    plan = world.draft
+    url = reverse("budget_cell", args=[world.association.slug, plan.pk, cell.line_id, cell.column_id])
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["chief"])
+    outcomes = Counter()
+
+    @settings(max_examples=120, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+    @given(text=st.one_of(amount_texts, st.sampled_from(PAYLOADS)))
+    def check(text):
+        current = BudgetAmount.objects.filter(line_id=cell.line_id, column_id=cell.column_id).first()
+        version = current.version if current else 0
+        before = to_decimal(current.amount) if current else None
+        response = client.post(url, {"amount": text, "version": str(version)}, headers={"HX-Request": "true"})
+        assert response.status_code in (200, 422), (text, response.status_code)
+        outcomes[response.status_code] += 1
+        now = BudgetAmount.objects.filter(line_id=cell.line_id, column_id=cell.column_id).first()
+        after = to_decimal(now.amount) if now else None
+        if response.status_code == 422:
+            assert after == before, f"{text!r} was refused but the cell changed"
+            return
+        expected = None if not text.strip() else parse_amount(text, plan.unit)
+        assert after == expected, f"{text!r} saved as {after}, expected {expected}"
+
+    check()
+    with capsys.disabled():
+        print(f"\nHostile input, budget cell: {sum(outcomes.values())} typed amounts: {outcomes[200]} saved exactly, "
+              f"{outcomes[422]} refused, 0 server errors")  # fmt: skip
