@@ -77,6 +77,7 @@ DELETED_MESSAGE = gettext_lazy("Någon annan har tagit bort detta medan du skrev
 INVALID_MESSAGE = gettext_lazy("Det gick inte att spara. Rätta det som är markerat.")
 
 
+@require_GET
 @association_view
 def plan_detail(request, pk: int):
     plan = get_plan(request, pk)

@@ -1,5 +1,7 @@
 """Template filters shared by every page and the PDF: Markdown and money. Templates only format."""
 
+import functools
+import threading
 from decimal import Decimal
 
 import markdown as markdown_lib
@@ -42,20 +44,43 @@ ALLOWED_TAGS = {
 }
 
 
-@register.filter
-def markdown(text: str) -> str:
-    """User Markdown as HTML. Raw HTML in the input is escaped by Markdown's own rules and then every
-    tag and attribute outside a short allow-list is removed by nh3 (Ammonia), so the output is safe to
-    mark safe: no script, style, event handler or javascript: URL can survive."""
-    html = markdown_lib.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
-    cleaned = nh3.clean(
+_parsers = threading.local()
+
+
+def _parser() -> markdown_lib.Markdown:
+    # Building a Markdown instance costs more than converting a paragraph: keep one per thread.
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = markdown_lib.Markdown(
+            extensions=["tables", "sane_lists"], output_format="html"
+        )
+    return parser
+
+
+@functools.lru_cache(maxsize=4096)
+def markdown_to_safe_html(text: str) -> str:
+    """User Markdown as sanitised HTML. A pure function of `text`, so memoising it cannot go stale.
+
+    Raw HTML in the input is escaped by Markdown's own rules and then every tag and attribute outside a
+    short allow-list is removed by nh3 (Ammonia): no script, style, event handler or javascript: URL
+    can survive."""
+    parser = _parser()
+    try:
+        html = parser.convert(text)
+    finally:
+        parser.reset()
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def markdown(text: str) -> str:
+    return mark_safe(markdown_to_safe_html(text or ""))  # noqa: S308 - sanitised by nh3 in markdown_to_safe_html
 
 
 @register.filter
