@@ -148,6 +148,7 @@ def state_findings(plan: Plan) -> list[Finding]:
                 INFO,
                 "opening_equity_unknown",
                 _(
+                    # xgettext:no-python-format
                     "Ingående eget kapital är inte angivet, så eget kapital vid årens slut kan inte räknas "
                     "fram eller jämföras med 20 %-gränsen."
                 ),
