@@ -446,6 +446,8 @@ def test_invalid_input_is_refused_at_the_cell_with_the_text_kept(client, plan, c
     assert message in response.text
     assert f'value="{typed}"' in response.text
     assert 'aria-invalid="true"' in response.text
+    status = response.text[response.text.index('id="budget-grid-status"') :]
+    assert "Inte sparat" in status and message in status  # announced: Tab has moved the focus on
     assert amount_of(line, column) == 100000 and version_of(line, column) == 1
     assert not plan.events.exists()
 
