@@ -375,3 +375,43 @@ __all__ = [
     "plan_budget",
     "split_largest_remainder",
 ]
+
+
+@dataclass
+class GrantSummaryGroup:
+    """Interventions of one group (e.g. "Mysam") with their grants per year and the group's subtotal."""
+
+    name: str
+    rows: list[tuple[Intervention, dict[int, Decimal]]]
+    totals: dict[int, Decimal]
+
+
+@dataclass
+class GrantSummary:
+    years: list[int]
+    groups: list[GrantSummaryGroup]
+    totals: dict[int, Decimal]
+
+    @property
+    def has_named_groups(self) -> bool:
+        return any(group.name for group in self.groups)
+
+
+def grant_summary(interventions: list[Intervention], years: list[int]) -> GrantSummary:
+    """Grants per year of the plan's interventions, grouped by `Intervention.group` in the plan's order,
+    with a subtotal per group ("Totalt Mysam") and a grand total. Interventions without a group come
+    last, in one unnamed group. Expects `grants` prefetched."""
+    by_group: dict[str, list[tuple[Intervention, dict[int, Decimal]]]] = {}
+    for intervention in interventions:
+        grants = {
+            grant.year: to_decimal(grant.amount) for grant in intervention.grants.all() if grant.year in years
+        }
+        by_group.setdefault(intervention.group or "", []).append((intervention, grants))
+    names = [name for name in by_group if name] + ([""] if "" in by_group else [])
+    groups = []
+    for name in names:
+        rows = by_group[name]
+        totals = {year: sum((grants.get(year, ZERO) for _, grants in rows), ZERO) for year in years}
+        groups.append(GrantSummaryGroup(name, rows, totals))
+    totals = {year: sum((group.totals[year] for group in groups), ZERO) for year in years}
+    return GrantSummary(years, groups, totals)

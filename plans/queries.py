@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from budgets.calc import BudgetResult, plan_budget
+from budgets.calc import BudgetResult, GrantSummary, grant_summary, plan_budget
 from finsam.models import BoardSeat, StaffMember
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import Chapter, Goal, Plan
@@ -29,6 +29,15 @@ class PlanDocument:
     staff: list[StaffMember]
     interventions: list[Intervention]
     budget: BudgetResult
+
+    @property
+    def grant_summary(self) -> GrantSummary:
+        return grant_summary(self.interventions, self.budget.years or list(self.plan.year_range))
+
+    @property
+    def shows_interventions(self) -> bool:
+        """Whether the document has the interventions' own sections (so budget rows can link to them)."""
+        return any(entry.chapter.kind == Chapter.Kind.INTERVENTIONS for entry in self.chapters)
 
     @property
     def interventions_by_kind(self) -> list[tuple[str, list[Intervention]]]:

@@ -117,3 +117,9 @@ def get_item(mapping, key):
 def multi_year_total(values, budget):
     """The multi-year total of a per-year mapping, over the budget's columns."""
     return budget.multi_year_total(values or {})
+
+
+@register.filter
+def kronor_figure(value) -> str:
+    """A table figure in whole kronor without the unit: `1258500` → `1 258 500` (blank for None)."""
+    return "" if value is None else format_amount(to_decimal(value), unit="kr")
