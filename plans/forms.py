@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from budgets.formatting import format_amount
+from budgets.parsing import parse_amount
 from finsam.models import BoardSeat
+from finsam.money import sek, to_decimal
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -50,9 +53,26 @@ class VersionedForm(forms.ModelForm):
 
 
 class PlanSettingsForm(VersionedForm):
+    # Typed the way people write amounts ("1 500 000"), read by the one amount parser.
+    opening_equity = forms.CharField(
+        label=_("Ingående eget kapital (kronor)"),
+        required=False,
+        max_length=40,
+        help_text=_("Eget kapital vid ingången av budgetens första år. Lämna tomt om det inte är känt."),
+    )
+
     class Meta:
         model = Plan
-        fields = ["title", "first_year", "years", "unit", "decimals", "costs_negative", "deficit_explanation"]
+        fields = [
+            "title",
+            "first_year",
+            "years",
+            "unit",
+            "decimals",
+            "costs_negative",
+            "opening_equity",
+            "deficit_explanation",
+        ]
         widgets = {"deficit_explanation": textarea(4)}
         labels = {"decimals": _("Decimaler när enheten är tkr")}
 
@@ -60,6 +80,16 @@ class PlanSettingsForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.association = association
         self.fields["decimals"].widget = forms.Select(choices=[(0, "0"), (1, "1")])
+        if "opening_equity" in self.fields and not self.is_bound and self.instance.opening_equity is not None:
+            self.initial["opening_equity"] = format_amount(
+                to_decimal(self.instance.opening_equity), unit="kr"
+            )
+
+    def clean_opening_equity(self):
+        text = (self.cleaned_data.get("opening_equity") or "").strip()
+        if not text:
+            return None
+        return sek(parse_amount(text, "kr"))
 
     def clean(self):
         cleaned = super().clean()
@@ -81,6 +111,8 @@ class PlanSettingsForm(VersionedForm):
 
 
 class PlanCreateForm(PlanSettingsForm):
+    opening_equity = None  # set later, in the settings or by the rollover
+
     class Meta(PlanSettingsForm.Meta):
         fields = ["title", "first_year", "years", "unit", "decimals", "costs_negative"]
 

@@ -913,3 +913,31 @@ def test_each_htmx_edit_takes_a_constant_number_of_queries(client, chief, associ
             }
         )  # fmt: skip
     assert counts[0] == counts[1]
+
+
+def test_opening_equity_is_typed_as_an_amount_and_feeds_the_equity_rows(chief_client, plan):
+    data = {"version": 1, "title": plan.title, "first_year": 2027, "years": 3, "unit": "tkr", "decimals": 0}
+    bad = chief_client.post(
+        url(plan, "plan_settings_edit"), {**data, "opening_equity": "tolv kronor"}, **HTMX
+    )
+    assert bad.status_code == 422
+    assert "tolv kronor" in bad.content.decode()  # the user's input is kept
+    plan.refresh_from_db()
+    assert plan.opening_equity is None and plan.version == 1
+
+    response = chief_client.post(
+        url(plan, "plan_settings_edit"), {**data, "opening_equity": "1 500 000"}, **HTMX
+    )
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.opening_equity.amount == 1500000
+    assert "1\u00a0500\u00a0000\u00a0kr" in response.content.decode()
+    page = chief_client.get(plan.get_absolute_url()).content.decode()
+    assert "Eget kapital vid årets början" in page
+
+    cleared = chief_client.post(
+        url(plan, "plan_settings_edit"), {**data, "version": 2, "opening_equity": ""}, **HTMX
+    )
+    assert cleared.status_code == 200
+    plan.refresh_from_db()
+    assert plan.opening_equity is None
