@@ -55,3 +55,9 @@ urlpatterns += [
     path("planer/<int:pk>/budget.xlsx", views.budget_export, name="budget_export"),
 ]
 # --- end of budget import and export --------------------------------------------------------------
+
+# --- Member contributions and their key -----------------------------------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/budget/medlemsavgifter/", views.plan_contributions, name="plan_contributions"),
+]
+# --- end of member contributions and their key ----------------------------------------------------
