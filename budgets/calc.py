@@ -258,7 +258,9 @@ def compute_budget(
             )
         if group.kind == group.Kind.INTERVENTIONS_DECIDED:
             for intervention in interventions:
-                if intervention.status != intervention.Status.GRANTED:
+                # An ended intervention's grants were spent in the years it ran; only money not yet
+                # decided stays out of the decided group.
+                if intervention.status == intervention.Status.UNDECIDED:
                     continue
                 grants = {
                     grant.year: to_decimal(grant.amount)

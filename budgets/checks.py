@@ -422,7 +422,7 @@ def intervention_findings(
                     )
                 )
         in_budget_years = [grant for grant in grants if grant.year in budget.years]
-        if intervention.status == intervention.Status.GRANTED and in_budget_years and not has_decided_group:
+        if intervention.status != intervention.Status.UNDECIDED and in_budget_years and not has_decided_group:
             findings.append(
                 Finding(
                     WARNING,

@@ -63,9 +63,10 @@ EDITABLE_FIELDS = [
 def counts_in_budget(status: str) -> bool:
     """Whether budgets.calc puts an intervention with this status in the decided interventions group.
 
-    Mirrors `compute_budget` (only granted interventions have rows); tests pin the two together.
+    Mirrors `compute_budget` (granted and ended interventions have rows, undecided ones do not); tests
+    pin the two together.
     """
-    return status == Intervention.Status.GRANTED
+    return status != Intervention.Status.UNDECIDED
 
 
 def members_taking_part(*, owner: Organisation | None, partners) -> set[int]:
