@@ -6,8 +6,10 @@
 - `ContributionOverrideForm` / `ContributionOverrideClearForm`: the chief's override of one part for one
   column, with a reason, and its removal.
 - `contributions_view_model(plan, budget)`: the split as `budgets.calc` computed it, row by row, with the
-  overrides and their reasons, and the parts as they would be without overrides. No arithmetic on amounts
-  happens here beyond what calc returns (the sum of the parts is `BudgetResult.contribution_income`).
+  overrides and their reasons, and the parts as they would be without overrides (`calc.contribution_rows`
+  without overrides). The sum of the parts is calc's `BudgetResult.contribution_income`; the only
+  arithmetic here is the difference between that sum and the typed total, and the municipalities'
+  computed parts added up where one override replaced them together.
 - `key_fingerprint` / `overrides_fingerprint`: what the page was built from, posted back with a form, so a
   save made on an outdated page is answered with a conflict (409) instead of silently replacing
   someone else's change.
@@ -474,7 +476,7 @@ def contributions_view_model(plan: Plan, budget: BudgetResult) -> ContributionsV
         columns=budget.columns, organisations=organisations, key_weights=weights or None, overrides={}
     )
     plain_by_label = {row.label: row for row in plain}
-    columns = [column for column in budget.columns]
+    columns = list(budget.columns)
 
     part_rows = []
     for row in rows:
@@ -509,26 +511,33 @@ def contributions_view_model(plan: Plan, budget: BudgetResult) -> ContributionsV
         for column in columns
     ]
 
+    # What each override replaced: the computed part of its row, or for the municipalities' part
+    # together (split per municipality by the key) the sum of their computed parts.
+    plain_municipal = {
+        column.year: sum(
+            (
+                cell.computed or Decimal(0)
+                for part_row in part_rows
+                if part_row.part == ContributionOverride.Part.MUNICIPALITY
+                for cell in part_row.cells
+                if cell.year == column.year
+            ),
+            Decimal(0),
+        )
+        for column in columns
+    }
+
     def computed_for(override: ContributionOverride) -> tuple[Decimal | None, bool]:
+        """(the computed amount it replaces, whether it applies at all)."""
         year = override.column.year
-        for part_row in part_rows:
-            for cell in part_row.cells:
-                if cell.year == year and override in cell.overrides:
-                    if override.part == ContributionOverride.Part.MUNICIPALITIES and per_municipality:
-                        # The municipalities' part together: the sum of their computed parts.
-                        total = sum(
-                            (
-                                c.computed or 0
-                                for r in part_rows
-                                if r.part == ContributionOverride.Part.MUNICIPALITY
-                                for c in r.cells
-                                if c.year == year
-                            ),
-                            Decimal(0),
-                        )
-                        return total, True
-                    return cell.computed, True
-        return None, False
+        cell = next(
+            (c for r in part_rows for c in r.cells if c.year == year and override in c.overrides), None
+        )
+        if cell is None:  # e.g. one municipality's override after the key was removed
+            return None, False
+        if override.part == ContributionOverride.Part.MUNICIPALITIES and per_municipality:
+            return plain_municipal[year], True
+        return cell.computed, True
 
     entries = []
     for override in sorted(overrides, key=lambda o: (o.column.year, o.part, o.organisation_id or 0)):

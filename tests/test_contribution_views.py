@@ -403,6 +403,38 @@ def test_one_municipality_is_overridden_where_the_key_splits_them(chief_client, 
     assert "Storfors kommun 2027 är justerad till" in text  # the announcement
 
 
+def test_the_municipalities_part_overridden_together_is_still_split_by_the_key(chief_client, world):
+    world.key_post(chief_client, WEIGHTED_KEY)
+    for part, organisation, amount, reason in [
+        ("municipalities", None, 400000, "Kommunernas beslut"),
+        ("municipality", world.storfors, 50000, "Avtal"),
+    ]:
+        contribution_override_set(
+            column=world.column,
+            part=part,
+            organisation=organisation,
+            amount=amount,
+            reason=reason,
+            by=world.chief,
+        )
+    text = page_text(chief_client.get(world.url()))
+    # 400 000 kr by the key (101 321,39 / 38 633,82 / 260 044,79), then Storfors' own override.
+    assert kr("Filipstads kommun Justerad 2027: Kommunernas beslut 101 321 (justerad)") in text
+    assert kr("Kristinehamns kommun Justerad 2027: Kommunernas beslut 260 045 (justerad)") in text
+    assert (
+        kr("Storfors kommun Justerad 2027: Avtal Justerad 2027: Kommunernas beslut 50 000 (justerad)") in text
+    )
+    # Each override beside what it replaced: the municipalities' 462 000 kr, Storfors' 44 622 kr.
+    assert f"2027 Kommunerna tillsammans 462{NBSP}000 400{NBSP}000 Kommunernas beslut" in text
+    assert f"2027 Storfors kommun 44{NBSP}622 50{NBSP}000 Avtal" in text
+
+    # Without a key the municipalities share one row again; Storfors' own override no longer applies.
+    contribution_key_set(plan=world.plan, factors=[], by=world.chief)
+    text = page_text(chief_client.get(world.url()))
+    assert kr("Kommunerna Justerad 2027: Kommunernas beslut 400 000 (justerad)") in text
+    assert "Storfors kommun (gäller inte: kommunerna har ingen fördelningsnyckel)" in text
+
+
 def test_override_input_is_checked_and_kept(chief_client, world):
     other_plan_column = world.build_plan().budget_columns.get()
     cases = [
