@@ -28,7 +28,9 @@ def chief(worlds):
     return client
 
 
-def test_paths_mixing_two_associations_objects_are_404(worlds, chief, capsys):
+def test_paths_mixing_two_associations_objects_are_404(
+    worlds, chief, capsys, quiet_refusals, uninstrumented_templates
+):
     alfa, beta = worlds
     checked = 0
     problems = []

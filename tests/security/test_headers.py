@@ -39,7 +39,7 @@ def _is_csrf_failure(response) -> bool:
 
 
 @pytest.mark.django_db
-def test_every_post_needs_the_csrf_token(capsys):
+def test_every_post_needs_the_csrf_token(capsys, uninstrumented_templates):
     """As A's chief (and anonymously for the account pages): every URL that accepts POST refuses it
     without the token, with and without HTMX, and accepts the token in the X-CSRFToken header (the way
     base.html sends it for every htmx request)."""

@@ -422,7 +422,7 @@ def defaults(form: forms.BaseForm) -> dict:
     return data
 
 
-def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
+def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninstrumented_templates):
     from plans.views import PART_KINDS
 
     alfa, _beta = worlds
@@ -454,9 +454,17 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
         for shift in range(len(PAYLOADS)):
             data = dict(base)
             for index, name in enumerate(fields):
-                data[name] = PAYLOADS[(shift + index) % len(PAYLOADS)]
+                payload = PAYLOADS[(shift + index) % len(PAYLOADS)]
+                # Past the field's length the whole form is refused; that is tried once per part (shift 0),
+                # the other times the payload is cut to fit, so that it is saved and shown.
+                limit = form.fields[name].max_length
+                data[name] = payload if shift == 0 or not limit else payload[:limit]
             count = part.queryset(plan).count()
-            response = chief.post(url, data, headers={"HX-Request": "true"})
+            # A save without HTMX answers with a redirect, a refusal with HTMX with just the form: both
+            # cheaper than the whole editor with hundreds of items.
+            refusal = any("\x00" in str(v) or len(str(v)) > (form.fields[k].max_length or 10**6)
+                          for k, v in data.items() if k in fields)  # fmt: skip
+            response = chief.post(url, data, headers={"HX-Request": "true"} if refusal else {})
             posts += 1
             combos += len(fields)
             if response.status_code >= 500:
@@ -501,7 +509,18 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
     pdf_text = ""
     from plans import pdf as plan_pdf
 
-    document = plan_pdf.plan_pdf_render(plan=plan)
+    # The PDF of a plan with every payload once, as a Markdown chapter body and as list items (the plan
+    # the editor filled has hundreds of items: the pages above checked those).
+    from plans.models import Chapter, Plan, TargetGroup
+
+    pdf_plan = Plan.objects.create(association=alfa.association, title=PAYLOADS[0][:200], first_year=2035)
+    Chapter.objects.create(plan=pdf_plan, heading=PAYLOADS[1], body="\n\n".join(PAYLOADS))
+    Chapter.objects.create(plan=pdf_plan, heading="Målgrupper", kind=Chapter.Kind.TARGET_GROUPS, position=1)
+    TargetGroup.objects.bulk_create(
+        TargetGroup(plan=pdf_plan, name=payload[:500], description=payload, position=n)
+        for n, payload in enumerate(PAYLOADS)
+    )
+    document = plan_pdf.plan_pdf_render(plan=pdf_plan)
     data = (
         getattr(document, "content", None) or getattr(document, "data", None) or getattr(document, "pdf", b"")
     )
@@ -524,7 +543,7 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys):
     assert pdf_text and len(shown_in_pdf) >= len(SENTINELS) * 0.8, sorted(set(SENTINELS) - shown_in_pdf)
 
 
-def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys):
+def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrumented_templates):
     """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
     refused with 422 and the cell left as it was. Never a 500."""
     from budgets.models import BudgetAmount

@@ -20,7 +20,6 @@ delete...) does not change what the next request sees.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import sys
@@ -603,19 +602,7 @@ def worlds(db):
     return seed_world("alfa", with_pdfs=True), seed_world("beta")
 
 
-@pytest.fixture
-def quiet_refusals():
-    """Thousands of expected 403/404 answers: keep their log lines out of the run (test_auth checks them)."""
-    loggers = [logging.getLogger(name) for name in ("finsam.security", "django.request")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    yield
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.setLevel(level)
-
-
-def test_url_matrix(worlds, capsys, quiet_refusals):
+def test_url_matrix(worlds, capsys, quiet_refusals, uninstrumented_templates):
     alfa, beta = worlds
     assert not alfa.generic_failures, alfa.generic_failures
     # FINSAM_MATRIX_ONLY=name,name runs part of the matrix while working on those views.
