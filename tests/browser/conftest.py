@@ -16,6 +16,7 @@ missing browser is a failure, never a silent skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -109,6 +110,11 @@ def new_page(browser, live_server) -> Iterator[Callable]:
 
     yield open_page
     for context in contexts:
+        # Let requests in flight finish first: a live-server write racing the test database's flush
+        # makes the teardown fail with a foreign-key error.
+        for open_ in context.pages:
+            with contextlib.suppress(Exception):
+                open_.wait_for_load_state("networkidle", timeout=5000)
         context.close()
     assert not errors, "\n".join(errors)
 
