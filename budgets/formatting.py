@@ -158,16 +158,21 @@ def rounding_differences(result: BudgetResult, plan: Plan) -> list[RoundingDiffe
 
     for section_groups, _heading, section_total, is_costs in result.sections:
         negate = is_costs and plan.costs_negative
+        total_label = _("Summa kostnader") if is_costs else _("Summa intäkter")
         for group_result in section_groups:
             if group_result.group.collapsed:
                 across(group_result.group.name, group_result.totals, negate)
                 continue
-            subtotal_label = _("Summa %(name)s") % {"name": group_result.group.name.lower()}
+            # A lone group prints no subtotal of its own: its rows stand right above the section total.
+            subtotal_label = (
+                total_label
+                if len(section_groups) == 1
+                else _("Summa %(name)s") % {"name": group_result.group.name.lower()}
+            )
             for row in group_result.rows:
                 across(row.label, row.amounts, negate)
             down(subtotal_label, [row.amounts for row in group_result.rows], group_result.totals, negate)
             across(subtotal_label, group_result.totals, negate)
-        total_label = _("Summa kostnader") if is_costs else _("Summa intäkter")
         down(total_label, [g.totals for g in section_groups], section_total, negate)
         across(total_label, section_total, negate)
 

@@ -141,7 +141,7 @@ def test_a_subtotal_that_differs_from_its_printed_rows_gets_a_note():
     add_group(plan, columns, "Administration", {"Chef": [300400], "Kansli": [300400], "Styrelse": [430200]})
     # 300 + 300 + 430 = 1 030 printed, while the exact 1 031 000 kr prints 1 031.
     assert [plain(note) for note in rounding_notes(plan_budget(plan), plan)] == [
-        "Summa administration 2020: raderna summerar till 1 030 tkr, summan av de exakta beloppen är 1 031 tkr."
+        "Summa kostnader 2020: raderna summerar till 1 030 tkr, summan av de exakta beloppen är 1 031 tkr."
     ]
 
 
@@ -151,7 +151,7 @@ def test_notes_print_in_the_plans_sign_and_decimals():
     add_group(plan, columns, "Administration", {"A": [50], "B": [50], "C": [50]})
     # Each row 0,05 tkr prints −0,1; the exact 150 kr prints −0,2.
     assert [plain(note) for note in rounding_notes(plan_budget(plan), plan)] == [
-        "Summa administration 2020: raderna summerar till −0,3 tkr, summan av de exakta beloppen är −0,2 tkr."
+        "Summa kostnader 2020: raderna summerar till −0,3 tkr, summan av de exakta beloppen är −0,2 tkr."
     ]
 
 
@@ -191,7 +191,7 @@ def test_the_multi_year_column_is_compared_across_the_printed_years():
     add_group(plan, columns, "Administration", {"Chef": [400, 400]})
     assert differences(plan) == [
         ("Chef", None, D(0), D(1), True),
-        ("Summa administration", None, D(0), D(1), True),
+        ("Summa kostnader", None, D(0), D(1), True),
         ("Summa kostnader", None, D(0), D(1), True),
         ("Resultat", None, D(0), D(-1), True),
     ]
@@ -205,7 +205,7 @@ def test_the_multi_year_column_is_compared_down_the_printed_rows():
     plan, columns = budget_plan(years=(2020, 2021))
     add_group(plan, columns, "Administration", {"A": [300, 300], "B": [300, 300]})
     # Totalt column: A 0,6 → 1 and B → 1 print 2, the exact 1 200 kr prints 1.
-    assert ("Summa administration", None, D(2), D(1), False) in differences(plan)
+    assert ("Summa kostnader", None, D(2), D(1), False) in differences(plan)
 
 
 @pytest.mark.django_db
