@@ -49,6 +49,7 @@ PLAN_EDIT = "plan-edit"  # changing a plan: the chief, and only while the plan i
 REVIEW = "review"  # the board's review of a plan (chair and board members)
 WORKFLOW = "workflow"  # a plan's state change chosen by the button (submit, approve, adopt...): state decides
 COMMENT = "comment"  # commenting a plan: the chief and the board (readers where the association allows)
+RESOLVE = "resolve"  # marking a comment thread resolved: the chief
 ADOPTION = "adoption"  # registering the adoption, revising: the chief or the chair
 DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
 PUBLISHED = "published"  # the open link to an adopted plan's PDF: anyone, only for adopted plans
@@ -87,7 +88,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_review": PLAN_READ,
     "plan_action": WORKFLOW,
     "comment_create": COMMENT,
-    "comment_resolve": COMMENT,
+    "comment_resolve": RESOLVE,
     "plan_changes": PLAN_READ,
     "plan_history": PLAN_READ,
     # PDF (engineer E)
@@ -387,10 +388,9 @@ EXPECTED = {
         "draft": _a(DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
         "adopted": _a(DENIED, DENIED, DENIED, DENIED),
     },
-    COMMENT: {
-        "draft": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
-        "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED),
-    },
+    # The test associations do not let readers comment (readers_can_comment is off).
+    COMMENT: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, DENIED)},
+    RESOLVE: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
     WORKFLOW: {
