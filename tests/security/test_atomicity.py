@@ -197,8 +197,48 @@ def association_import(world: World):
     return lambda: association_import(data=data)
 
 
+def intervention_create(world: World):
+    from interventions.services import intervention_create
+
+    members = list(world.association.organisations.filter(is_member=True))
+    fields = {"name": "Ny insats", "short_name": "", "kind": "individual", "status": "granted", "owner": members[0],
+              "start_date": datetime.date(2027, 1, 1), "end_date": datetime.date(2029, 12, 31)}  # fmt: skip
+    return lambda: intervention_create(
+        association=fresh(world.association), fields=fields, partners=members[:3],
+        grants={2027: 100_000, 2028: 200_000, 2029: 300_000}, plan=fresh(world.draft), by=world.users["chief"],
+    )  # fmt: skip
+
+
+def plan_part_delete(world: World):
+    from plans.services import plan_part_delete
+
+    goal = world.objects["goal"]  # takes its indicators with it; activities lose their goal
+    return lambda: plan_part_delete(
+        plan=fresh(world.draft),
+        item=fresh(goal),
+        expected_version=fresh(goal).version,
+        by=world.users["chief"],
+    )
+
+
+def plan_part_move(world: World):
+    from plans.services import plan_part_move
+
+    chapter = world.draft.chapters.order_by("position", "id").first()
+    return lambda: plan_part_move(plan=fresh(world.draft), item=fresh(chapter), to=5, by=world.users["chief"])
+
+
+def comment_add(world: World):
+    from plans.review import comment_add
+
+    return lambda: comment_add(
+        plan=fresh(world.draft), by=world.users["board"], target_kind="plan", target_key="plan", body="Synpunkt",
+        notify=False,
+    )  # fmt: skip
+
+
 SAVES = [demo_load, plan_create, plan_rollover, budget_import_apply, plan_submit, plan_adopt, plan_revise,
-         association_import]  # fmt: skip
+         association_import, intervention_create, plan_part_delete, plan_part_move, comment_add]  # fmt: skip
 
 
 @pytest.mark.django_db
