@@ -284,7 +284,7 @@ def run_check(cls, existing, strategies, alfa, tried, problems):
 # --- Parsers -----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, database=None)
 @given(
     text=st.one_of(amount_texts, st.text(max_size=40), st.sampled_from(PAYLOADS)),
     unit=st.sampled_from(["kr", "tkr"]),
@@ -309,7 +309,7 @@ cells = st.one_of(amount_texts, st.sampled_from(PAYLOADS), st.text(max_size=30),
 ))  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(
     rows=st.lists(st.lists(cells, min_size=1, max_size=5), max_size=12),
     header=st.booleans(),
