@@ -631,9 +631,10 @@ def test_url_matrix(worlds, capsys, quiet_refusals, uninstrumented_templates):
     elapsed = time.perf_counter() - started
     counts = matrix.counts
     summary = (
-        f"URL matrix: {len(matrix.urls_checked)} URLs ({counts['url_variants']} with draft/adopted objects) × "
-        f"{len(METHODS)} methods × {len(ROLES)} roles (+ B's users with A's ids under B's address) × 2 (HTMX) "
-        f"= {counts['requests']} requests checked in {elapsed:.1f} s; "
+        f"URL matrix: {len(matrix.urls_checked)} URLs in {counts['url_variants']} path variants (draft and adopted "
+        f"plan, every word of an enumerated argument) × GET/POST (DELETE where a view takes it: "
+        f"{counts[('method', 'DELETE')]} requests) × {len(ROLES)} roles (+ B's users with A's ids at B's address) "
+        f"× with/without HX-Request = {counts['requests']} requests checked in {elapsed:.1f} s; "
         f"{counts['leaks']} leaks, {counts['server_errors']} server errors, {len(matrix.failures)} failures."
     )
     with capsys.disabled():
