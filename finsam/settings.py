@@ -88,6 +88,9 @@ TEMPLATES = [
     }
 ]
 
+if not os.environ.get("DATABASE_URL"):
+    # The embedded SQLite file of `make run` lives in var/, which a fresh clone does not have yet.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'finsam.sqlite3'}",
