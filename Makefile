@@ -30,7 +30,7 @@ run: setup
 
 # Two workers: the suite takes minutes on one core; each worker gets its own test database.
 test: setup
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
