@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from finsam.models import Membership
 
@@ -109,12 +110,16 @@ def notify_comment(*, comment) -> None:
 def notify_stance(*, stance) -> None:
     """A board member approved or asked for changes → the chief."""
     plan = stance.plan
-    subject = f"{plan.title}: {_name(stance.user)} {stance.get_stance_display().lower()}"
+    # The mail is Swedish whatever language the board member's browser shows.
+    with translation.override(settings.LANGUAGE_CODE):
+        stance_text = stance.get_stance_display().lower()
+        state_text = plan.get_state_display().lower()
+    subject = f"{plan.title}: {_name(stance.user)} {stance_text}"
     body = (
         f"{_name(stance.user)} har tagit ställning till version {stance.snapshot.number} av {plan.title}: "
-        f"{stance.get_stance_display().lower()}.\n"
+        f"{stance_text}.\n"
         + (f"\nKommentar: {stance.comment}\n" if stance.comment else "")
-        + f"\nPlanens status är nu: {plan.get_state_display().lower()}.\n\n{_link(plan)}"
+        + f"\nPlanens status är nu: {state_text}.\n\n{_link(plan)}"
     )
     _send_on_commit(subject, body, recipients(plan.association, [Role.CHIEF], exclude=stance.user))
 

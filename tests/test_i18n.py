@@ -8,15 +8,29 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from finsam.demo.loader import DEMO_PASSWORD, demo_files, load_association, read_demo_file
-from finsam.models import Association
-from plans.models import Plan
+from finsam.models import Association, Membership
+from plans import review
+from plans.models import Plan, Stance
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO = LOCALE / "django.po"
 MO = LOCALE / "django.mo"
+
+
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """A request with English leaves English active in the thread; the next test must not inherit it."""
+    previous = translation.get_language()
+    yield
+    if previous:
+        translation.activate(previous)
+    else:
+        translation.deactivate()
 
 
 @pytest.fixture
@@ -112,6 +126,23 @@ def test_interventions_page_in_english(client, demo):
     assert "Granted per year" in text
     assert "New intervention" in text
     assert "Beviljat per år" not in text
+
+
+def test_a_board_member_reading_english_still_sends_the_chief_a_swedish_mail(
+    db, settings, django_capture_on_commit_callbacks
+):
+    from tests.test_review_transitions import build_world
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    world = build_world("in_review")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        review.plan_stance_record(
+            plan=world.plan, by=world.user(Membership.Role.BOARD), stance=Stance.Kind.APPROVE, comment=""
+        )
+    body = mail.outbox[0].body
+    assert "tillstyrker" in body
+    assert "Planens status är nu: tillstyrkt." in body
+    assert "approve" not in body.lower()
 
 
 # The catalogue ---------------------------------------------------------------------------------
