@@ -51,6 +51,7 @@ clean:
 # and runs under production settings (DEBUG off, whitenoise), printing a table.
 BENCH_ENV := DJANGO_SECRET_KEY=bench-only-secret-key-not-for-production-0123456789abcdef \
 	DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=0 \
+	DJANGO_EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
 	DATABASE_URL=$${DATABASE_URL:-sqlite:///$(CURDIR)/var/bench.sqlite3}
 bench: setup
 	@mkdir -p var

@@ -10,33 +10,34 @@ from budgets.models import (
     ContributionOverride,
     StatedFigure,
 )
+from finsam.admin_locks import LockedPlanAdminMixin
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(LockedPlanAdminMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
     show_change_link = True
 
 
-class BudgetAmountInline(admin.TabularInline):
+class BudgetAmountInline(LockedPlanAdminMixin, admin.TabularInline):
     model = BudgetAmount
     extra = 0
 
 
-class ContributionOverrideInline(admin.TabularInline):
+class ContributionOverrideInline(LockedPlanAdminMixin, admin.TabularInline):
     model = ContributionOverride
     extra = 0
 
 
 @admin.register(BudgetColumn)
-class BudgetColumnAdmin(admin.ModelAdmin):
+class BudgetColumnAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "year", "kind", "contributions_total"]
     list_filter = ["kind", "plan__association"]
     inlines = [ContributionOverrideInline]
 
 
 @admin.register(BudgetGroup)
-class BudgetGroupAdmin(admin.ModelAdmin):
+class BudgetGroupAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["name", "section", "kind", "plan", "position"]
     list_filter = ["section", "kind", "plan__association"]
     search_fields = ["name"]
@@ -44,26 +45,26 @@ class BudgetGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["name", "group", "undecided", "position"]
     list_filter = ["undecided", "group__plan__association"]
     search_fields = ["name"]
     inlines = [BudgetAmountInline]
 
 
-class ContributionKeyValueInline(admin.TabularInline):
+class ContributionKeyValueInline(LockedPlanAdminMixin, admin.TabularInline):
     model = ContributionKeyValue
     extra = 0
 
 
 @admin.register(ContributionKeyFactor)
-class ContributionKeyFactorAdmin(admin.ModelAdmin):
+class ContributionKeyFactorAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["name", "weight_percent", "plan"]
     inlines = [ContributionKeyValueInline]
 
 
 @admin.register(StatedFigure)
-class StatedFigureAdmin(admin.ModelAdmin):
+class StatedFigureAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["label", "target", "column", "amount", "plan"]
     list_filter = ["target", "plan__association"]
     search_fields = ["label", "reference"]

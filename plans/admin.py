@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from finsam.admin_locks import LockedPlanAdminMixin
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -17,41 +18,41 @@ from plans.models import (
 )
 
 
-class ChapterInline(admin.StackedInline):
+class ChapterInline(LockedPlanAdminMixin, admin.StackedInline):
     model = Chapter
     extra = 0
     fields = ["position", "heading", "level", "kind", "body"]
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(LockedPlanAdminMixin, admin.TabularInline):
     model = Goal
     extra = 0
     fields = ["position", "level", "title"]
     show_change_link = True
 
 
-class TargetGroupInline(admin.TabularInline):
+class TargetGroupInline(LockedPlanAdminMixin, admin.TabularInline):
     model = TargetGroup
     extra = 0
 
 
-class ControlItemInline(admin.TabularInline):
+class ControlItemInline(LockedPlanAdminMixin, admin.TabularInline):
     model = ControlItem
     extra = 0
 
 
-class CommunicationItemInline(admin.TabularInline):
+class CommunicationItemInline(LockedPlanAdminMixin, admin.TabularInline):
     model = CommunicationItem
     extra = 0
 
 
-class ActivityItemInline(admin.TabularInline):
+class ActivityItemInline(LockedPlanAdminMixin, admin.TabularInline):
     model = ActivityItem
     extra = 0
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["title", "association", "first_year", "years", "state", "revision", "adopted_on"]
     list_filter = ["state", "association", "first_year"]
     search_fields = ["title", "association__name"]
@@ -65,13 +66,13 @@ class PlanAdmin(admin.ModelAdmin):
     ]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LockedPlanAdminMixin, admin.TabularInline):
     model = Indicator
     extra = 0
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["title", "level", "plan"]
     list_filter = ["level", "plan__association"]
     search_fields = ["title", "description"]
@@ -79,7 +80,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["heading", "kind", "level", "plan", "position"]
     list_filter = ["kind", "plan__association"]
     search_fields = ["heading", "body"]

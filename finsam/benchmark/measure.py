@@ -145,14 +145,14 @@ def production_env(database_url: str, port: int = 0) -> dict:
 
 
 def start_gunicorn(database_url: str, *, workers: int = 2) -> tuple[subprocess.Popen, int]:
-    env = production_env(database_url)
+    port = free_port()
+    env = production_env(database_url, port)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         env=env,
         check=True,
         cwd=settings.BASE_DIR,
     )
-    port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     process = subprocess.Popen(
         [
