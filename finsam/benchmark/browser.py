@@ -14,19 +14,19 @@ ARGS = [
     "--no-first-run",
 ]
 
-# Runs in the page: arm a MutationObserver on the costs total, press Enter (from Playwright) and resolve
-# with the milliseconds until the total's text changed.
+# Runs in the page: arm a MutationObserver on the result row (every typed line changes the result), press
+# Enter (from Playwright) and resolve with the milliseconds until its text changed, or -1 after 5 s.
 ARM = """
-(selector) => {
-  const total = document.querySelector('#total-costs');
+() => {
+  const text = () => (document.querySelector('#grid-result') || {}).textContent;
+  const before = text();
+  const started = performance.now();
   window.__latency = new Promise((resolve) => {
-    const before = total.textContent;
-    const started = performance.now();
     const observer = new MutationObserver(() => {
-      const now = document.querySelector('#total-costs');
-      if (now && now.textContent !== before) { observer.disconnect(); resolve(performance.now() - started); }
+      if (text() !== before) { observer.disconnect(); resolve(performance.now() - started); }
     });
     observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+    setTimeout(() => { observer.disconnect(); resolve(-1); }, 5000);
   });
 }
 """
@@ -50,14 +50,19 @@ def enter_to_total_ms(base_url: str, grid_path: str, username: str, password: st
             field = page.locator(cell).first
             field.click()
             field.fill(str(100 + run))
-            page.evaluate(ARM, cell)
+            page.evaluate(ARM)
             field.press("Enter")
-            samples.append(page.evaluate("window.__latency"))
+            elapsed = page.evaluate("window.__latency")
+            if elapsed >= 0:
+                samples.append(elapsed)
             page.wait_for_timeout(50)
         browser.close()
+    if not samples:
+        return {"median_ms": float("nan"), "p95_ms": float("nan"), "runs": runs, "timeouts": runs}
     ordered = sorted(samples)
     return {
         "median_ms": statistics.median(samples),
         "p95_ms": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
         "runs": runs,
+        "timeouts": runs - len(samples),
     }

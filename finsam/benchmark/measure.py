@@ -133,8 +133,9 @@ def production_env(database_url: str, port: int = 0) -> dict:
     """Production settings (DEBUG off, whitenoise's manifest) on plain HTTP: the load generator and the
     browser say X-Forwarded-Proto: https, as a TLS proxy would."""
     env = {key: value for key, value in os.environ.items() if key != "FINSAM_DEBUG"}
+    # The same secret key as the benchmark process: the sessions it creates must be valid in gunicorn.
+    env.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
     env.update(
-        DJANGO_SECRET_KEY="bench-" + "x" * 50,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DJANGO_CSRF_TRUSTED_ORIGINS=f"http://localhost:{port},http://127.0.0.1:{port}",
         DJANGO_SECURE_SSL_REDIRECT="0",
