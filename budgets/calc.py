@@ -97,6 +97,9 @@ class BudgetResult:
     opening_equity: dict[int, Decimal | None]
     closing_equity: dict[int, Decimal | None]
     contributions: dict[int, Decimal]
+    # The plan's interventions in the plan's order, as loaded for the budget (`plan_interventions`):
+    # the document and the checks read them from here instead of loading them again.
+    interventions: list[Intervention] = field(default_factory=list)
 
     @property
     def groups(self) -> list[GroupResult]:
@@ -235,13 +238,15 @@ def compute_budget(
     plan: Plan,
     columns: list[BudgetColumn],
     groups: list[BudgetGroup],
+    line_amounts: dict[int, dict[int, Decimal]],
     interventions: list[Intervention],
     organisations: list[Organisation],
     key_weights: dict[int, Decimal] | None = None,
     overrides: dict[tuple[int, str, int | None], Decimal] | None = None,
 ) -> BudgetResult:
-    """Pure computation over already-loaded objects (groups with `lines` and their `amounts` prefetched,
-    interventions with `grants` prefetched, in the plan's order)."""
+    """Pure computation over already-loaded objects: groups with their `lines` prefetched,
+    `line_amounts` as line id → column id → amount, interventions with `grants` prefetched, in the
+    plan's order."""
     years = [column.year for column in columns]
     column_years = {column.id: column.year for column in columns}
     revenue_groups: list[GroupResult] = []
@@ -273,9 +278,9 @@ def compute_budget(
                     )
         for line in group.lines.all():
             amounts = {
-                column_years[amount.column_id]: to_decimal(amount.amount)
-                for amount in line.amounts.all()
-                if amount.column_id in column_years
+                column_years[column_id]: amount
+                for column_id, amount in line_amounts.get(line.pk, {}).items()
+                if column_id in column_years
             }
             rows.append(Row(line.name, amounts, "undecided" if line.undecided else "line", line=line))
         result = GroupResult(group, rows, sum_by_year(rows, years))
@@ -316,32 +321,52 @@ def compute_budget(
         opening_equity=opening,
         closing_equity=closing,
         contributions=contributions,
+        interventions=interventions,
     )
+
+
+def plan_interventions(plan: Plan) -> list[Intervention]:
+    """The plan's interventions in the plan's order, with everything the budget, the checks and the
+    document read of them (owner, municipality, partners, grants by year): four queries."""
+    from interventions.models import Grant
+
+    links = (
+        plan.plan_interventions.select_related("intervention__owner", "intervention__municipality")
+        .prefetch_related(
+            "intervention__partners",
+            Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")),
+        )
+        .order_by("position", "id")
+    )
+    return [link.intervention for link in links]
+
+
+def line_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
+    """line id → column id → amount of every typed cell of the plan, in one query. Read as plain values:
+    a budget has hundreds of cells, and building a model (and a `Money`) for each was most of the cost
+    of computing it."""
+    from budgets.models import BudgetAmount
+
+    amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = BudgetAmount.objects.filter(line__group__plan=plan).values_list("line_id", "column_id", "amount")
+    for line_id, column_id, amount in rows:
+        amounts[line_id][column_id] = to_decimal(amount)
+    return amounts
 
 
 def plan_budget(plan: Plan) -> BudgetResult:
     """Load and compute a plan's budget. The number of queries does not depend on the plan's size."""
-    from budgets.models import BudgetAmount, BudgetLine
-    from interventions.models import Grant
+    from budgets.models import BudgetLine
 
     columns = list(plan.budget_columns.order_by("year"))
     groups = list(
         plan.budget_groups.order_by("section", "position", "id").prefetch_related(
             Prefetch("lines", queryset=BudgetLine.objects.order_by("position", "id")),
-            Prefetch(
-                "lines__amounts",
-                queryset=BudgetAmount.objects.only("id", "line_id", "column_id", "amount", "amount_currency"),
-            ),
         )
     )
     # Revenue first, then costs, whatever the alphabetical order of the section codes.
     groups.sort(key=lambda group: (group.section != group.Section.REVENUE, group.position, group.id))
-    interventions = [
-        link.intervention
-        for link in plan.plan_interventions.select_related("intervention")
-        .prefetch_related(Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")))
-        .order_by("position", "id")
-    ]
+    interventions = plan_interventions(plan)
     organisations = list(plan.association.organisations.order_by("position", "id"))
     factors = list(plan.contribution_factors.prefetch_related("values"))
     municipality_ids = {
@@ -355,6 +380,7 @@ def plan_budget(plan: Plan) -> BudgetResult:
         plan=plan,
         columns=columns,
         groups=groups,
+        line_amounts=line_amounts(plan),
         interventions=interventions,
         organisations=organisations,
         key_weights=municipality_key_weights(factors, municipality_ids) or None,
@@ -374,7 +400,9 @@ __all__ = [
     "Row",
     "compute_budget",
     "contribution_rows",
+    "line_amounts",
     "plan_budget",
+    "plan_interventions",
     "split_largest_remainder",
 ]
 

@@ -22,7 +22,6 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -57,19 +56,9 @@ class Finding:
 def plan_checks(plan: Plan, budget: BudgetResult | None = None) -> list[Finding]:
     """Every finding for `plan`, errors first, then warnings, then information (each in the order of
     the plan). Pass `budget` when the caller has already computed it, to save its queries."""
-    from interventions.models import Grant
-
     if budget is None:
         budget = plan_budget(plan)
-    interventions = [
-        link.intervention
-        for link in plan.plan_interventions.select_related("intervention__owner")
-        .prefetch_related(
-            "intervention__partners",
-            Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")),
-        )
-        .order_by("position", "id")
-    ]
+    interventions = budget.interventions
     findings = [
         *state_findings(plan),
         *column_findings(plan, budget),

@@ -1,12 +1,11 @@
 """Reads of a whole plan, shared by the review page and the PDF so that the two never disagree."""
 
 from dataclasses import dataclass
-
-from django.db.models import Prefetch
+from functools import cached_property
 
 from budgets.calc import BudgetResult, GrantSummary, grant_summary, plan_budget
 from finsam.models import BoardSeat, StaffMember
-from interventions.models import Grant, Intervention, PlanIntervention
+from interventions.models import Intervention
 from plans.models import Chapter, Goal, Plan
 
 
@@ -30,7 +29,7 @@ class PlanDocument:
     interventions: list[Intervention]
     budget: BudgetResult
 
-    @property
+    @cached_property
     def grant_summary(self) -> GrantSummary:
         return grant_summary(self.interventions, self.budget.years or list(self.plan.year_range))
 
@@ -39,7 +38,7 @@ class PlanDocument:
         """Whether the document has the interventions' own sections (so budget rows can link to them)."""
         return any(entry.chapter.kind == Chapter.Kind.INTERVENTIONS for entry in self.chapters)
 
-    @property
+    @cached_property
     def interventions_by_kind(self) -> list[tuple[str, list[Intervention]]]:
         groups = []
         for kind, label in Intervention.Kind.choices:
@@ -68,15 +67,7 @@ def number_chapters(chapters: list[Chapter]) -> list[ChapterEntry]:
 def plan_document(plan: Plan) -> PlanDocument:
     """Everything the document shows, with a number of queries independent of the plan's size."""
     association = plan.association
-    links = (
-        PlanIntervention.objects.filter(plan=plan)
-        .select_related("intervention__owner", "intervention__municipality")
-        .prefetch_related(
-            "intervention__partners",
-            Prefetch("intervention__grants", queryset=Grant.objects.order_by("year")),
-        )
-        .order_by("position", "id")
-    )
+    budget = plan_budget(plan)
     return PlanDocument(
         plan=plan,
         chapters=number_chapters(list(plan.chapters.all())),
@@ -87,6 +78,6 @@ def plan_document(plan: Plan) -> PlanDocument:
         activity_items=list(plan.activity_items.select_related("goal")),
         board_seats=list(association.board_seats.select_related("appointed_by")),
         staff=list(association.staff.all()),
-        interventions=[link.intervention for link in links],
-        budget=plan_budget(plan),
+        interventions=budget.interventions,
+        budget=budget,
     )

@@ -738,9 +738,9 @@ def cell_post(plan, amount):
 
 
 # A cell save: session, user, membership; plan, line, column; the cell's read and write and the history
-# event and the plan's date inside a savepoint; the budget (plan_budget: 9), the cells' versions, the checks
-# (4); the session.
-CELL_SAVE_QUERIES = 29
+# event and the plan's date inside a savepoint; the budget (plan_budget: 12, its interventions shared with
+# the checks), the cells' versions, the checks (2); the session.
+CELL_SAVE_QUERIES = 27
 
 
 def test_a_cell_save_takes_the_same_number_of_queries_for_a_small_and_a_large_plan(

@@ -389,7 +389,7 @@ def test_loading_takes_the_same_number_of_queries_for_any_size(plan, members, dj
 
     grow(1)
     plan = type(plan).objects.get(pk=plan.pk)
-    with django_assert_num_queries(11) as small:
+    with django_assert_num_queries(12) as small:
         plan_budget(plan)
     grow(10)
     plan = type(plan).objects.get(pk=plan.pk)

@@ -354,7 +354,7 @@ def test_the_checks_take_the_same_number_of_queries_for_any_plan_size(healthy, d
     grow(1)
     plan = Plan.objects.get(pk=healthy.plan.pk)
     budget = plan_budget(plan)
-    with django_assert_num_queries(5) as small:
+    with django_assert_num_queries(2) as small:
         plan_checks(plan, budget)
     grow(12)
     plan = Plan.objects.get(pk=healthy.plan.pk)
