@@ -386,6 +386,11 @@ class GridCell:
     version: int
     error: str = ""
     conflict: str | None = None  # the other person's value, as text, after a stale save
+    column_label: str = ""  # "Budget 2027", computed once per column (a translated choice label is slow)
+
+    def __post_init__(self):
+        if not self.column_label:
+            self.column_label = column_label(self.column)
 
     @property
     def input_id(self) -> str:
@@ -393,7 +398,7 @@ class GridCell:
 
     @property
     def label(self) -> str:
-        return f"{self.line.name}, {column_label(self.column)}"
+        return f"{self.line.name}, {self.column_label}"
 
 
 @dataclass
@@ -499,12 +504,15 @@ def cell_versions(plan: Plan) -> dict[tuple[int, int], int]:
     return {(line_id, column_id): version for line_id, column_id, version in rows}
 
 
-def grid_cell(plan: Plan, row: Row, column: BudgetColumn, version: int, **state) -> GridCell:
+def grid_cell(
+    plan: Plan, row: Row, column: BudgetColumn, version: int, *, label: str = "", **state
+) -> GridCell:
     return GridCell(
         line=row.line,
         column=column,
         text=amount_input_text(row.amounts.get(column.year), plan.unit),
         version=version,
+        column_label=label,
         **state,
     )
 
@@ -535,6 +543,7 @@ def budget_grid(
     contribution_state = contribution_state or {}
     errors = form_errors or {}
     values = form_values or {}
+    labels = {column.pk: column_label(column) for column in budget.columns}
     sections = []
     for groups, label, total, is_cost in budget.sections:
         section_key = BudgetGroup.Section.COSTS if is_cost else BudgetGroup.Section.REVENUE
@@ -551,7 +560,7 @@ def budget_grid(
                     state = dict(cell_state.get(key, {}))
                     text = state.pop("text", None)
                     version = state.pop("version", versions.get(key, 0))
-                    cell = grid_cell(plan, row, column, version, **state)
+                    cell = grid_cell(plan, row, column, version, label=labels[column.pk], **state)
                     if text is not None:
                         cell.text = text
                     cells.append(cell)
