@@ -389,9 +389,8 @@ def intervention_findings(
                     intervention.pk,
                 )
             )
-        grants = list(intervention.grants.all())
-        for grant in grants:
-            if not intervention.covers_year(grant.year):
+        for year, amount in intervention.granted.items():
+            if not intervention.covers_year(year):
                 findings.append(
                     Finding(
                         WARNING,
@@ -402,15 +401,15 @@ def intervention_findings(
                         )
                         % {
                             "name": intervention.name,
-                            "amount": format_kronor(to_decimal(grant.amount)),
-                            "year": grant.year,
+                            "amount": format_kronor(amount),
+                            "year": year,
                             "period": period_text(intervention),
                         },
                         "intervention",
                         intervention.pk,
                     )
                 )
-        in_budget_years = [grant for grant in grants if grant.year in budget.years]
+        in_budget_years = [year for year in intervention.granted if year in budget.years]
         if intervention.status != intervention.Status.UNDECIDED and in_budget_years and not has_decided_group:
             findings.append(
                 Finding(
@@ -420,7 +419,7 @@ def intervention_findings(
                         "Insatsen %(name)s har beviljats medel för %(years)s, men budgeten har ingen grupp för "
                         "beslutade insatser där beloppen räknas in."
                     )
-                    % {"name": intervention.name, "years": year_span([g.year for g in in_budget_years])},
+                    % {"name": intervention.name, "years": year_span(in_budget_years)},
                     "intervention",
                     intervention.pk,
                 )
@@ -458,16 +457,13 @@ def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Interv
         if discrepancy.target == StatedFigure.Target.INTERVENTION and figure and figure.intervention_id:
             intervention = by_id.get(figure.intervention_id)
             name = intervention.name if intervention else discrepancy.label
-            grant = None
-            if intervention:
-                grant = next((g for g in intervention.grants.all() if g.year == discrepancy.year), None)
-            if grant is None:
+            granted = intervention.granted.get(discrepancy.year) if intervention else None
+            if granted is None:
                 message = _(
                     "Insatsen %(name)s har inget beviljat belopp för %(year)s i budgeten, men dokumentets "
                     "budgettabell visar %(stated)s."
                 ) % {**values, "name": name}
             else:
-                granted = to_decimal(grant.amount)
                 message = _(
                     "Insatsen %(name)s har beviljats %(granted)s för %(year)s, men dokumentets budgettabell "
                     "visar %(stated)s, %(difference)s än beviljat."

@@ -5,14 +5,17 @@ An intervention belongs to the association, not to a plan: the same insats appea
 and its budget's "interventions decided" group is computed from their grants.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MinMoneyValidator
 
 from finsam.models import Association, Organisation
-from finsam.money import money_field
+from finsam.money import money_field, to_decimal
 from plans.models import YEAR_VALIDATORS, Plan, Versioned
 
 
@@ -94,6 +97,13 @@ class Intervention(Versioned):
     @property
     def budget_label(self) -> str:
         return self.short_name or self.name
+
+    @cached_property
+    def granted(self) -> dict[int, Decimal]:
+        """The granted amount per year (whole kronor), in year order. `budgets.calc.plan_interventions`
+        sets it for all of a plan's interventions from one query; otherwise it is read from the grants."""
+        grants = sorted(self.grants.all(), key=lambda grant: grant.year)
+        return {grant.year: to_decimal(grant.amount) for grant in grants}
 
     def covers_year(self, year: int) -> bool:
         starts_before_end = self.start_date is None or self.start_date.year <= year

@@ -220,9 +220,9 @@ def _snapshot_content(plan: Plan) -> dict[str, Any]:
                 "group": intervention.group,
                 "capacity": intervention.capacity,
                 "grants": {
-                    str(grant.year): _amount(grant.amount.amount)
-                    for grant in intervention.grants.all()
-                    if grant.year in years
+                    str(year): _amount(amount)
+                    for year, amount in intervention.granted.items()
+                    if year in years
                 },
                 "purpose": intervention.purpose,
                 "target_group": intervention.target_group,
