@@ -320,17 +320,35 @@ def compute_budget(
     )
 
 
-def plan_interventions(plan: Plan) -> list[Intervention]:
+def plan_interventions(plan: Plan, organisations: list[Organisation] | None = None) -> list[Intervention]:
     """The plan's interventions in the plan's order, with everything the budget, the checks and the
-    document read of them (owner, municipality, partners, `granted` per year): three queries."""
-    from interventions.models import Grant
+    document read of them (owner, municipality, `partner_organisations`, `granted` per year): three
+    queries, and a fourth only for an organisation that is not among `organisations` (the association's,
+    as `plan_budget` has them)."""
+    from interventions.models import Grant, Intervention
 
-    links = (
-        plan.plan_interventions.select_related("intervention__owner", "intervention__municipality")
-        .prefetch_related("intervention__partners")
-        .order_by("position", "id")
-    )
-    interventions = [link.intervention for link in links]
+    interventions = [
+        link.intervention
+        for link in plan.plan_interventions.select_related("intervention").order_by("position", "id")
+    ]
+    # The organisations are the association's, already loaded: link them instead of building a copy of
+    # each for every intervention (select_related and the partners' prefetch did).
+    partner_ids: dict[int, list[int]] = defaultdict(list)
+    for intervention_id, organisation_id in Intervention.partners.through.objects.filter(
+        intervention__plan_links__plan=plan
+    ).values_list("intervention_id", "organisation_id"):
+        partner_ids[intervention_id].append(organisation_id)
+    by_id = {organisation.pk: organisation for organisation in organisations or []}
+    wanted = {i.owner_id for i in interventions} | {i.municipality_id for i in interventions}
+    wanted |= {pk for pks in partner_ids.values() for pk in pks}
+    missing = wanted - by_id.keys() - {None}
+    if missing:
+        by_id.update(Organisation.objects.in_bulk(missing))
+    for intervention in interventions:
+        intervention.owner = by_id.get(intervention.owner_id)
+        intervention.municipality = by_id.get(intervention.municipality_id)
+        partners = [by_id[pk] for pk in partner_ids.get(intervention.pk, [])]
+        intervention.partner_organisations = sorted(partners, key=lambda org: (org.position, org.name))
     # Grants as plain values: a plan has hundreds, and a model (and a Money) for each was half the cost
     # of loading the interventions.
     granted: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -371,8 +389,8 @@ def plan_budget(plan: Plan) -> BudgetResult:
     )
     # Revenue first, then costs, whatever the alphabetical order of the section codes.
     groups.sort(key=lambda group: (group.section != group.Section.REVENUE, group.position, group.id))
-    interventions = plan_interventions(plan)
     organisations = list(plan.association.organisations.order_by("position", "id"))
+    interventions = plan_interventions(plan, organisations)
     factors = list(plan.contribution_factors.prefetch_related("values"))
     municipality_ids = {
         org.id for org in organisations if org.is_member and org.kind == Organisation.Kind.MUNICIPALITY

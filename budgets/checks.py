@@ -359,7 +359,7 @@ def intervention_findings(
     for intervention in interventions:
         if intervention.status == intervention.Status.ENDED:
             continue
-        organisations = [intervention.owner, *intervention.partners.all()]
+        organisations = [intervention.owner, *intervention.partner_organisations]
         members = {}
         for organisation in organisations:
             if (

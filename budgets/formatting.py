@@ -128,10 +128,16 @@ def rounding_differences(result: BudgetResult, plan: Plan) -> list[RoundingDiffe
     multi_year = len(result.columns) > 1
     differences: list[RoundingDifference] = []
 
+    printed_values: dict[tuple[Decimal, bool], Decimal] = {}
+
     def printed(value: Decimal | None, negate: bool = False) -> Decimal:
+        """The figure as the table prints it; memoised, as every figure is asked for several times."""
         if value is None:
             return Decimal(0)
-        return scaled(-value if negate else value, unit=unit, decimals=decimals)
+        key = (value, negate)
+        if key not in printed_values:
+            printed_values[key] = scaled(-value if negate else value, unit=unit, decimals=decimals)
+        return printed_values[key]
 
     def across(label: str, amounts: dict[int, Decimal], negate: bool) -> None:
         """The row's multi-year total against its printed years."""

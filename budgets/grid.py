@@ -498,9 +498,12 @@ class Grid:
         return next(cell for cell in self.contribution_cells if cell.column.pk == column_id)
 
 
-def cell_versions(plan: Plan) -> dict[tuple[int, int], int]:
-    """(line id, column id) → version of every stored amount of the plan, in one query."""
-    rows = BudgetAmount.objects.filter(line__group__plan=plan).values_list("line_id", "column_id", "version")
+def cell_versions(plan: Plan, lines: set[int] | None = None) -> dict[tuple[int, int], int]:
+    """(line id, column id) → version of every stored amount of the plan (or of `lines`), in one query."""
+    amounts = BudgetAmount.objects.filter(line__group__plan=plan)
+    if lines is not None:
+        amounts = amounts.filter(line_id__in=lines)
+    rows = amounts.values_list("line_id", "column_id", "version")
     return {(line_id, column_id): version for line_id, column_id, version in rows}
 
 
@@ -530,15 +533,19 @@ def budget_grid(
     contribution_state: dict[int, dict] | None = None,
     form_errors: dict[str, str] | None = None,
     form_values: dict[str, str] | None = None,
+    lines: set[int] | None = None,
 ) -> Grid:
     """The grid of a plan's computed budget, with one query (the cells' versions) on top of it.
+
+    `lines` limits the editable rows to those lines (a saved cell's answer shows one row; its totals
+    come from the whole budget all the same).
 
     What a user typed and was refused is kept: `cell_state` per (line id, column id) and
     `contribution_state` per column id hold `text` and `error` or `conflict` (and the `version` to save
     against); `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
     `group-add-<section>`, `column-<id>`) hold the message and text of the other forms.
     """
-    versions = cell_versions(plan)
+    versions = cell_versions(plan, lines)
     cell_state = cell_state or {}
     contribution_state = contribution_state or {}
     errors = form_errors or {}
@@ -552,7 +559,7 @@ def budget_grid(
             computed = [row for row in result.rows if row.line is None]
             line_rows = []
             for row in result.rows:
-                if row.line is None:
+                if row.line is None or (lines is not None and row.line.pk not in lines):
                     continue
                 cells = []
                 for column in budget.columns:

@@ -52,6 +52,7 @@ def _grid_context(
     contribution_state=None,
     form_errors=None,
     form_values=None,
+    lines=None,
     **extra,
 ) -> dict:
     budget = budget or plan_budget(plan)
@@ -62,6 +63,7 @@ def _grid_context(
         contribution_state=contribution_state,
         form_errors=form_errors,
         form_values=form_values,
+        lines=lines,
     )
     return {
         "plan": plan,
@@ -126,8 +128,10 @@ def _cell_objects(request, pk: int, line_id: int, column_id: int):
 
 
 def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True):
-    """The saved cell with everything that follows from it (out of band): one budget computation."""
-    context = _grid_context(plan, announce_column=column if announce else None)
+    """The saved cell with everything that follows from it (out of band): one budget computation. Only
+    the saved line's row is built; the totals follow from the whole budget."""
+    lines = {line.pk} if line is not None else set()
+    context = _grid_context(plan, announce_column=column if announce else None, lines=lines)
     grid = context["grid"]
     if line is not None:
         context["grid_row"] = grid.line_row(line.pk)

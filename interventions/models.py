@@ -99,6 +99,12 @@ class Intervention(Versioned):
         return self.short_name or self.name
 
     @cached_property
+    def partner_organisations(self) -> list[Organisation]:
+        """The partners, in the organisations' order. `budgets.calc.plan_interventions` sets it for all of a
+        plan's interventions from one query; otherwise it is read from `partners`."""
+        return list(self.partners.all())
+
+    @cached_property
     def granted(self) -> dict[int, Decimal]:
         """The granted amount per year (whole kronor), in year order. `budgets.calc.plan_interventions`
         sets it for all of a plan's interventions from one query; otherwise it is read from the grants."""

@@ -212,7 +212,7 @@ def _snapshot_content(plan: Plan) -> dict[str, Any]:
                 "kind": intervention.get_kind_display(),
                 "status": intervention.get_status_display(),
                 "owner": intervention.owner.name if intervention.owner else "",
-                "partners": ", ".join(org.name for org in intervention.partners.all()),
+                "partners": ", ".join(org.name for org in intervention.partner_organisations),
                 "period": _date(intervention.start_date)
                 + " – "
                 + (_date(intervention.end_date) or "löpande"),
