@@ -1,6 +1,8 @@
 """Security logging and the error pages that must work when the database does not.
 
 - Logins, logouts, failed logins and lockouts are logged through Django's auth signals (and axes').
+- `SlidingSessionMiddleware` keeps a session alive for an hour after the last request, writing it at
+  most once a minute.
 - `RefusalLoggingMiddleware` logs every 403 and 404 answer with the user, the method, the path and the
   association, so that someone probing other associations' objects shows up in the log.
 - `server_error` is the project's `handler500`: a lost database connection (PostgreSQL restarted, network
@@ -14,6 +16,7 @@ session keys, no query strings, and the password-reset token in a reset link's p
 import logging
 import re
 import sys
+import time
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -83,6 +86,33 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out, dispatch_uid="finsam.security.locked_out")
 def log_locked_out(sender, request, username=None, ip_address=None, **kwargs):
     logger.warning("login locked out user=%s ip=%s", username or "-", ip_address or client_address(request))
+
+
+class SlidingSessionMiddleware:
+    """A session ends SESSION_COOKIE_AGE (an hour) after the user's last request, not after the login.
+
+    SESSION_SAVE_EVERY_REQUEST did that with a database write on every request, the busiest pages' and
+    every saved budget cell's too. Here the session is saved (and its expiry moved) only when its last
+    refresh is SESSION_REFRESH_SECONDS old, so a session ends between 59 and 60 minutes after the last
+    activity, with one write a minute at most. Sits inside SessionMiddleware, which does the saving."""
+
+    KEY = "_finsam_refreshed_at"
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.refresh_seconds = settings.SESSION_REFRESH_SECONDS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # An empty session (anonymous, or just logged out and flushed) is not created or revived.
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.refresh_seconds:
+                session[self.KEY] = now
+        return response
 
 
 class RefusalLoggingMiddleware:

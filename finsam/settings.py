@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves the session's expiry an hour ahead, at most once a minute (finsam/security.py).
+    "finsam.security.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,9 +117,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after an hour without activity and when the browser closes.
+# Sessions end after an hour without activity and when the browser closes. Activity moves the expiry
+# (finsam.security.SlidingSessionMiddleware), writing the session at most once a minute.
 SESSION_COOKIE_AGE = int(os.environ.get("FINSAM_SESSION_SECONDS", "3600"))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling: five failures lock the username from that address for 15 minutes.

@@ -63,7 +63,7 @@ def test_paths_mixing_two_associations_objects_are_404(
 
 
 def content_dump() -> dict:
-    """Every table but the sessions (every request extends the session: SESSION_SAVE_EVERY_REQUEST)."""
+    """Every table but the sessions (activity extends the session: finsam.security.SlidingSessionMiddleware)."""
     dump = dump_everything()
     del dump["sessions.Session"]
     return dump
