@@ -17,6 +17,7 @@ are history, not something the plan decides.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -69,6 +70,13 @@ def plan_checks(plan: Plan, budget: BudgetResult | None = None) -> list[Finding]
         *stated_findings(plan, budget, interventions),
     ]
     return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+
+
+def findings_digest(findings: list[Finding]) -> str:
+    """A short fingerprint of a list of findings (their text included, so it changes with the language).
+    The checks panel carries it; a saved budget cell that leaves it unchanged does not re-send the panel."""
+    text = "\n".join(f"{f.severity}|{f.code}|{f.target_kind}|{f.target_id}|{f.message}" for f in findings)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 # --- Helpers ----------------------------------------------------------------------------------------

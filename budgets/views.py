@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from budgets import contribution_forms
 from budgets import grid as grid_services
 from budgets.calc import plan_budget
-from budgets.checks import plan_checks
+from budgets.checks import findings_digest, plan_checks
 from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
 from budgets.formatting import format_kronor
 from budgets.forms import BudgetImportForm
@@ -53,8 +53,12 @@ def _grid_context(
     form_errors=None,
     form_values=None,
     lines=None,
+    shown_checks_digest=None,
     **extra,
 ) -> dict:
+    """Everything the grid page and its partials show. `shown_checks_digest` is the digest of the checks
+    the page shows (a cell's post includes it): when the findings are still the same, `checks_unchanged`
+    tells the answer to leave the panel out, and their links are not built."""
     budget = budget or plan_budget(plan)
     grid = grid_services.budget_grid(
         plan,
@@ -65,13 +69,18 @@ def _grid_context(
         form_values=form_values,
         lines=lines,
     )
+    findings = plan_checks(plan, budget=budget)
+    digest = findings_digest(findings)
+    checks_unchanged = shown_checks_digest == digest
     return {
         "plan": plan,
         "grid": grid,
         "budget": budget,
         "association": plan.association,
         # The plan editor's checks panel, each finding with the place where it is fixed.
-        "findings": [(finding, finding_links(plan, finding)) for finding in plan_checks(plan, budget=budget)],
+        "findings": [] if checks_unchanged else [(f, finding_links(plan, f)) for f in findings],
+        "findings_digest": digest,
+        "checks_unchanged": checks_unchanged,
         "group_kinds": {
             section: [
                 (kind, label)
@@ -131,7 +140,12 @@ def _saved_cell_response(request, plan, *, line=None, column, announce: bool = T
     """The saved cell with everything that follows from it (out of band): one budget computation. Only
     the saved line's row is built; the totals follow from the whole budget."""
     lines = {line.pk} if line is not None else set()
-    context = _grid_context(plan, announce_column=column if announce else None, lines=lines)
+    context = _grid_context(
+        plan,
+        announce_column=column if announce else None,
+        lines=lines,
+        shown_checks_digest=request.POST.get("checks_digest") if request.method == "POST" else None,
+    )
     grid = context["grid"]
     if line is not None:
         context["grid_row"] = grid.line_row(line.pk)

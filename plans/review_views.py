@@ -7,6 +7,7 @@ there (and in plans.transitions), so a forged POST meets the same rules as a but
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
 
@@ -126,6 +127,11 @@ class ReviewState:
     @property
     def actions(self) -> set[str]:
         return {transition.action for transition in self.transitions}
+
+    @cached_property
+    def comment_url(self) -> str:
+        """Where every comment form on the page posts (reversed once: the page has a form per part)."""
+        return reverse("comment_create", args=[self.plan.association.slug, self.plan.pk])
 
 
 def _threads_by_target(plan: Plan) -> dict[tuple[str, str], list[Comment]]:

@@ -464,10 +464,13 @@ def respond_editing(request, plan: Plan, editing: Editing, *, status: int = 200)
 
 def checks_context(plan: Plan) -> dict[str, Any]:
     """The plan checks, each with the place where the chief can fix it."""
-    from budgets.checks import plan_checks
+    from budgets.checks import findings_digest, plan_checks
 
     findings = plan_checks(plan)
-    return {"findings": [(finding, finding_links(plan, finding)) for finding in findings]}
+    return {
+        "findings": [(finding, finding_links(plan, finding)) for finding in findings],
+        "findings_digest": findings_digest(findings),
+    }
 
 
 def other_links(plan: Plan) -> dict[str, str]:

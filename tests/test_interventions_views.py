@@ -186,10 +186,10 @@ def test_the_list_takes_the_same_number_of_queries_however_many_interventions(
             PlanInterventionFactory(plan=plan, intervention=intervention)
 
     add(1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(url)
     add(30)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
