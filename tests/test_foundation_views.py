@@ -203,3 +203,24 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(
         client.get(small.get_absolute_url())
     with django_assert_max_num_queries(len(small_queries)):
         client.get(large.get_absolute_url())
+
+
+def test_the_association_page_takes_the_same_number_of_queries_however_many_plans(
+    client, association, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PlanFactory(association=association, first_year=2027)
+    client.force_login(member(association, Membership.Role.CHIEF))
+    page = reverse("association", args=[association.slug])
+    client.get(page)  # the first request after a login refreshes the session
+    with CaptureQueriesContext(connection) as one_plan:
+        assert client.get(page).status_code == 200
+    for year in range(2028, 2040):
+        PlanFactory(association=association, first_year=year)
+
+    with django_assert_num_queries(len(one_plan.captured_queries)):
+        response = client.get(page)
+
+    assert all(f"Verksamhetsplan och budget {year}" in response.text for year in range(2027, 2040))

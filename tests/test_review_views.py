@@ -473,3 +473,40 @@ def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commen
             )
             review.comment_reply(comment=thread, by=chief, body="Svar.")
     assert queries() == small
+
+
+def test_what_changed_takes_the_same_number_of_queries_however_much_changed(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ChapterFactory, GoalFactory
+
+    world = build_world("in_review")
+    plan, chief, board = world.plan, world.user(Role.CHIEF), world.user(Role.BOARD)
+
+    def resubmit(change):
+        review.plan_withdraw(plan=plan, by=chief, reason="Fler ändringar.")
+        change()
+        review.plan_submit(plan=plan, by=chief, notify=False)
+
+    def changes_between(since, until):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url("plan_changes", plan), {"since": since, "until": until})
+        assert response.status_code == 200
+        return response, len(captured)
+
+    resubmit(lambda: Chapter.objects.filter(plan=plan, heading="Inledning").update(body="En ny mening."))
+    client.force_login(board)
+    client.get(url("plan_changes", plan))  # the first request after a login refreshes the session
+    _, small = changes_between("v1", "v2")
+
+    def many():
+        for number in range(15):
+            ChapterFactory(plan=plan, heading=f"Nytt kapitel {number}", body="Text.", position=20 + number)
+            GoalFactory(plan=plan, title=f"Nytt mål {number}")
+
+    resubmit(many)
+    response, large = changes_between("v2", "v3")
+
+    assert "Nytt kapitel 14" in response.text and "Nytt mål 14" in response.text
+    assert large == small

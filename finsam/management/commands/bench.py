@@ -42,8 +42,12 @@ def association_url(name: str):
 
 
 def cell_edit(inst, plan):
-    """POST a new amount to the plan's first typed budget cell, with the cell's current version."""
+    """POST a new amount to the plan's first typed budget cell, as the grid does: with the cell's current
+    version and the digest of the checks the page shows (read before the request is timed)."""
+    from budgets.checks import findings_digest, plan_checks
     from budgets.models import BudgetAmount
+    from budgets.parsing import parse_amount
+    from finsam.money import to_decimal
 
     amount = (
         BudgetAmount.objects.filter(line__group__plan=plan, line__group__kind="administration")
@@ -63,8 +67,17 @@ def cell_edit(inst, plan):
     counter = iter(range(10**6))
 
     def data():
-        amount.refresh_from_db(fields=["version"])
-        return {"amount": str(100 + next(counter) % 50), "version": amount.version}
+        # Always a different amount from the stored one: an unchanged amount writes nothing, and the
+        # small and the large plan's counts must both be of a real save.
+        amount.refresh_from_db(fields=["version", "amount", "amount_currency"])
+        typed = 100 + next(counter) % 50
+        if parse_amount(str(typed), plan.unit) == to_decimal(amount.amount):
+            typed += 50
+        return {
+            "amount": str(typed),
+            "version": amount.version,
+            "checks_digest": findings_digest(plan_checks(plan)),
+        }
 
     return url, data
 
@@ -162,6 +175,7 @@ class Command(BaseCommand):
 
     def print_server(self, timings):
         self.stdout.write("\nServer time (Django test client, in process) and SQL queries")
+        self.stdout.write("(the session is written once a minute at most: that write is in no count here)")
         self.stdout.write(
             f"{'':<50} {'median ms':>10} {'p95 ms':>8} {'queries small':>14} {'queries large':>14}"
         )
