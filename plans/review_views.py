@@ -14,7 +14,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,18 +134,24 @@ class ReviewState:
 
 
 def _threads_by_target(plan: Plan) -> dict[tuple[str, str], list[Comment]]:
-    threads: dict[tuple[str, str], list[Comment]] = {}
-    roots = (
-        Comment.objects.filter(plan=plan, parent=None)
+    """The plan's comment threads by what they are about, each root with its `thread_replies` in order.
+
+    One query for every comment of the plan, roots and replies alike (a prefetch of the replies was a
+    second query, and only when there were comments)."""
+    comments = list(
+        Comment.objects.filter(plan=plan)
         .select_related("author", "resolved_by", "snapshot")
-        .prefetch_related(
-            Prefetch(
-                "replies", queryset=Comment.objects.select_related("author").order_by("created_at", "id")
-            )
-        )
+        .order_by("created_at", "id")
     )
-    for comment in roots:
-        threads.setdefault((comment.target_kind, comment.target_key), []).append(comment)
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    threads: dict[tuple[str, str], list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id is None:
+            comment.thread_replies = replies.get(comment.pk, [])
+            threads.setdefault((comment.target_kind, comment.target_key), []).append(comment)
     return threads
 
 
