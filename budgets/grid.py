@@ -384,13 +384,9 @@ class GridCell:
     column: BudgetColumn
     text: str
     version: int
+    column_label: str  # "Budget 2027", computed once per column (a translated choice label is slow)
     error: str = ""
     conflict: str | None = None  # the other person's value, as text, after a stale save
-    column_label: str = ""  # "Budget 2027", computed once per column (a translated choice label is slow)
-
-    def __post_init__(self):
-        if not self.column_label:
-            self.column_label = column_label(self.column)
 
     @property
     def input_id(self) -> str:
@@ -507,9 +503,7 @@ def cell_versions(plan: Plan, lines: set[int] | None = None) -> dict[tuple[int, 
     return {(line_id, column_id): version for line_id, column_id, version in rows}
 
 
-def grid_cell(
-    plan: Plan, row: Row, column: BudgetColumn, version: int, *, label: str = "", **state
-) -> GridCell:
+def grid_cell(plan: Plan, row: Row, column: BudgetColumn, version: int, *, label: str, **state) -> GridCell:
     return GridCell(
         line=row.line,
         column=column,
