@@ -10,7 +10,7 @@ from budgets.models import (
     ContributionOverride,
     StatedFigure,
 )
-from finsam.admin_locks import LockedPlanAdminMixin
+from plans.admin_locks import LockedPlanAdminMixin
 
 
 class BudgetLineInline(LockedPlanAdminMixin, admin.TabularInline):

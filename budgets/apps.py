@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BudgetsConfig(AppConfig):
     name = "budgets"
     verbose_name = _("Budget")
+
+    def ready(self):
+        from budgets.parts import register_budget_part  # in ready(): the models must be loaded first
+
+        register_budget_part()

@@ -4,7 +4,7 @@
 groups with their rows and subtotals, revenue and cost totals, the result before and after financial
 items, a multi-year total, and equity rolled forward (opening + result = closing, year after year).
 
-Costs are positive numbers here; whether they print negative is a display choice (`budgets.formatting`).
+Costs are positive numbers here; whether they print negative is a display choice (`finsam.money`).
 Nothing in this module touches the database except `plan_budget`'s loading.
 """
 
@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, ContributionOverride
 from finsam.models import Organisation
 from finsam.money import to_decimal
+from interventions.queries import plan_interventions, plan_organisations
 
 if TYPE_CHECKING:
-    from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
     from interventions.models import Intervention
     from plans.models import Plan
 
@@ -320,55 +321,10 @@ def compute_budget(
     )
 
 
-def plan_interventions(plan: Plan, organisations: list[Organisation] | None = None) -> list[Intervention]:
-    """The plan's interventions in the plan's order, with everything the budget, the checks and the
-    document read of them (owner, municipality, `partner_organisations`, `granted` per year): three
-    queries, and a fourth only for an organisation that is not among `organisations` (the association's,
-    as `plan_budget` has them)."""
-    from interventions.models import Grant, Intervention
-
-    interventions = [
-        link.intervention
-        for link in plan.plan_interventions.select_related("intervention").order_by("position", "id")
-    ]
-    # The organisations are the association's, already loaded: link them instead of building a copy of
-    # each for every intervention (select_related and the partners' prefetch did).
-    partner_ids: dict[int, list[int]] = defaultdict(list)
-    for intervention_id, organisation_id in Intervention.partners.through.objects.filter(
-        intervention__plan_links__plan=plan
-    ).values_list("intervention_id", "organisation_id"):
-        partner_ids[intervention_id].append(organisation_id)
-    by_id = {organisation.pk: organisation for organisation in organisations or []}
-    wanted = {i.owner_id for i in interventions} | {i.municipality_id for i in interventions}
-    wanted |= {pk for pks in partner_ids.values() for pk in pks}
-    missing = wanted - by_id.keys() - {None}
-    if missing:
-        by_id.update(Organisation.objects.in_bulk(missing))
-    for intervention in interventions:
-        intervention.owner = by_id.get(intervention.owner_id)
-        intervention.municipality = by_id.get(intervention.municipality_id)
-        partners = [by_id[pk] for pk in partner_ids.get(intervention.pk, [])]
-        intervention.partner_organisations = sorted(partners, key=lambda org: (org.position, org.name))
-    # Grants as plain values: a plan has hundreds, and a model (and a Money) for each was half the cost
-    # of loading the interventions.
-    granted: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    rows = (
-        Grant.objects.filter(intervention__plan_links__plan=plan)
-        .order_by("intervention_id", "year")
-        .values_list("intervention_id", "year", "amount")
-    )
-    for intervention_id, year, amount in rows:
-        granted[intervention_id][year] = to_decimal(amount)
-    for intervention in interventions:
-        intervention.granted = granted.get(intervention.pk, {})
-    return interventions
-
-
 def line_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
     """line id → column id → amount of every typed cell of the plan, in one query. Read as plain values:
     a budget has hundreds of cells, and building a model (and a `Money`) for each was most of the cost
     of computing it."""
-    from budgets.models import BudgetAmount
 
     amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
     rows = BudgetAmount.objects.filter(line__group__plan=plan).values_list("line_id", "column_id", "amount")
@@ -377,9 +333,14 @@ def line_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
     return amounts
 
 
-def plan_budget(plan: Plan) -> BudgetResult:
-    """Load and compute a plan's budget. The number of queries does not depend on the plan's size."""
-    from budgets.models import BudgetLine
+def plan_budget(
+    plan: Plan,
+    *,
+    organisations: list[Organisation] | None = None,
+    interventions: list[Intervention] | None = None,
+) -> BudgetResult:
+    """Load and compute a plan's budget. The number of queries does not depend on the plan's size.
+    Pass the association's `organisations` and the plan's `interventions` where they are already loaded."""
 
     columns = list(plan.budget_columns.order_by("year"))
     groups = list(
@@ -389,8 +350,10 @@ def plan_budget(plan: Plan) -> BudgetResult:
     )
     # Revenue first, then costs, whatever the alphabetical order of the section codes.
     groups.sort(key=lambda group: (group.section != group.Section.REVENUE, group.position, group.id))
-    organisations = list(plan.association.organisations.order_by("position", "id"))
-    interventions = plan_interventions(plan, organisations)
+    if organisations is None:
+        organisations = plan_organisations(plan)
+    if interventions is None:
+        interventions = plan_interventions(plan, organisations)
     factors = list(plan.contribution_factors.prefetch_related("values"))
     municipality_ids = {
         org.id for org in organisations if org.is_member and org.kind == Organisation.Kind.MUNICIPALITY
@@ -412,8 +375,6 @@ def plan_budget(plan: Plan) -> BudgetResult:
 
 
 def plan_overrides(plan: Plan):
-    from budgets.models import ContributionOverride
-
     return ContributionOverride.objects.filter(column__plan=plan).select_related("column")
 
 
@@ -425,7 +386,6 @@ __all__ = [
     "contribution_rows",
     "line_amounts",
     "plan_budget",
-    "plan_interventions",
     "split_largest_remainder",
 ]
 

@@ -2,7 +2,7 @@
 
 Pure functions: a `BudgetResult` (and the plan's display settings) in, an SVG string out. Every
 number is taken from the result (never computed again from rows the reader cannot see) and printed
-through `budgets.formatting`; every piece of text is escaped. Each chart is an accessible image
+through `finsam.money`; every piece of text is escaped. Each chart is an accessible image
 (`role="img"`, `<title>` and `<desc>`); the budget table next to it holds the same figures as data.
 """
 
@@ -15,7 +15,9 @@ from html import escape
 from django.utils.translation import gettext as _
 
 from budgets.calc import ZERO, BudgetResult
-from budgets.formatting import NBSP, format_amount, format_number
+from budgets.models import BudgetGroup
+from finsam.money import NBSP, format_amount, format_number
+from interventions.models import Intervention
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 INK = "#1b1f24"
@@ -66,8 +68,6 @@ def cost_breakdown(budget: BudgetResult, year: int) -> list[CostShare]:
     undecided and the undecided-interventions groups); and everything else (project costs, other).
     Categories without money are left out.
     """
-    from budgets.models import BudgetGroup
-    from interventions.models import Intervention
 
     totals: dict[str, Decimal] = {}
 

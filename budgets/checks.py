@@ -17,8 +17,6 @@ are history, not something the plan decides.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -27,31 +25,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from budgets.calc import BudgetResult, plan_budget
-from budgets.formatting import format_kronor
-from finsam.money import to_decimal
+from budgets.models import BudgetGroup, StatedFigure
+from budgets.stated import compare_stated
+from finsam.money import format_kronor, to_decimal
+from plans.checks import ERROR, INFO, SEVERITY_ORDER, WARNING, Finding
 
 if TYPE_CHECKING:
     from interventions.models import Intervention
     from plans.models import Plan
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 EQUITY_LIMIT = Decimal("0.20")
 QUOTE_LENGTH = 300
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing to look at. `code` is a stable slug; `target_kind`/`target_id` say what to fix:
-    plan | budget | budget_group | budget_line | column | intervention | stated, and its id (or None)."""
-
-    severity: str
-    code: str
-    message: str
-    target_kind: str
-    target_id: int | None = None
 
 
 def plan_checks(plan: Plan, budget: BudgetResult | None = None) -> list[Finding]:
@@ -70,13 +54,6 @@ def plan_checks(plan: Plan, budget: BudgetResult | None = None) -> list[Finding]
         *stated_findings(plan, budget, interventions),
     ]
     return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
-
-
-def findings_digest(findings: list[Finding]) -> str:
-    """A short fingerprint of a list of findings (their text included, so it changes with the language).
-    The checks panel carries it; a saved budget cell that leaves it unchanged does not re-send the panel."""
-    text = "\n".join(f"{f.severity}|{f.code}|{f.target_kind}|{f.target_id}|{f.message}" for f in findings)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -360,7 +337,6 @@ def contribution_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
 def intervention_findings(
     plan: Plan, budget: BudgetResult, interventions: list[Intervention]
 ) -> list[Finding]:
-    from budgets.models import BudgetGroup
 
     findings = []
     has_decided_group = any(g.group.kind == BudgetGroup.Kind.INTERVENTIONS_DECIDED for g in budget.groups)
@@ -438,8 +414,6 @@ def intervention_findings(
 def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Intervention]) -> list[Finding]:
     """Figures as an imported document printed them that differ from the computed budget. An
     intervention's printed line is reported on the intervention (its grant differs from the budget)."""
-    from budgets.models import StatedFigure
-    from budgets.stated import compare_stated
 
     discrepancies = compare_stated(plan, budget)
     if not discrepancies:

@@ -29,9 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from budgets.calc import BudgetResult, contribution_rows, municipality_key_weights
 from budgets.models import BudgetColumn, ContributionKeyValue, ContributionOverride
-from budgets.parsing import parse_amount
 from finsam.models import Organisation
-from finsam.money import to_decimal
+from finsam.money import parse_amount, to_decimal
 from plans.models import Plan
 
 KEY_PREFIX = "nyckel"

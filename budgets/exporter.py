@@ -43,7 +43,7 @@ def budget_filename(plan: Plan) -> str:
 
 def budget_xlsx(plan: Plan, budget: BudgetResult | None = None) -> bytes:
     """The workbook's bytes. Reads the plan's budget once (`plan_budget`) unless given it."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl only for an export: not at start-up
     from openpyxl.styles import Border, Font, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.workbook.properties import CalcProperties

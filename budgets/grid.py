@@ -1,42 +1,27 @@
 """Changes made through the budget grid: cells, column settings, lines and groups.
 
-Every function here is one user action: it runs in a transaction, refuses a locked plan, uses the
-optimistic lock where the user edited a value they saw (`expected_version`), and records one
-`PlanEvent` on the plan. Amounts are whole kronor `Decimal`s (costs positive), as `budgets.parsing`
+Every function here is one user action through the plan's write gateway (`plans.gateway.plan_change`:
+one transaction, a locked plan refused, one `PlanEvent` recorded), using the optimistic lock where the
+user edited a value they saw (`expected_version`). Amounts are whole kronor `Decimal`s (costs positive), as `finsam.money`
 reads them; a cell of `None` is an empty cell.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
-from budgets.formatting import format_kronor
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
-from budgets.parsing import amount_input_text
 from finsam.editing import StaleVersion, versioned_update
-from finsam.money import sek, to_decimal
-from plans.history import plan_event_record
+from finsam.money import amount_input_text, format_kronor, sek, to_decimal
+from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
 
 UP, DOWN = "up", "down"
-
-
-def _record(*, plan: Plan, user, action: str, summary: str, details: dict) -> None:
-    """One history event, and the plan's "last changed" date follows (its own version does not)."""
-    plan_event_record(plan=plan, user=user, action=action, summary=summary, details=details)
-    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
-
-
-def ensure_editable(plan: Plan) -> None:
-    """Every grid change refuses a plan that is not in an editable state, whatever the view checked."""
-    if not plan.is_editable:
-        raise PermissionDenied(_("Planen är låst och kan inte ändras."))
 
 
 def column_label(column: BudgetColumn) -> str:
@@ -63,12 +48,11 @@ def budget_cell_update(
     Returns the cell as saved (None when empty). Uses a constant number of queries.
     """
     plan = line.group.plan
-    ensure_editable(plan)
     if column.plan_id != plan.pk:
         raise ValidationError(_("Raden och kolumnen hör till olika planer."))
     if line.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
         raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         current = BudgetAmount.objects.filter(line=line, column=column).first()
         current_version = current.version if current else 0
         if current_version != expected_version:
@@ -90,18 +74,16 @@ def budget_cell_update(
             saved = None
         else:
             saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
             % {
                 "line": line.name,
                 "column": column_label(column),
                 "before": _amount_text(before),
                 "after": _amount_text(amount),
             },
-            details={
+            {
                 "line": line.pk,
                 "column": column.pk,
                 "before": None if before is None else str(before),
@@ -125,7 +107,6 @@ def budget_column_update(
     on a conflict and `ValidationError` for a negative total or an unknown kind.
     Side effects: one UPDATE of the column, one `PlanEvent` (nothing when nothing changes).
     """
-    ensure_editable(column.plan)
     changes: dict = {}
     described: list[str] = []
     if kind is not None and kind != column.kind:
@@ -150,16 +131,14 @@ def budget_column_update(
         if column.version != expected_version:
             raise StaleVersion(BudgetColumn.objects.filter(pk=column.pk).first())
         return column
-    with transaction.atomic():
+    with plan_change(column.plan, by=by) as change:
         label = column_label(column)
         column = versioned_update(column, expected_version=expected_version, **changes)
-        _record(
-            plan=column.plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Budget: kolumnen %(column)s: %(changes)s")
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: kolumnen %(column)s: %(changes)s")
             % {"column": label, "changes": ", ".join(described)},
-            details={"column": column.pk},
+            {"column": column.pk},
         )
     return column
 
@@ -170,23 +149,20 @@ def budget_column_update(
 def budget_line_add(*, group: BudgetGroup, name: str, by, undecided: bool = False) -> BudgetLine:
     """Add an empty line at the end of `group`. The contributions group computes its rows: refused."""
     plan = group.plan
-    ensure_editable(plan)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Skriv radens benämning.")})
     if group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
         raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         last = group.lines.aggregate(last=Max("position"))["last"]
         line = BudgetLine(group=group, name=name, undecided=undecided, position=(last or 0) + 1)
         line.full_clean()
         line.save()
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.ADDED,
-            summary=_("Budget: la till raden %(line)s i %(group)s") % {"line": name, "group": group.name},
-            details={"line": line.pk, "group": group.pk},
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("Budget: la till raden %(line)s i %(group)s") % {"line": name, "group": group.name},
+            {"line": line.pk, "group": group.pk},
         )
     return line
 
@@ -196,7 +172,6 @@ def budget_line_update(
 ) -> BudgetLine:
     """Rename a line (and mark it as undecided funds or not)."""
     plan = line.group.plan
-    ensure_editable(plan)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Skriv radens benämning.")})
@@ -208,14 +183,12 @@ def budget_line_update(
             raise StaleVersion(BudgetLine.objects.filter(pk=line.pk).first())
         return line
     before = line.name
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         line = versioned_update(line, expected_version=expected_version, **changes)
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Budget: ändrade raden %(before)s till %(after)s") % {"before": before, "after": name},
-            details={"line": line.pk},
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: ändrade raden %(before)s till %(after)s") % {"before": before, "after": name},
+            {"line": line.pk},
         )
     return line
 
@@ -237,19 +210,16 @@ def _swap_neighbour(items: list, item, direction: str) -> bool:
 def budget_line_move(*, line: BudgetLine, direction: str, by) -> bool:
     """Move a line one step up or down within its group. Returns False when it cannot move further."""
     plan = line.group.plan
-    ensure_editable(plan)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         siblings = list(BudgetLine.objects.filter(group_id=line.group_id).select_for_update())
         siblings.sort(key=lambda candidate: (candidate.position, candidate.pk))
         if not _swap_neighbour(siblings, line, direction):
             return False
         BudgetLine.objects.bulk_update(siblings, ["position"])
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.MOVED,
-            summary=_("Budget: flyttade raden %(line)s") % {"line": line.name},
-            details={"line": line.pk, "direction": direction},
+        change.record(
+            PlanEvent.Action.MOVED,
+            _("Budget: flyttade raden %(line)s") % {"line": line.name},
+            {"line": line.pk, "direction": direction},
         )
     return True
 
@@ -257,19 +227,15 @@ def budget_line_move(*, line: BudgetLine, direction: str, by) -> bool:
 def budget_line_remove(*, line: BudgetLine, by) -> None:
     """Remove a line and its amounts. Side effects: DELETEs, one `PlanEvent` with the removed amounts."""
     plan = line.group.plan
-    ensure_editable(plan)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         amounts = {
             str(amount.column.year): str(to_decimal(amount.amount))
             for amount in line.amounts.select_related("column")
         }
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.DELETED,
-            summary=_("Budget: tog bort raden %(line)s ur %(group)s")
-            % {"line": line.name, "group": line.group.name},
-            details={"line": line.pk, "name": line.name, "amounts": amounts},
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Budget: tog bort raden %(line)s ur %(group)s") % {"line": line.name, "group": line.group.name},
+            {"line": line.pk, "name": line.name, "amounts": amounts},
         )
         line.delete()
 
@@ -279,11 +245,10 @@ def budget_line_remove(*, line: BudgetLine, by) -> None:
 
 def budget_group_add(*, plan: Plan, section: str, kind: str, name: str, by) -> BudgetGroup:
     """Add a group at the end of its section. Computed kinds exist once per plan."""
-    ensure_editable(plan)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Skriv gruppens rubrik.")})
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         if kind in BudgetGroup.COMPUTED_KINDS and plan.budget_groups.filter(kind=kind).exists():
             raise ValidationError(
                 {
@@ -295,12 +260,10 @@ def budget_group_add(*, plan: Plan, section: str, kind: str, name: str, by) -> B
         group = BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=(last or 0) + 1)
         group.full_clean()
         group.save()
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.ADDED,
-            summary=_("Budget: la till gruppen %(group)s") % {"group": name},
-            details={"group": group.pk},
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("Budget: la till gruppen %(group)s") % {"group": name},
+            {"group": group.pk},
         )
     return group
 
@@ -310,7 +273,6 @@ def budget_group_update(
 ) -> BudgetGroup:
     """Rename a group (and choose whether it prints as one line)."""
     plan = group.plan
-    ensure_editable(plan)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Skriv gruppens rubrik.")})
@@ -322,15 +284,12 @@ def budget_group_update(
             raise StaleVersion(BudgetGroup.objects.filter(pk=group.pk).first())
         return group
     before = group.name
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         group = versioned_update(group, expected_version=expected_version, **changes)
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Budget: ändrade gruppen %(before)s till %(after)s")
-            % {"before": before, "after": name},
-            details={"group": group.pk},
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: ändrade gruppen %(before)s till %(after)s") % {"before": before, "after": name},
+            {"group": group.pk},
         )
     return group
 
@@ -338,8 +297,7 @@ def budget_group_update(
 def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
     """Move a group one step up or down within its section (revenue or costs)."""
     plan = group.plan
-    ensure_editable(plan)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         siblings = list(
             BudgetGroup.objects.filter(plan_id=group.plan_id, section=group.section).select_for_update()
         )
@@ -347,12 +305,10 @@ def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
         if not _swap_neighbour(siblings, group, direction):
             return False
         BudgetGroup.objects.bulk_update(siblings, ["position"])
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.MOVED,
-            summary=_("Budget: flyttade gruppen %(group)s") % {"group": group.name},
-            details={"group": group.pk, "direction": direction},
+        change.record(
+            PlanEvent.Action.MOVED,
+            _("Budget: flyttade gruppen %(group)s") % {"group": group.name},
+            {"group": group.pk, "direction": direction},
         )
     return True
 
@@ -360,15 +316,12 @@ def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
 def budget_group_remove(*, group: BudgetGroup, by) -> None:
     """Remove a group with its lines and their amounts. Computed rows simply stop being shown."""
     plan = group.plan
-    ensure_editable(plan)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         lines = list(group.lines.values_list("name", flat=True))
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.DELETED,
-            summary=_("Budget: tog bort gruppen %(group)s") % {"group": group.name},
-            details={"group": group.pk, "name": group.name, "lines": lines},
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Budget: tog bort gruppen %(group)s") % {"group": group.name},
+            {"group": group.pk, "name": group.name, "lines": lines},
         )
         group.delete()
 

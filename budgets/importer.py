@@ -14,7 +14,7 @@ What a table may look like (the seeds' tables, and real ones like them):
   2021-2022"); a column that is a multi-year total ("Totalt 2020–2022") is recomputed, not read;
 - the unit in the title or header (`tkr`, `kkr`, "(tkr)", `kr`, `kronor`); without one, kronor;
 - section headings (Intäkter, Kostnader) and group headings: a label with no amounts;
-- amounts as `budgets.parsing.parse_amount` reads them (spaces, no-break and thin spaces between
+- amounts as `finsam.money.parse_amount` reads them (spaces, no-break and thin spaces between
   thousands, a decimal comma, `-`, `−` or `–` for negatives), blank cells, a lone dash as zero;
 - rows whose label begins with Summa, Totalt or Resultat are *stated totals*: never lines, kept to be
   compared with what finsam computes (target: the group they close, revenue, costs or the result);
@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from budgets.parsing import parse_amount
+from finsam.money import parse_amount
 
 MAX_TEXT_LENGTH = 200_000  # characters; a budget table is a few kilobytes
 MAX_ROWS = 2_000

@@ -21,18 +21,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, plan_budget
-from budgets.formatting import format_amount
 from budgets.importer import ParsedBudget, ParsedLine, normalise
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from budgets.stated import compare_stated, computed_figure
 from finsam.editing import versioned_update
 from finsam.models import Organisation
-from finsam.money import sek, to_decimal
-from plans.history import plan_event_record
+from finsam.money import format_amount, sek, to_decimal
+from plans.gateway import plan_change
 from plans.models import Chapter, Plan, PlanEvent
 
 ZERO = Decimal(0)
@@ -625,12 +623,12 @@ def budget_import_apply(
 ) -> ImportReport:
     """Replace `plan`'s budget with the parsed table and return the report.
 
-    Side effects, in one transaction: bumps the plan's version (raises `finsam.editing.StaleVersion` if
+    Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
     it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
     gives it) opening equity; deletes the plan's budget columns, groups, lines, amounts, stated figures
     and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED.
     """
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         warnings = plan_warnings(plan=plan, parsed=parsed)
         organisations = list(plan.association.organisations.order_by("position", "id"))
         spec = build_spec(parsed, organisations)
@@ -639,7 +637,6 @@ def budget_import_apply(
             "unit": parsed.unit,
             "decimals": parsed.decimals,
             "costs_negative": parsed.costs_negative,
-            "updated_at": timezone.now(),
         }
         if parsed.opening_equity is not None:
             changes["opening_equity"] = sek(parsed.opening_equity)
@@ -738,12 +735,10 @@ def budget_import_apply(
             warnings=warnings,
         )
         if record:
-            plan_event_record(
-                plan=plan,
-                user=by,
-                action=PlanEvent.Action.IMPORTED,
-                summary=_("Importerade budgeten: %(summary)s") % {"summary": report.summary},
-                details={
+            change.record(
+                PlanEvent.Action.IMPORTED,
+                _("Importerade budgeten: %(summary)s") % {"summary": report.summary},
+                {
                     "source": str(source),
                     "years": parsed.years,
                     "groups": report.counts["groups"],

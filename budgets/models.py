@@ -17,9 +17,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
+from finsam.editing import Versioned
 from finsam.models import Organisation
 from finsam.money import MAX_AMOUNT, money_field
-from plans.models import YEAR_VALIDATORS, Plan, Versioned
+from finsam.validators import YEAR_VALIDATORS
+from plans.models import Plan
 
 
 class BudgetColumn(Versioned):

@@ -1,6 +1,6 @@
 """Writes to a plan's member contributions: the key that splits the municipalities' 25 %, and the chief's
-overrides of a computed part. Each function checks its input (Swedish `ValidationError`, nothing saved),
-runs in one transaction and records a PlanEvent. The split itself is computed in `budgets.calc`.
+overrides of a computed part. Each function checks its input (Swedish `ValidationError`, nothing saved)
+and writes through the plan's write gateway (`plans.gateway.plan_change`), which records the PlanEvent. The split itself is computed in `budgets.calc`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from budgets.formatting import format_kronor
 from budgets.models import BudgetColumn, ContributionKeyFactor, ContributionKeyValue, ContributionOverride
 from finsam.models import Organisation
-from finsam.money import MAX_AMOUNT, sek, to_decimal
-from plans.history import plan_event_record
+from finsam.money import MAX_AMOUNT, format_kronor, sek, to_decimal
+from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
 
 HUNDRED = Decimal(100)
 # ContributionKeyValue.value: 14 digits, 4 of them decimals.
 MAX_KEY_VALUE = Decimal("9999999999.9999")
-
-
-def _require_editable(plan: Plan) -> None:
-    if not plan.is_editable:
-        raise ValidationError(_("Planen kan inte ändras i sin nuvarande status."))
 
 
 def member_municipalities(plan: Plan) -> dict[int, Organisation]:
@@ -55,7 +49,6 @@ def contribution_key_set(*, plan: Plan, factors: list[tuple], by) -> list[Contri
     ones, records an "edited" PlanEvent. Raises ValidationError (Swedish, every problem listed) before
     anything is written.
     """
-    _require_editable(plan)
     municipalities = member_municipalities(plan)
     errors: list[str] = []
     cleaned: list[tuple[str, Decimal, list[tuple[Organisation, Decimal]]]] = []
@@ -105,8 +98,8 @@ def contribution_key_set(*, plan: Plan, factors: list[tuple], by) -> list[Contri
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic():
-        Plan.objects.select_for_update().filter(pk=plan.pk).first()  # one key change at a time
+    with plan_change(plan, by=by) as change:
+        change.lock_now()  # one key change at a time
         plan.contribution_factors.all().delete()
         created = ContributionKeyFactor.objects.bulk_create(
             ContributionKeyFactor(plan=plan, name=name, weight_percent=weight, position=position)
@@ -123,12 +116,10 @@ def contribution_key_set(*, plan: Plan, factors: list[tuple], by) -> list[Contri
             if cleaned
             else _("Tog bort fördelningsnyckeln för kommunernas medlemsavgifter.")
         )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=summary,
-            details={
+        change.record(
+            PlanEvent.Action.EDITED,
+            summary,
+            {
                 "contribution_key": [
                     {
                         "name": name,
@@ -180,7 +171,6 @@ def contribution_override_set(
     override, records an "edited" PlanEvent.
     """
     plan = column.plan
-    _require_editable(plan)
     organisation = _clean_part(column=column, part=part, organisation=organisation)
     if (
         part == ContributionOverride.Part.MUNICIPALITY
@@ -200,7 +190,7 @@ def contribution_override_set(
     if len(reason) > 300:
         raise ValidationError(_("Skälet får vara högst 300 tecken."))
 
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         existing = (
             ContributionOverride.objects.select_for_update()
             .filter(column=column, part=part, organisation=organisation)
@@ -222,13 +212,11 @@ def contribution_override_set(
         except IntegrityError as error:  # someone created the same override at the same moment
             raise ValidationError(_("Någon annan justerade samma del samtidigt. Ladda om sidan.")) from error
         label = _part_label(part, organisation)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Justerade medlemsavgiften %(year)s för %(part)s till %(amount)s.")
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Justerade medlemsavgiften %(year)s för %(part)s till %(amount)s.")
             % {"year": column.year, "part": label, "amount": format_kronor(number)},
-            details={
+            {
                 "contribution_override": {
                     "year": column.year,
                     "part": part,
@@ -250,9 +238,8 @@ def contribution_override_clear(
     Side effects: deletes the override and records a "deleted" PlanEvent (nothing when there was none).
     """
     plan = column.plan
-    _require_editable(plan)
     organisation = _clean_part(column=column, part=part, organisation=organisation)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         override = (
             ContributionOverride.objects.select_for_update()
             .filter(column=column, part=part, organisation=organisation)
@@ -262,15 +249,11 @@ def contribution_override_clear(
             return False
         amount = to_decimal(override.amount)
         override.delete()
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.DELETED,
-            summary=_(
-                "Tog bort justeringen av medlemsavgiften %(year)s för %(part)s; det beräknade beloppet gäller."
-            )
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Tog bort justeringen av medlemsavgiften %(year)s för %(part)s; det beräknade beloppet gäller.")
             % {"year": column.year, "part": _part_label(part, organisation)},
-            details={
+            {
                 "contribution_override": {
                     "year": column.year,
                     "part": part,

@@ -1,7 +1,7 @@
 """Stated versus computed: compare the figures a document prints (`StatedFigure`) with `budgets.calc`.
 
 A figure agrees when both print the same in the document's unit: `plan.unit` and `plan.decimals`, each
-value rounded once (`budgets.formatting.scaled`). A stated figure with more precision than that unit
+value rounded once (`finsam.money.scaled`). A stated figure with more precision than that unit
 (Gävleborg's "Totalt Mysam 5 854 905" in a tkr plan: the intervention list prints kronor) was evidently
 printed in kronor and is compared in kronor.
 
@@ -15,12 +15,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from budgets.calc import BudgetResult, Row
-from budgets.formatting import scaled
+from budgets.models import BudgetGroup, StatedFigure
 from finsam.models import Organisation
-from finsam.money import to_decimal
+from finsam.money import scaled, to_decimal
 
 if TYPE_CHECKING:
-    from budgets.models import StatedFigure
     from plans.models import Plan
 
 ZERO = Decimal(0)
@@ -70,7 +69,6 @@ def prints_alike(stated: Decimal, computed: Decimal, *, unit: str, decimals: int
 
 def computed_figure(figure: StatedFigure, result: BudgetResult) -> Decimal | None:
     """The computed counterpart of a stated figure, in kronor; None where the budget has none."""
-    from budgets.models import BudgetGroup, StatedFigure
 
     year = figure.column.year
     if year not in result.years:
@@ -139,7 +137,6 @@ def row_amount(row: Row, year: int) -> Decimal:
 def contribution_amount(figure: StatedFigure, result: BudgetResult, year: int) -> Decimal | None:
     """The computed contribution part a stated contribution row refers to (`reference`: state, region,
     municipalities or municipality)."""
-    from budgets.models import BudgetGroup
 
     rows = [
         row

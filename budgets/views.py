@@ -17,18 +17,17 @@ from django.views.decorators.vary import vary_on_headers
 from budgets import contribution_forms
 from budgets import grid as grid_services
 from budgets.calc import plan_budget
-from budgets.checks import findings_digest, plan_checks
+from budgets.checks import plan_checks
 from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
-from budgets.formatting import format_kronor
 from budgets.forms import BudgetImportForm
 from budgets.importing import budget_import_apply, budget_import_preview
 from budgets.models import BudgetColumn, BudgetGroup, BudgetLine, ContributionOverride
-from budgets.parsing import parse_amount
 from budgets.services import contribution_key_set, contribution_override_clear, contribution_override_set
-from finsam.access import association_view, get_plan
+from finsam.access import association_view
 from finsam.editing import StaleVersion
-from finsam.money import to_decimal
-from plans.views import finding_links
+from finsam.money import format_kronor, parse_amount, to_decimal
+from plans.access import get_plan
+from plans.checks import finding_links, findings_digest
 
 # --- Budget grid editor ---------------------------------------------------------------------------
 # One page (budgets/grid.html). A cell save answers with the cell and, out of band, everything that

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from finsam.models import Association, Membership
-from plans.models import Plan
 
 Role = Membership.Role
 
@@ -39,12 +36,6 @@ class Access:
     def sees_drafts(self) -> bool:
         return self.role in (Role.CHIEF, Role.CHAIR, Role.BOARD)
 
-    def visible_plans(self):
-        plans = self.association.plans.all()
-        if not self.sees_drafts:
-            plans = plans.filter(state__in=Plan.LOCKED_STATES)
-        return plans
-
 
 def resolve_access(user, slug: str) -> Access:
     """The user's access to the association with this slug, or 404 if they have none."""
@@ -66,15 +57,3 @@ def association_view(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def get_plan(request, pk: int, *, for_edit: bool = False) -> Plan:
-    """A plan of the request's association that this user may see; with `for_edit`, may change."""
-    access: Access = request.access
-    plan = get_object_or_404(access.visible_plans().select_related("association"), pk=pk)
-    if for_edit:
-        if not access.is_chief:
-            raise PermissionDenied(_("Bara förbundschefen kan ändra planen."))
-        if not plan.is_editable:
-            raise PermissionDenied(_("Planen är låst och kan inte ändras."))
-    return plan

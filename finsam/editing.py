@@ -9,6 +9,15 @@ from django.db import models
 from django.db.models import F
 
 
+class Versioned(models.Model):
+    """An optimistic lock: every save through the editor bumps `version`; a stale save is refused."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class StaleVersion(Exception):
     def __init__(self, current: models.Model | None):
         super().__init__("stale version")

@@ -1,11 +1,30 @@
-"""Money in finsam: Swedish kronor, whole kronor, stored with django-money.
+"""Money in finsam: Swedish kronor, whole kronor, stored with django-money; read and printed the Swedish way.
 
 All amounts are whole kronor (a plan's budget is never more precise than that). Arithmetic happens on
-`Decimal`; `Money` is what the database and forms hold. Display formatting lives in `budgets.formatting`.
+`Decimal`; `Money` is what the database and forms hold. This module is the one place that
+- rounds (`round_half_up`: half away from zero, never Babel's banker's rounding),
+- prints amounts (`format_number`, `format_amount`, `format_kronor`, `format_tkr`), and
+- reads what a person types as an amount (`parse_amount`, and its inverse `amount_input_text`).
+
+Printing: kronor print as `1 258 500`, thousands as `1 258,5` (one decimal) or `1 259` (none), with a
+no-break space between thousands so a number never wraps, a decimal comma, and a real minus sign (`−`).
+Every printed figure is its exact kronor value rounded **once**, half up, to the unit and decimals shown;
+zero never prints with a sign. `budgets.rounding` reports where a printed total differs from the sum of
+its printed rows.
+
+Reading: `parse_amount("1 258 500", "kr")` and `parse_amount("1258,5", "tkr")` both give
+`Decimal("1258500")`. Accepted: digits with spaces (ordinary, no-break, thin) between groups of three, a
+decimal comma, a leading minus (hyphen, real minus sign or dash) or plus, and an optional unit suffix
+("kr" or "tkr") that overrides the plan's unit. Refused with a Swedish `ValidationError`, never anything
+else: letters, decimal points (ambiguous between "1.258" as thousands and as decimals), parts of a krona,
+misplaced thousands separators and amounts beyond `MAX_AMOUNT`.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from djmoney.models.fields import MoneyField
 from djmoney.money import Money
 
@@ -25,14 +44,174 @@ def money_field(verbose_name, **kwargs) -> MoneyField:
     )
 
 
+def round_half_up(value, places: int = 0) -> Decimal:
+    """`value` rounded to `places` decimals, half away from zero (2,5 → 3, −2,5 → −3): the one rounding mode."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def to_decimal(value) -> Decimal:
     """A `Money`, `Decimal`, int or None (as `Sum()` returns) as whole kronor `Decimal`."""
     if value is None:
         return Decimal(0)
     if isinstance(value, Money):
         value = value.amount
-    return Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return round_half_up(value)
 
 
 def sek(value) -> Money:
     return Money(to_decimal(value), CURRENCY)
+
+
+# --- Printing ----------------------------------------------------------------------------------------
+
+NBSP = "\u00a0"
+MINUS = "\u2212"  # a real minus sign, as typeset documents use
+
+
+def scaled(value: Decimal, *, unit: str, decimals: int) -> Decimal:
+    """The value in the unit shown, rounded half up to what is printed."""
+    if unit == "tkr":
+        return round_half_up(Decimal(value) / 1000, decimals)
+    return round_half_up(value)
+
+
+def group_thousands(digits: str) -> str:
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return NBSP.join(groups)
+
+
+def format_number(value: Decimal, *, decimals: int = 0) -> str:
+    """`Decimal('-1258.5')` → `−1 258,5` (no-break spaces, decimal comma, minus sign)."""
+    quantised = round_half_up(value, decimals)
+    if quantised == 0:
+        quantised = abs(quantised)  # never print "−0"
+    sign = MINUS if quantised < 0 else ""
+    whole, _, fraction = f"{abs(quantised):f}".partition(".")
+    text = group_thousands(whole)
+    if decimals:
+        text += "," + (fraction or "0" * decimals)
+    return sign + text
+
+
+def format_amount(
+    value: Decimal | None,
+    *,
+    unit: str = "kr",
+    decimals: int = 0,
+    negate: bool = False,
+    blank: str = "",
+) -> str:
+    """A budget figure as printed in a table of the plan's unit (no unit suffix)."""
+    if value is None:
+        return blank
+    value = Decimal(value)
+    if negate:
+        value = -value
+    decimals = decimals if unit == "tkr" else 0
+    return format_number(scaled(value, unit=unit, decimals=decimals), decimals=decimals)
+
+
+def format_kronor(value: Decimal | None) -> str:
+    """An amount in running text: `1 258 500 kr`."""
+    if value is None:
+        return ""
+    return f"{format_number(Decimal(value))}{NBSP}kr"
+
+
+def format_tkr(value: Decimal | None, decimals: int = 1) -> str:
+    """An amount in thousands in running text: `1 258,5 tkr`."""
+    if value is None:
+        return ""
+    return (
+        f"{format_number(scaled(Decimal(value), unit='tkr', decimals=decimals), decimals=decimals)}{NBSP}tkr"
+    )
+
+
+# --- Reading -----------------------------------------------------------------------------------------
+
+# Far longer than any real amount ("−999 999 999 999 tkr"); refuses pasted essays before any work.
+MAX_INPUT_LENGTH = 40
+SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007\t]+")
+MINUSES = "-\u2212\u2013\u2012"
+NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:,(?P<fraction>[0-9]+))?")
+UNIT_FACTOR = {"kr": Decimal(1), "tkr": Decimal(1000)}
+
+
+def parse_amount(text: str, unit: str) -> Decimal:
+    """The amount typed in `text`, in the plan's `unit` ("kr" or "tkr"), as whole kronor.
+
+    Raises `ValidationError` (Swedish message) for anything that is not an amount of whole kronor.
+    """
+    if unit not in UNIT_FACTOR:
+        raise ValueError(f"unknown unit {unit!r}")
+    if not isinstance(text, str):
+        raise ValidationError(_("Skriv ett belopp."), code="required")
+    if len(text) > MAX_INPUT_LENGTH:
+        raise ValidationError(_("Beloppet är för stort."), code="too_large")
+    cleaned = SPACES.sub(" ", text).strip()
+    for minus in MINUSES[1:]:
+        cleaned = cleaned.replace(minus, "-")
+    lowered = cleaned.lower()
+    if lowered.endswith("tkr"):
+        unit, cleaned = "tkr", cleaned[:-3].rstrip()
+    elif lowered.endswith("kr"):
+        unit, cleaned = "kr", cleaned[:-2].rstrip()
+    if not cleaned:
+        raise ValidationError(_("Skriv ett belopp."), code="required")
+    if "." in cleaned:
+        raise ValidationError(
+            _("Skriv decimaler med komma och tusental med mellanslag, till exempel 1 258,5."),
+            code="decimal_point",
+        )
+    # A sign may be followed by a space ("- 50"); spaces elsewhere must separate groups of three.
+    cleaned = re.sub(r"^([+-]) ", r"\1", cleaned)
+    match = NUMBER.fullmatch(cleaned)
+    if match is None:
+        if re.fullmatch(r"[+-]?[0-9 ]+(,[0-9]+)?", cleaned):
+            raise ValidationError(
+                _("Mellanslag i ett belopp ska skilja tusental åt, till exempel 1 258 500."),
+                code="grouping",
+            )
+        raise ValidationError(
+            _("Skriv ett belopp med siffror, till exempel 1 258 500 eller 1258,5."), code="invalid"
+        )
+    if unit == "kr" and match["fraction"] and len(match["fraction"]) == 3:
+        # "12,000" is twelve thousand to someone used to English number formats: never guess.
+        raise ValidationError(
+            _("Skriv tusental med mellanslag, till exempel 12 000."), code="ambiguous_comma"
+        )
+    whole = match["whole"].replace(" ", "").lstrip("0") or "0"
+    fraction = (match["fraction"] or "").rstrip("0")
+    # Whole kronor: no öre, so at most three decimals in tkr. Checked on the digits, before any
+    # arithmetic, so that Decimal's precision can never round a fraction away.
+    if len(fraction) > (3 if unit == "tkr" else 0):
+        if unit == "tkr":
+            message = _("Beloppet ska vara hela kronor: högst tre decimaler i tkr.")
+        else:
+            message = _("Beloppet ska vara hela kronor, utan ören.")
+        raise ValidationError(message, code="fraction")
+    if len(whole) > 15:  # far beyond MAX_AMOUNT in either unit
+        raise ValidationError(_("Beloppet är för stort."), code="too_large")
+    value = Decimal(f"{whole}.{fraction or '0'}") * UNIT_FACTOR[unit]
+    value = value.quantize(Decimal(1))
+    if match["sign"] == "-":
+        value = -value
+    if abs(value) > MAX_AMOUNT:
+        raise ValidationError(_("Beloppet är för stort."), code="too_large")
+    return value + 0  # normalises -0 to 0
+
+
+def amount_input_text(value: Decimal | None, unit: str) -> str:
+    """The exact amount as an input shows it in `unit`: `1258500` → `1 258 500` (kr) or `1 258,5` (tkr)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if unit == "tkr":
+        thousands = (value / 1000).normalize()
+        decimals = max(0, -thousands.as_tuple().exponent)
+        return format_number(thousands, decimals=decimals)
+    return format_number(value)

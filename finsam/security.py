@@ -19,6 +19,7 @@ import sys
 import time
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -99,7 +100,6 @@ class SlidingSessionMiddleware:
     KEY = "_finsam_refreshed_at"
 
     def __init__(self, get_response):
-        from django.conf import settings
 
         self.get_response = get_response
         self.refresh_seconds = settings.SESSION_REFRESH_SECONDS

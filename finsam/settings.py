@@ -43,10 +43,13 @@ INSTALLED_APPS = [
     "djmoney",
     "axes",
     "django_tasks_db",
+    # The floors, bottom up: the core, then the feature apps in the order they stand on each other (the
+    # plan parts register in this order), then the site (demo, benchmark, backup).
     "finsam",
     "plans",
-    "budgets",
     "interventions",
+    "budgets",
+    "finsam.site",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from finsam import views
+from plans import views as plan_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,7 +14,7 @@ urlpatterns = [
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("f/<slug:association>/", views.association_detail, name="association"),
+    path("f/<slug:association>/", plan_views.association_detail, name="association"),
     path("f/<slug:association>/", include("plans.urls")),
     path("f/<slug:association>/", include("budgets.urls")),
     path("f/<slug:association>/", include("interventions.urls")),

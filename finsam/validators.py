@@ -1,7 +1,11 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+# The years a plan, a budget column or a grant can name.
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 ORG_NUMBER_RE = re.compile(r"^(\d{6})-?(\d{4})$")
 

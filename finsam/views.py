@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from finsam.access import association_view
 from finsam.models import Association
 
 
@@ -19,23 +19,10 @@ def dashboard(request):
     return render(request, "finsam/dashboard.html", {"associations": associations})
 
 
-@association_view
-def association_detail(request):
-    """The association's plans by year, with their state."""
-    plans = request.access.visible_plans().order_by("-first_year", "-revision")
-    return render(
-        request,
-        "finsam/association.html",
-        {"association": request.access.association, "plans": plans},
-    )
-
-
 def accessibility_statement(request):
     return render(request, "finsam/accessibility.html")
 
 
 def healthz(request):
     """Liveness for the load balancer: answers without touching the database or the session."""
-    from django.http import HttpResponse
-
     return HttpResponse("ok", content_type="text/plain")

@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from budgets.parsing import amount_input_text, parse_amount
 from finsam.models import Organisation
+from finsam.money import amount_input_text, parse_amount
+from finsam.validators import YEAR_VALIDATORS
 from interventions.models import Intervention
 from interventions.services import (
     EDITABLE_FIELDS,
@@ -17,7 +18,6 @@ from interventions.services import (
     members_taking_part,
     too_few_members_message,
 )
-from plans.models import YEAR_VALIDATORS
 
 
 class DateInput(forms.DateInput):

@@ -14,9 +14,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MinMoneyValidator
 
+from finsam.editing import Versioned
 from finsam.models import Association, Organisation
 from finsam.money import money_field, to_decimal
-from plans.models import YEAR_VALIDATORS, Plan, Versioned
+from finsam.validators import YEAR_VALIDATORS
+from plans.models import Plan
 
 
 class Intervention(Versioned):

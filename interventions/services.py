@@ -12,27 +12,19 @@ in or out of the plan's computed budget. Such a change needs a new version of th
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.formatting import format_kronor
 from finsam.editing import versioned_update
 from finsam.models import Association, Organisation
-from finsam.money import sek, to_decimal
+from finsam.money import format_kronor, sek, to_decimal
 from interventions.models import Grant, Intervention, PlanIntervention
-from plans.history import plan_event_record
+from plans.gateway import plan_change, plans_record_outside_change
 from plans.models import Plan, PlanEvent
 
 UP, DOWN = "up", "down"
-
-
-def _record(*, plan: Plan, user, action: str, summary: str, details: dict) -> None:
-    """One history event, and the plan's "last changed" date follows (its own version does not)."""
-    plan_event_record(plan=plan, user=user, action=action, summary=summary, details=details)
-    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
 
 
 MIN_MEMBERS = 2
@@ -177,8 +169,10 @@ def _sync_grants(intervention: Intervention, grants: dict[int, Decimal]) -> list
 
 
 def _record_on_plans(intervention: Intervention, *, by, summary: str, details: dict) -> None:
-    for link in intervention.plan_links.select_related("plan"):
-        _record(plan=link.plan, user=by, action=PlanEvent.Action.EDITED, summary=summary, details=details)
+    plans = [link.plan for link in intervention.plan_links.select_related("plan")]
+    plans_record_outside_change(
+        plans, by=by, action=PlanEvent.Action.EDITED, summary=summary, details=details
+    )
 
 
 def intervention_create(
@@ -288,53 +282,41 @@ def intervention_end(*, intervention: Intervention, end_date, expected_version: 
 # Interventions in plans ----------------------------------------------------------------------------
 
 
-def _ensure_editable(plan: Plan) -> None:
-    if not plan.is_editable:
-        raise PermissionDenied(_("Planen är låst och kan inte ändras."))
-
-
 def plan_intervention_add(*, plan: Plan, intervention: Intervention, by) -> PlanIntervention:
     """Put the intervention last in the plan's list (its grants then count in the plan's budget)."""
-    _ensure_editable(plan)
     if intervention.association_id != plan.association_id:
         raise ValidationError(_("Insatsen hör till ett annat förbund."))
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         if plan.plan_interventions.filter(intervention=intervention).exists():
             raise ValidationError(_("Insatsen finns redan i planen."))
         last = plan.plan_interventions.aggregate(last=Max("position"))["last"]
         link = PlanIntervention.objects.create(plan=plan, intervention=intervention, position=(last or 0) + 1)
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.ADDED,
-            summary=_("La till insatsen %(name)s") % {"name": intervention.name},
-            details={"intervention": intervention.pk},
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("La till insatsen %(name)s") % {"name": intervention.name},
+            {"intervention": intervention.pk},
         )
     return link
 
 
 def plan_intervention_remove(*, plan: Plan, intervention: Intervention, by) -> None:
     """Take the intervention out of the plan (the intervention itself stays)."""
-    _ensure_editable(plan)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         deleted, _rows = plan.plan_interventions.filter(intervention=intervention).delete()
         if not deleted:
             raise ValidationError(_("Insatsen finns inte i planen."))
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.DELETED,
-            summary=_("Tog bort insatsen %(name)s ur planen") % {"name": intervention.name},
-            details={"intervention": intervention.pk},
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Tog bort insatsen %(name)s ur planen") % {"name": intervention.name},
+            {"intervention": intervention.pk},
         )
 
 
 def plan_intervention_move(*, plan: Plan, intervention: Intervention, direction: str, by) -> bool:
     """Move the intervention one step up or down in the plan's order. False when it cannot move further."""
-    _ensure_editable(plan)
     if direction not in (UP, DOWN):
         raise ValidationError(_("Okänd riktning."))
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         links = list(plan.plan_interventions.select_for_update().order_by("position", "id"))
         index = next((i for i, link in enumerate(links) if link.intervention_id == intervention.pk), None)
         if index is None:
@@ -346,11 +328,9 @@ def plan_intervention_move(*, plan: Plan, intervention: Intervention, direction:
         for position, link in enumerate(links, start=1):
             link.position = position
         PlanIntervention.objects.bulk_update(links, ["position"])
-        _record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.MOVED,
-            summary=_("Flyttade insatsen %(name)s") % {"name": intervention.name},
-            details={"intervention": intervention.pk, "direction": direction},
+        change.record(
+            PlanEvent.Action.MOVED,
+            _("Flyttade insatsen %(name)s") % {"name": intervention.name},
+            {"intervention": intervention.pk, "direction": direction},
         )
     return True

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from finsam.access import association_view, get_plan
+from finsam.access import association_view
 from finsam.editing import StaleVersion
 from interventions import services
 from interventions.forms import EndForm, GrantFormSet, InterventionForm
 from interventions.models import Grant, Intervention, PlanIntervention
+from plans.access import get_plan, visible_plans
 from plans.models import Plan
 
 STATUS_ORDER = {
@@ -36,7 +37,7 @@ def visible_interventions(access):
     """The association's interventions this user may see: readers only those in plans they may read."""
     interventions = access.association.interventions.all()
     if not access.sees_drafts:
-        interventions = interventions.filter(plan_links__plan__in=access.visible_plans()).distinct()
+        interventions = interventions.filter(plan_links__plan__in=visible_plans(access)).distinct()
     return interventions
 
 
@@ -68,7 +69,7 @@ def intervention_list(request):
     """Every intervention across the years: status, period, grants per year, the plans it appears in."""
     access = request.access
     links = (
-        PlanIntervention.objects.filter(plan__in=access.visible_plans())
+        PlanIntervention.objects.filter(plan__in=visible_plans(access))
         .select_related("plan")
         .order_by("-plan__first_year", "-plan__revision")
     )
@@ -100,7 +101,7 @@ def intervention_list(request):
 def _plans_context(request, intervention: Intervention) -> dict:
     """The plans the intervention appears in (those the user may see), and those it can be added to."""
     access = request.access
-    visible = access.visible_plans()
+    visible = visible_plans(access)
     links = list(
         intervention.plan_links.filter(plan__in=visible)
         .select_related("plan")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from finsam.admin_locks import LockedPlanAdminMixin
+from plans.admin_locks import LockedPlanAdminMixin
 from plans.models import (
     ActivityItem,
     Chapter,

@@ -3,10 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from budgets.formatting import format_amount
-from budgets.parsing import parse_amount
 from finsam.models import BoardSeat
-from finsam.money import sek, to_decimal
+from finsam.money import format_amount, parse_amount, sek, to_decimal
 from plans.models import (
     ActivityItem,
     Chapter,

@@ -12,19 +12,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from finsam.editing import Versioned
 from finsam.models import Association
 from finsam.money import money_field
-
-YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
-
-
-class Versioned(models.Model):
-    """An optimistic lock: every save through the editor bumps `version`; a stale save is refused."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
+from finsam.validators import YEAR_VALIDATORS
 
 
 class Plan(Versioned):

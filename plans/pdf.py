@@ -7,7 +7,7 @@ rendered twice, a changed draft gets a new PDF. An adopted (or superseded) plan 
 PDF/A that never changes once stored; every later download serves those very bytes.
 
 Rendering takes seconds, so requests only queue it (`plan_pdf_request`, `plan_pdf_archive`); the
-task in `plans/tasks.py` runs `plan_pdf_run` in the worker. WeasyPrint is imported inside functions:
+task `render_plan_pdf` runs `plan_pdf_run` in the worker. WeasyPrint is imported inside functions:
 importing it costs most of a second. It only ever sees our own template, and its URL fetcher reads
 static files from disk and refuses everything else (no network, no `file://`, no `data:`).
 """
@@ -28,12 +28,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from plans.history import plan_event_record
+from plans.gateway import plan_event_record
 from plans.models import Plan, PlanEvent, PlanPdf
 from plans.queries import plan_document
 
@@ -104,7 +105,7 @@ def make_url_fetcher(*, media_names: frozenset[str] = frozenset()):
     climb out of the static folders, media files that the document did not name (the logo).
     Refused URLs are kept in `fetcher.refused` so the caller can log them.
     """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # WeasyPrint is slow to import
 
     class StaticOnlyFetcher(URLFetcher):
         def __init__(self):
@@ -317,8 +318,6 @@ def plan_pdf_request(*, plan: Plan, by=None) -> PlanPdf:
 
 
 def queue_render(*, plan: Plan, source: PlanPdfSource, by) -> PlanPdf:
-    from plans.tasks import render_plan_pdf  # tasks import this module
-
     try:
         with transaction.atomic():
             pdf = PlanPdf.objects.create(
@@ -347,8 +346,6 @@ def queue_render(*, plan: Plan, source: PlanPdfSource, by) -> PlanPdf:
 
 def requeue_if_needed(pdf: PlanPdf, *, failed: bool = True) -> PlanPdf:
     """Queue again a rendering whose worker died mid-way and, with `failed`, one that failed."""
-    from plans.tasks import render_plan_pdf
-
     stale_before = timezone.now() - datetime.timedelta(seconds=STALE_RENDER_SECONDS)
     retryable = Q(status=PlanPdf.Status.RENDERING, started_at__lt=stale_before)
     if failed:
@@ -360,6 +357,12 @@ def requeue_if_needed(pdf: PlanPdf, *, failed: bool = True) -> PlanPdf:
         render_plan_pdf.enqueue(pdf_id=pdf.pk)
     pdf.refresh_from_db()
     return pdf
+
+
+@task
+def render_plan_pdf(*, pdf_id: int) -> str:
+    """The background task (django.tasks; `manage.py db_worker` runs it): render one queued PlanPdf."""
+    return plan_pdf_run(pdf_id=pdf_id)
 
 
 def plan_pdf_run(*, pdf_id: int) -> str:

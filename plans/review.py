@@ -1,9 +1,10 @@
 """The review of a plan by the board, its adoption and its revision; comments on its parts.
 
 Every function checks who may do what in `plans.transitions` (or the comment rules below) itself, so a
-view cannot forget it; runs in one transaction; records a PlanEvent; and sends its e-mail on commit.
-State changes are conditional updates (`UPDATE ... WHERE state IN (...)`): of two people acting on the
-same plan at once, exactly one succeeds and the other gets `StateConflict`.
+view cannot forget it; runs through the plan's write gateway as a lifecycle step (`plans.gateway`: one
+transaction, the plan's row locked, the PlanEvent recorded); and sends its e-mail on commit. State
+changes are conditional updates (`UPDATE ... WHERE state IN (...)`): of two people acting on the same
+plan at once, exactly one succeeds and the other gets `StateConflict`.
 """
 
 from __future__ import annotations
@@ -11,28 +12,15 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finsam.models import Membership
 from plans import notifications
-from plans.history import plan_event_record
-from plans.models import (
-    ActivityItem,
-    Chapter,
-    Comment,
-    CommunicationItem,
-    ControlItem,
-    Goal,
-    Indicator,
-    Plan,
-    PlanEvent,
-    PlanSnapshot,
-    Stance,
-    TargetGroup,
-)
+from plans.copying import plan_copy
+from plans.gateway import PlanChange, plan_change
+from plans.models import Comment, Plan, PlanEvent, PlanSnapshot, Stance
 from plans.pdf import plan_pdf_archive
 from plans.queries import PlanDocument, plan_document
 from plans.snapshots import budget_row_key, snapshot_content
@@ -56,20 +44,11 @@ class StateConflict(ReviewError):
     """Someone changed the plan's state in between; nothing was done (answered as 409)."""
 
 
-def _advance(plan: Plan, *, action: str, **fields) -> None:
+def _advance(change: PlanChange, *, action: str, **fields) -> None:
     """Move the plan along `action`'s transition if it is still in one of its source states."""
     transition = TRANSITIONS[action]
-    now = timezone.now()
-    updated = Plan.objects.filter(pk=plan.pk, state__in=transition.sources).update(
-        state=transition.target, version=F("version") + 1, updated_at=now, **fields
-    )
-    if not updated:
+    if not change.advance(state=transition.target, from_states=transition.sources, **fields):
         raise StateConflict(_("Någon annan har just ändrat planens status. Ladda om sidan."))
-    plan.state = transition.target
-    plan.version += 1
-    plan.updated_at = now
-    for name, value in fields.items():
-        setattr(plan, name, value)
 
 
 def latest_snapshot(plan: Plan) -> PlanSnapshot | None:
@@ -84,18 +63,16 @@ def plan_submit(*, plan: Plan, by, notify: bool = True) -> PlanSnapshot:
 
     Side effects: state → in_review, one PlanSnapshot, a "submitted" event, e-mail to the board."""
     transition_check(plan=plan, user=by, action="submit")
-    with transaction.atomic():
-        _advance(plan, action="submit")
+    with plan_change(plan, by=by, lifecycle="submit") as change:
+        _advance(change, action="submit")
         number = (plan.snapshots.aggregate(last=Max("number"))["last"] or 0) + 1
         snapshot = PlanSnapshot.objects.create(
             plan=plan, number=number, content=snapshot_content(plan), created_by=by
         )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.SUBMITTED,
-            summary=_("Version %(number)s skickad till styrelsen") % {"number": number},
-            details={"snapshot": number},
+        change.record(
+            PlanEvent.Action.SUBMITTED,
+            _("Version %(number)s skickad till styrelsen") % {"number": number},
+            {"snapshot": number},
         )
         if notify:
             notifications.notify_submitted(plan=plan, snapshot=snapshot, by=by)
@@ -108,14 +85,12 @@ def plan_withdraw(*, plan: Plan, by, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ReviewError(_("Skriv varför planen tas tillbaka."), field="reason")
-    with transaction.atomic():
-        _advance(plan, action="withdraw")
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.WITHDRAWN,
-            summary=_("Tillbaka till utkast: %(reason)s") % {"reason": reason},
-            details={"reason": reason},
+    with plan_change(plan, by=by, lifecycle="withdraw") as change:
+        _advance(change, action="withdraw")
+        change.record(
+            PlanEvent.Action.WITHDRAWN,
+            _("Tillbaka till utkast: %(reason)s") % {"reason": reason},
+            {"reason": reason},
         )
         notifications.notify_withdrawn(plan=plan, by=by, reason=reason)
 
@@ -141,22 +116,20 @@ def plan_stance_record(*, plan: Plan, by, stance: str, comment: str = "") -> Sta
     comment = (comment or "").strip()
     if stance == Stance.Kind.CHANGES_REQUESTED and not comment:
         raise ReviewError(_("Skriv vilka ändringar du vill se."), field="comment")
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="stance") as change:
         snapshot = latest_snapshot(plan)
         if snapshot is None:  # in review without a snapshot cannot happen through these services
             raise StateConflict(_("Planen har ingen inskickad version att ta ställning till."))
         record = Stance.objects.create(plan=plan, snapshot=snapshot, user=by, stance=stance, comment=comment)
         if stance == Stance.Kind.CHANGES_REQUESTED:
-            _advance(plan, action="request_changes")
+            _advance(change, action="request_changes")
         elif approval_reached(snapshot):
-            _advance(plan, action="approve")
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.STANCE,
-            summary=f"{record.get_stance_display()} (version {snapshot.number})"
+            _advance(change, action="approve")
+        change.record(
+            PlanEvent.Action.STANCE,
+            f"{record.get_stance_display()} (version {snapshot.number})"
             + (f": {comment}" if comment else ""),
-            details={"snapshot": snapshot.number, "stance": stance},
+            {"snapshot": snapshot.number, "stance": stance},
         )
         notifications.notify_stance(stance=record)
     return record
@@ -180,7 +153,7 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
         raise ReviewError(
             _("Högst %(max)s tecken.") % {"max": MINUTES_REFERENCE_MAX}, field="minutes_reference"
         )
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="adopt") as change:
         snapshot = latest_snapshot(plan)
         # The board adopts what it reviewed. Interventions and their grants belong to the association and
         # can be edited while the plan is in review; if that changed the document, it must be sent again.
@@ -192,31 +165,31 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
                 )
                 % {"number": snapshot.number if snapshot else 0}
             )
-        _advance(plan, action="adopt", adopted_on=adopted_on, minutes_reference=minutes_reference)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.ADOPTED,
-            summary=_("Fastställd av styrelsen %(date)s %(reference)s (version %(number)s)")
+        _advance(change, action="adopt", adopted_on=adopted_on, minutes_reference=minutes_reference)
+        change.record(
+            PlanEvent.Action.ADOPTED,
+            _("Fastställd av styrelsen %(date)s %(reference)s (version %(number)s)")
             % {"date": adopted_on.isoformat(), "reference": minutes_reference, "number": snapshot.number},
-            details={
+            {
                 "adopted_on": adopted_on.isoformat(),
                 "minutes_reference": minutes_reference,
                 "snapshot": snapshot.number,
             },
         )
         older = plan.revision_of
-        if older is not None and Plan.objects.filter(pk=older.pk, state=State.ADOPTED).update(
-            state=State.SUPERSEDED, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            plan_event_record(
-                plan=older,
-                user=by,
-                action=PlanEvent.Action.REVISED,
-                summary=_("Ersatt av version %(revision)s, fastställd %(date)s %(reference)s")
-                % {"revision": plan.revision, "date": adopted_on.isoformat(), "reference": minutes_reference},
-                details={"superseded_by": plan.pk},
-            )
+        if older is not None:
+            with plan_change(older, by=by, lifecycle="supersede") as superseding:
+                if superseding.advance(state=State.SUPERSEDED, from_states={State.ADOPTED}):
+                    superseding.record(
+                        PlanEvent.Action.REVISED,
+                        _("Ersatt av version %(revision)s, fastställd %(date)s %(reference)s")
+                        % {
+                            "revision": plan.revision,
+                            "date": adopted_on.isoformat(),
+                            "reference": minutes_reference,
+                        },
+                        {"superseded_by": plan.pk},
+                    )
         notifications.notify_adopted(plan=plan, by=by)
         # The archival PDF/A is queued in this transaction: the task only runs if the adoption commits.
         plan_pdf_archive(plan=plan, by=by)
@@ -228,7 +201,7 @@ def plan_revise(*, plan: Plan, by) -> Plan:
     The adopted plan is left exactly as it is; adopting the revision later supersedes it.
     Side effects: a new plan with copies of every part of the old one, a "revised" event on both."""
     transition_check(plan=plan, user=by, action="revise")
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="revise") as change:
         newer = (
             Plan.objects.filter(
                 association=plan.association, first_year=plan.first_year, revision__gt=plan.revision
@@ -241,96 +214,19 @@ def plan_revise(*, plan: Plan, by) -> Plan:
                 _("Det finns redan en nyare version av planen (version %(revision)s).")
                 % {"revision": newer.revision}
             )
-        revision = plan_copy(plan, revision=plan.revision + 1, revision_of=plan)
-        plan_event_record(
+        revision = plan_copy(plan, rollover=False, revision=plan.revision + 1, revision_of=plan)
+        change.record(
+            PlanEvent.Action.REVISED,
+            _("Ny version %(revision)s av den fastställda planen") % {"revision": revision.revision},
+            {"revision_of": plan.pk},
             plan=revision,
-            user=by,
-            action=PlanEvent.Action.REVISED,
-            summary=_("Ny version %(revision)s av den fastställda planen") % {"revision": revision.revision},
-            details={"revision_of": plan.pk},
         )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.REVISED,
-            summary=_("Version %(revision)s skapad som utkast") % {"revision": revision.revision},
-            details={"revision": revision.pk},
+        change.record(
+            PlanEvent.Action.REVISED,
+            _("Version %(revision)s skapad som utkast") % {"revision": revision.revision},
+            {"revision": revision.pk},
         )
     return revision
-
-
-def _clone(instance, **changes):
-    """An unsaved copy of a model instance with `changes` applied (new pk, version 1)."""
-    instance.pk = None
-    instance.id = None
-    instance._state.adding = True
-    if hasattr(instance, "version"):
-        instance.version = 1
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    return instance
-
-
-def plan_copy(plan: Plan, **changes) -> Plan:
-    """Copy a plan with every part the document shows (the same years, amounts and texts).
-
-    Interventions belong to the association and are linked, not copied. Figures stated by an imported
-    document (`StatedFigure`) belong to that document and are not copied."""
-    from budgets.models import BudgetColumn, BudgetGroup, ContributionKeyFactor, ContributionOverride
-    from interventions.models import PlanIntervention
-
-    source = Plan.objects.get(pk=plan.pk)
-    copy = _clone(
-        Plan.objects.get(pk=plan.pk),
-        state=State.DRAFT,
-        adopted_on=None,
-        minutes_reference="",
-        rolled_over_from=None,
-        **changes,
-    )
-    copy.save()
-
-    for model in (Chapter, TargetGroup, ControlItem, CommunicationItem):
-        model.objects.bulk_create(_clone(item, plan=copy) for item in model.objects.filter(plan=source))
-    goals = {}
-    for goal in Goal.objects.filter(plan=source).prefetch_related("indicators"):
-        indicators = list(goal.indicators.all())
-        old_pk = goal.pk
-        goals[old_pk] = _clone(goal, plan=copy)
-        goals[old_pk].save()
-        Indicator.objects.bulk_create(_clone(indicator, goal=goals[old_pk]) for indicator in indicators)
-    ActivityItem.objects.bulk_create(
-        _clone(item, plan=copy, goal=goals.get(item.goal_id))
-        for item in ActivityItem.objects.filter(plan=source)
-    )
-    PlanIntervention.objects.bulk_create(
-        _clone(link, plan=copy) for link in PlanIntervention.objects.filter(plan=source)
-    )
-
-    columns = {}
-    for column in BudgetColumn.objects.filter(plan=source).prefetch_related("contribution_overrides"):
-        overrides = list(column.contribution_overrides.all())
-        old_pk = column.pk
-        columns[old_pk] = _clone(column, plan=copy)
-        columns[old_pk].save()
-        ContributionOverride.objects.bulk_create(_clone(item, column=columns[old_pk]) for item in overrides)
-    for group in BudgetGroup.objects.filter(plan=source).prefetch_related("lines__amounts"):
-        lines = list(group.lines.all())
-        new_group = _clone(group, plan=copy)
-        new_group.save()
-        for line in lines:
-            amounts = list(line.amounts.all())
-            new_line = _clone(line, group=new_group)
-            new_line.save()
-            line.amounts.model.objects.bulk_create(
-                _clone(amount, line=new_line, column=columns[amount.column_id]) for amount in amounts
-            )
-    for factor in ContributionKeyFactor.objects.filter(plan=source).prefetch_related("values"):
-        values = list(factor.values.all())
-        new_factor = _clone(factor, plan=copy)
-        new_factor.save()
-        factor.values.model.objects.bulk_create(_clone(value, factor=new_factor) for value in values)
-    return copy
 
 
 # --- comments ----------------------------------------------------------------------------------------
@@ -395,7 +291,7 @@ def comment_add(
     label = comment_targets(plan_document(plan)).get((target_kind, target_key))
     if label is None:
         raise ReviewError(_("Den delen finns inte i planen."), field="target")
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="comment") as change:
         comment = Comment.objects.create(
             plan=plan,
             snapshot=latest_snapshot(plan),
@@ -405,12 +301,10 @@ def comment_add(
             author=by,
             body=body,
         )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.COMMENTED,
-            summary=f"{label}: {body}",
-            details={"comment": comment.pk, "target": f"{target_kind}:{target_key}"},
+        change.record(
+            PlanEvent.Action.COMMENTED,
+            f"{label}: {body}",
+            {"comment": comment.pk, "target": f"{target_kind}:{target_key}"},
         )
         if notify:
             notifications.notify_comment(comment=comment)
@@ -423,7 +317,7 @@ def comment_reply(*, comment: Comment, by, body: str) -> Comment:
     plan = root.plan
     _check_comment_allowed(plan, by)
     body = _clean_body(body)
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="comment") as change:
         reply = Comment.objects.create(
             plan=plan,
             snapshot=latest_snapshot(plan),
@@ -434,12 +328,10 @@ def comment_reply(*, comment: Comment, by, body: str) -> Comment:
             author=by,
             body=body,
         )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.COMMENTED,
-            summary=_("Svar om %(label)s: %(body)s") % {"label": root.target_label, "body": body},
-            details={"comment": reply.pk, "parent": root.pk},
+        change.record(
+            PlanEvent.Action.COMMENTED,
+            _("Svar om %(label)s: %(body)s") % {"label": root.target_label, "body": body},
+            {"comment": reply.pk, "parent": root.pk},
         )
         notifications.notify_comment(comment=reply)
     return reply
@@ -451,18 +343,16 @@ def comment_resolve(*, comment: Comment, by) -> Comment:
     plan = root.plan
     if user_role(by, plan.association) != Role.CHIEF:
         raise PermissionDenied(_("Bara förbundschefen kan markera en kommentar som löst."))
-    with transaction.atomic():
+    with plan_change(plan, by=by, lifecycle="comment") as change:
         now = timezone.now()
         if not Comment.objects.filter(pk=root.pk, resolved_at__isnull=True).update(
             resolved_at=now, resolved_by=by
         ):
             return root  # already resolved: nothing to do
         root.resolved_at, root.resolved_by = now, by
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.COMMENTED,
-            summary=_("Markerade kommentaren om %(label)s som löst") % {"label": root.target_label},
-            details={"comment": root.pk, "resolved": True},
+        change.record(
+            PlanEvent.Action.COMMENTED,
+            _("Markerade kommentaren om %(label)s som löst") % {"label": root.target_label},
+            {"comment": root.pk, "resolved": True},
         )
     return root

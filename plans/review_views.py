@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from budgets.checks import plan_checks
-from finsam.access import association_view, get_plan
+from finsam.access import association_view
 from finsam.models import Membership
 from plans import review
+from plans.access import get_plan, visible_plans
+from plans.checks import plan_findings
 from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
 from plans.snapshots import snapshot_content, snapshot_diff
@@ -210,7 +211,7 @@ def _review_context(
         budget_items=budget_items,
         forms=forms_,
         comment_error=comment_error,
-        checks=plan_checks(plan, budget=doc.budget),
+        checks=plan_findings(plan, doc),
     )
     return {"plan": plan, "doc": doc, "review": state}
 
@@ -475,7 +476,7 @@ def plan_history(request, pk: int):
     """Who did what and when, newest first; read-only (PlanEvent refuses to change)."""
     plan = get_plan(request, pk)
     events = plan.events.select_related("user").order_by("-created_at", "-id")
-    visible = request.access.visible_plans()
+    visible = visible_plans(request.access)
     related = list(visible.filter(pk__in=[plan.revision_of_id, plan.rolled_over_from_id]))
     newer = list(visible.filter(revision_of=plan))
     return render(

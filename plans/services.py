@@ -1,4 +1,5 @@
-"""Writes made through the plan editor. Each function runs in one transaction and records a PlanEvent.
+"""Writes made through the plan editor. Each function runs through the plan's write gateway
+(`plans.gateway.plan_change`: one transaction, the plan locked and refused unless editable, a PlanEvent).
 
 The ordered parts of a plan (chapters, goals, indicators, target groups, control, communication and
 activity items) and the association's board seats share four operations: add, update, delete, move.
@@ -13,34 +14,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup
 from finsam.editing import StaleVersion, versioned_update
 from finsam.models import Association, BoardSeat
-from plans.history import plan_event_record
-from plans.models import Chapter, Indicator, Plan, PlanEvent
-
-# The parts every new plan starts with; the chief renames, removes and adds from there.
-DEFAULT_CHAPTERS = [
-    (Chapter.Kind.TEXT, "Inledning"),
-    (Chapter.Kind.GOALS, "Mål"),
-    (Chapter.Kind.TARGET_GROUPS, "Prioriterade målgrupper"),
-    (Chapter.Kind.INTERVENTIONS, "Insatser"),
-    (Chapter.Kind.BUDGET, "Budget"),
-]
-DEFAULT_GROUPS = [
-    (BudgetGroup.Section.REVENUE, BudgetGroup.Kind.CONTRIBUTIONS, "Medlemsavgifter"),
-    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.ADMINISTRATION, "Administration"),
-    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_DECIDED, "Beslutade insatser"),
-    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_UNDECIDED, "Ej beslutade medel"),
-]
-
-
-def column_kind(plan: Plan, year: int) -> str:
-    """The first year of a plan is its precise budget; the later years are plan years."""
-    return BudgetColumn.Kind.BUDGET if year == plan.first_year else BudgetColumn.Kind.PLAN
+from plans.gateway import plan_change
+from plans.models import Indicator, Plan, PlanEvent
+from plans.parts import PARTS
 
 
 def plan_create(
@@ -54,10 +34,10 @@ def plan_create(
     costs_negative: bool,
     by,
 ) -> Plan:
-    """Create an empty draft plan with its budget columns, the standard budget groups and chapters.
+    """Create an empty draft plan with what each part starts with (`PartKind.create`: the standard
+    chapters, a budget column per year and the standard budget groups).
 
-    Side effects: inserts the plan, one column per year, four budget groups, five chapters and a
-    "created" PlanEvent.
+    Side effects: inserts the plan and its parts' rows, records a "created" PlanEvent.
     """
     with transaction.atomic():
         plan = Plan.objects.create(
@@ -69,23 +49,11 @@ def plan_create(
             decimals=decimals if unit == Plan.Unit.TKR else 0,
             costs_negative=costs_negative,
         )
-        BudgetColumn.objects.bulk_create(
-            BudgetColumn(plan=plan, year=year, kind=column_kind(plan, year)) for year in plan.year_range
-        )
-        BudgetGroup.objects.bulk_create(
-            BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=position)
-            for position, (section, kind, name) in enumerate(DEFAULT_GROUPS, start=1)
-        )
-        Chapter.objects.bulk_create(
-            Chapter(plan=plan, kind=kind, heading=heading, position=position)
-            for position, (kind, heading) in enumerate(DEFAULT_CHAPTERS, start=1)
-        )
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.CREATED,
-            summary=_("Ny tom plan ”%(title)s”") % {"title": title},
-        )
+        with plan_change(plan, by=by) as change:
+            for kind in PARTS.values():
+                if kind.create is not None:
+                    kind.create(plan)
+            change.record(PlanEvent.Action.CREATED, _("Ny tom plan ”%(title)s”") % {"title": title})
     return plan
 
 
@@ -98,69 +66,23 @@ def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by
     Side effects: updates the plan, creates/removes/re-kinds columns, records an "edited" PlanEvent.
     """
     changed = sorted(field for field, value in changes.items() if getattr(plan, field) != value)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         old_range = plan.year_range
         try:
             with transaction.atomic():
-                versioned_update(
-                    plan, expected_version=expected_version, updated_at=timezone.now(), **changes
-                )
+                versioned_update(plan, expected_version=expected_version, **changes)
         except IntegrityError as error:
             raise _integrity_as_validation(error) from error
         if plan.year_range != old_range:
-            _budget_columns_sync(plan)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=_("Planens inställningar"),
-            details={"kind": "plan", "id": plan.pk, "fields": changed},
+            for kind in PARTS.values():
+                if kind.years_changed is not None:
+                    kind.years_changed(plan)
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Planens inställningar"),
+            {"kind": "plan", "id": plan.pk, "fields": changed},
         )
     return plan
-
-
-def _budget_columns_sync(plan: Plan) -> None:
-    """Give each year of the plan a column of the right kind; drop empty budget/plan columns outside it.
-
-    Outcome and forecast columns before the first year stay (a plan may show last year's outcome).
-    """
-    years = set(plan.year_range)
-    columns = list(plan.budget_columns.all())
-    outside = [
-        column
-        for column in columns
-        if column.year not in years
-        and (
-            column.year > plan.last_year or column.kind in (BudgetColumn.Kind.BUDGET, BudgetColumn.Kind.PLAN)
-        )
-    ]
-    if outside:
-        filled = sorted(
-            {
-                column.year
-                for column in outside
-                if column.contributions_total is not None
-                or BudgetAmount.objects.filter(column=column).exclude(amount=0).exists()
-            }
-        )
-        if filled:
-            raise ValidationError(
-                {
-                    "years": _(
-                        "Budgeten har belopp för %(years)s. Ta bort dem i budgeten innan du ändrar planens år."
-                    )
-                    % {"years": ", ".join(str(year) for year in filled)}
-                }
-            )
-        BudgetColumn.objects.filter(pk__in=[column.pk for column in outside]).delete()
-    by_year = {column.year: column for column in columns}
-    for year in plan.year_range:
-        kind = column_kind(plan, year)
-        column = by_year.get(year)
-        if column is None:
-            BudgetColumn.objects.create(plan=plan, year=year, kind=kind)
-        elif column.kind != kind:
-            BudgetColumn.objects.filter(pk=column.pk).update(kind=kind)
 
 
 # --- The ordered parts -------------------------------------------------------------------------------
@@ -188,11 +110,6 @@ def part_details(item: models.Model, **extra) -> dict:
     return details
 
 
-def _touch(plan: Plan) -> None:
-    """The plan's "last changed" date follows its parts; its own version does not (no false conflicts)."""
-    Plan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
-
-
 def _integrity_as_validation(error: IntegrityError) -> ValidationError:
     # The form checks the same rules first; this only fires when two people save at the same moment.
     return ValidationError(_("Det gick inte att spara: någon annan sparade samtidigt något som krockar."))
@@ -203,7 +120,7 @@ def plan_part_add(*, plan: Plan, item: models.Model, by) -> models.Model:
 
     Side effects: inserts the item, records an "added" PlanEvent.
     """
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         last = part_siblings(item).aggregate(last=Max("position"))["last"]
         item.position = 0 if last is None else last + 1
         try:
@@ -211,14 +128,7 @@ def plan_part_add(*, plan: Plan, item: models.Model, by) -> models.Model:
                 item.save()
         except IntegrityError as error:
             raise _integrity_as_validation(error) from error
-        _touch(plan)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.ADDED,
-            summary=part_label(item),
-            details=part_details(item),
-        )
+        change.record(PlanEvent.Action.ADDED, part_label(item), part_details(item))
     return item
 
 
@@ -231,20 +141,13 @@ def plan_part_update(
     Side effects: updates the item, records an "edited" PlanEvent naming the changed fields.
     """
     changed = sorted(field for field, value in changes.items() if getattr(item, field) != value)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         try:
             with transaction.atomic():
                 versioned_update(item, expected_version=expected_version, **changes)
         except IntegrityError as error:
             raise _integrity_as_validation(error) from error
-        _touch(plan)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.EDITED,
-            summary=part_label(item),
-            details=part_details(item, fields=changed),
-        )
+        change.record(PlanEvent.Action.EDITED, part_label(item), part_details(item, fields=changed))
     return item
 
 
@@ -255,13 +158,12 @@ def plan_part_delete(*, plan: Plan, item: models.Model, expected_version: int, b
     records a "deleted" PlanEvent that keeps the item's id so a later save of it can say it is gone.
     """
     model = type(item)
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         label, details = part_label(item), part_details(item)
         deleted, _counts = model.objects.filter(pk=item.pk, version=expected_version).delete()
         if not deleted:
             raise StaleVersion(model.objects.filter(pk=item.pk).first())
-        _touch(plan)
-        plan_event_record(plan=plan, user=by, action=PlanEvent.Action.DELETED, summary=label, details=details)
+        change.record(PlanEvent.Action.DELETED, label, details)
 
 
 @dataclass(frozen=True)
@@ -282,7 +184,7 @@ def plan_part_move(*, plan: Plan, item: models.Model, direction: str = "", to: i
     """
     if to is None and direction not in ("up", "down"):
         raise ValueError("give a direction (up/down) or a place")
-    with transaction.atomic():
+    with plan_change(plan, by=by) as change:
         siblings = list(part_siblings(item).select_for_update().order_by("position", "id"))
         index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
         if to is None:
@@ -296,14 +198,7 @@ def plan_part_move(*, plan: Plan, item: models.Model, direction: str = "", to: i
             sibling.position = position
         type(item).objects.bulk_update(siblings, ["position"])
         item.position = target
-        _touch(plan)
-        plan_event_record(
-            plan=plan,
-            user=by,
-            action=PlanEvent.Action.MOVED,
-            summary=part_label(item),
-            details=part_details(item, to=target + 1),
-        )
+        change.record(PlanEvent.Action.MOVED, part_label(item), part_details(item, to=target + 1))
     return Move(moved=True, index=target, count=len(siblings))
 
 

@@ -1,11 +1,9 @@
-"""Background tasks of the plans app (django.tasks; `manage.py db_worker` runs them)."""
+"""Background tasks of the plans app (django.tasks; `manage.py db_worker` runs them).
 
-from django.tasks import task
+The task is defined beside the code it runs (`plans.pdf`); this module keeps the name under which tasks
+queued by earlier versions were stored.
+"""
 
+from plans.pdf import render_plan_pdf
 
-@task
-def render_plan_pdf(*, pdf_id: int) -> str:
-    """Render one queued PlanPdf and store it; returns its final status ("done" or "failed")."""
-    from plans.pdf import plan_pdf_run  # plans.pdf imports this module in turn
-
-    return plan_pdf_run(pdf_id=pdf_id)
+__all__ = ["render_plan_pdf"]

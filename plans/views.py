@@ -37,10 +37,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from finsam.access import association_view, get_plan
+from finsam.access import association_view
 from finsam.editing import StaleVersion
 from finsam.models import Association, BoardSeat
 from plans import forms
+from plans.access import get_plan, visible_plans
+from plans.checks import finding_links, findings_digest, plan_findings
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -59,7 +61,8 @@ from plans.pdf import (
     plan_pdf_request,
     requeue_if_needed,
 )
-from plans.queries import number_chapters, plan_document
+from plans.queries import plan_document
+from plans.rollover import plan_rollover
 from plans.services import (
     part_deletion,
     part_label,
@@ -70,11 +73,23 @@ from plans.services import (
     plan_part_update,
     plan_settings_update,
 )
+from plans.text_parts import number_chapters
 
 TEMPLATE = "plans/plan_edit.html"
 CONFLICT_MESSAGE = gettext_lazy("Någon annan har ändrat detta medan du skrev.")
 DELETED_MESSAGE = gettext_lazy("Någon annan har tagit bort detta medan du skrev.")
 INVALID_MESSAGE = gettext_lazy("Det gick inte att spara. Rätta det som är markerat.")
+
+
+@association_view
+def association_detail(request):
+    """The association's plans by year, with their state."""
+    plans = visible_plans(request.access).order_by("-first_year", "-revision")
+    return render(
+        request,
+        "finsam/association.html",
+        {"association": request.access.association, "plans": plans},
+    )
 
 
 @require_GET
@@ -464,9 +479,7 @@ def respond_editing(request, plan: Plan, editing: Editing, *, status: int = 200)
 
 def checks_context(plan: Plan) -> dict[str, Any]:
     """The plan checks, each with the place where the chief can fix it."""
-    from budgets.checks import findings_digest, plan_checks
-
-    findings = plan_checks(plan)
+    findings = plan_findings(plan)
     return {
         "findings": [(finding, finding_links(plan, finding)) for finding in findings],
         "findings_digest": findings_digest(findings),
@@ -480,29 +493,6 @@ def other_links(plan: Plan) -> dict[str, str]:
         "budget_url": reverse("plan_budget_grid", args=args),
         "interventions_url": reverse("plan_interventions", args=args),
     }
-
-
-def finding_links(plan: Plan, finding) -> list[tuple[str, str]]:
-    """(label, url) for where a finding is fixed: the budget grid, an intervention, the settings."""
-    kind, target_id = finding.target_kind, finding.target_id
-    links: list[tuple[str, str]] = []
-    if kind == "intervention":
-        if target_id:
-            url = reverse("intervention_detail", args=[plan.association.slug, target_id])
-        else:
-            url = other_links(plan)["interventions_url"]
-        links.append((_("Till insatsen"), url))
-    elif kind == "plan":
-        links.append((_("Till inställningarna"), editor_url(plan, "installningar")))
-    else:  # budget, budget_group, budget_line, column, stated
-        url = other_links(plan)["budget_url"]
-        anchors = {"budget_group": "grupp", "budget_line": "rad", "column": "kolumn"}
-        if target_id and kind in anchors:
-            url = f"{url}#{anchors[kind]}-{target_id}"
-        links.append((_("Till budgeten"), url))
-    if finding.code == "budget_deficit":
-        links.append((_("Skriv motivering"), editor_url(plan, "installningar")))
-    return links
 
 
 # --- Creating a plan -------------------------------------------------------------------------------------
@@ -559,7 +549,6 @@ def plan_new(request):
 
 
 def plan_rollover_from(request, data) -> Plan:
-    from plans.rollover import plan_rollover
 
     return plan_rollover(source=data["source"], by=request.user, keep_forecast=data["keep_forecast"])
 
@@ -944,7 +933,7 @@ def part_move(request, pk: int, kind: str, item: int):
     return respond_list(request, plan, part, obj, announce=announce, focus="", changed=move.moved)
 
 
-# --- The plan as a PDF (plans/pdf.py renders it in the background task of plans/tasks.py) ---------------
+# --- The plan as a PDF (plans/pdf.py renders it in a background task) ---------------
 
 
 def pdf_file_response(plan: Plan, pdf: PlanPdf, *, inline: bool = False) -> FileResponse:

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from budgets.calc import plan_budget
 from budgets.models import BudgetAmount, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, prints_alike
-from finsam.demo.loader import (
+from finsam.models import Association, Membership
+from finsam.site.demo.loader import (
     ADMIN_PASSWORD,
     DEMO_PASSWORD,
     DemoDataError,
@@ -24,7 +25,6 @@ from finsam.demo.loader import (
     logins_table,
     read_demo_file,
 )
-from finsam.models import Association, Membership
 from interventions.models import Grant
 from plans.models import Plan
 

@@ -1,20 +1,13 @@
-"""budgets.formatting: Swedish number format and the rounding policy (each figure rounded once, half up)."""
+"""finsam.money: Swedish number format and the rounding policy (each figure rounded once, half up)."""
 
 from decimal import Decimal
 
 import pytest
 
 from budgets.calc import plan_budget
-from budgets.formatting import (
-    format_amount,
-    format_kronor,
-    format_number,
-    format_tkr,
-    rounding_differences,
-    rounding_notes,
-    scaled,
-)
 from budgets.models import BudgetColumn
+from budgets.rounding import rounding_differences, rounding_notes
+from finsam.money import format_amount, format_kronor, format_number, format_tkr, scaled
 from tests.factories import (
     BudgetAmountFactory,
     BudgetColumnFactory,

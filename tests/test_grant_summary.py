@@ -3,7 +3,7 @@
 import pytest
 
 from budgets.calc import grant_summary
-from finsam.demo.loader import DATA_DIR, load_demo
+from finsam.site.demo.loader import DATA_DIR, load_demo
 from plans.models import Plan
 from plans.queries import plan_document
 

@@ -12,8 +12,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from finsam.demo.loader import DEMO_PASSWORD, demo_files, load_association, read_demo_file
 from finsam.models import Association, Membership
+from finsam.site.demo.loader import DEMO_PASSWORD, demo_files, load_association, read_demo_file
 from plans import review
 from plans.models import Plan, Stance
 

@@ -150,7 +150,7 @@ def test_a_partner_that_is_not_state_region_or_municipality_cannot_be_a_member()
 
 
 def test_plan_history_is_append_only():
-    from plans.history import plan_event_record
+    from plans.gateway import plan_event_record
 
     event = plan_event_record(plan=PlanFactory(), user=None, action="edited", summary="Ändrade")
     event.summary = "Förfalskad"

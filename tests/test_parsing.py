@@ -1,4 +1,4 @@
-"""Reading amounts as people type them: budgets.parsing."""
+"""Reading amounts as people type them: finsam.money."""
 
 import contextlib
 from decimal import Decimal
@@ -8,9 +8,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budgets.formatting import format_amount
-from budgets.parsing import amount_input_text, parse_amount
-from finsam.money import MAX_AMOUNT
+from finsam.money import MAX_AMOUNT, amount_input_text, format_amount, parse_amount
 
 
 @pytest.mark.parametrize(

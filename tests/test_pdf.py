@@ -24,13 +24,13 @@ from PIL import Image
 
 from budgets.calc import plan_budget
 from budgets.charts import cost_breakdown, cost_breakdown_svg, development_svg, svg_open
-from budgets.formatting import format_amount
-from finsam.demo.loader import load_demo
 from finsam.models import Membership
+from finsam.money import format_amount
+from finsam.site.demo.loader import load_demo
 from interventions.models import Intervention
 from plans import pdf as plan_pdf
 from plans.models import ControlItem, Plan, PlanEvent, PlanPdf
-from plans.queries import number_chapters
+from plans.text_parts import number_chapters
 from tests.factories import (
     AssociationFactory,
     BudgetAmountFactory,

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets.models import BudgetAmount, BudgetGroup
-from finsam.demo.loader import demo_files, load_association, read_demo_file
 from finsam.models import BoardSeat, Membership
+from finsam.site.demo.loader import demo_files, load_association, read_demo_file
 from plans.models import (
     ActivityItem,
     Chapter,

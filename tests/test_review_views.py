@@ -398,9 +398,9 @@ def test_after_adoption_every_editing_endpoint_of_the_plan_refuses(client):
 
 
 def test_the_demo_gives_each_board_member_a_real_plan_to_review(client):
-    from finsam.demo.loader import load_demo
-    from finsam.demo.review import load_review_demo
     from finsam.models import Association
+    from finsam.site.demo.loader import load_demo
+    from finsam.site.demo.review import load_review_demo
 
     load_demo()
     for association in Association.objects.all():

@@ -19,7 +19,7 @@ from budgets.models import (
     ContributionOverride,
     StatedFigure,
 )
-from finsam.demo.loader import demo_files, load_association, read_demo_file
+from finsam.site.demo.loader import demo_files, load_association, read_demo_file
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import (
     ActivityItem,
@@ -404,10 +404,10 @@ def test_a_failure_half_way_leaves_nothing_behind(source, chief, monkeypatch):
     BudgetColumnFactory(plan=source, year=2027, kind="budget")
     ChapterFactory(plan=source)
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("plans.rollover.plan_event_record", broken)
+    monkeypatch.setattr("plans.copying.PlanCopy.copy_rows", broken)
     with pytest.raises(RuntimeError):
         plan_rollover(source=source, by=chief)
     assert Plan.objects.count() == 1

@@ -1,7 +1,7 @@
 """`{% load budget_notes %}`: notes printed with budget tables (page, grid and PDF), and key shares.
 
-Templates only format: the notes come from `budgets.formatting.rounding_notes`, numbers print through
-`budgets.formatting`.
+Templates only format: the notes come from `budgets.rounding.rounding_notes`, numbers print through
+`finsam.money`.
 """
 
 import copy
@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from budgets.formatting import NBSP, format_amount, format_number, rounding_notes
-from finsam.money import to_decimal
+from budgets.rounding import rounding_notes
+from finsam.money import NBSP, format_amount, format_number, to_decimal
 
 register = template.Library()
 

@@ -9,8 +9,7 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-from budgets.formatting import format_amount, format_kronor, format_tkr
-from finsam.money import to_decimal
+from finsam.money import format_amount, format_kronor, format_tkr, to_decimal
 
 register = template.Library()
 

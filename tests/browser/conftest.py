@@ -4,7 +4,7 @@ Fixtures and helpers for every browser test:
 - `browser`: one Chromium for the session (never downloaded: /usr/bin/chromium, or FINSAM_CHROMIUM);
 - `page` / `new_page()`: a fresh browser context per page, with the live server as base URL, short
   timeouts, and JavaScript errors collected (a test fails on any uncaught error or CSP violation);
-- `demo` / `demo_loader`: the demo associations from finsam/demo/data (`load_demo`), in the test database;
+- `demo` / `demo_loader`: the demo associations from finsam/site/demo/data (`load_demo`), in the test database;
 - `login(page, username)`: logs in through the login form (demo password unless given);
 - `htmx_settled(page)`: waits until htmx has finished a request and wired up the new content;
 - `axe_check(page)`: runs axe-core (bundled by axe-playwright-python) with the WCAG 2.0/2.1 A and AA
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from finsam.demo.loader import DEMO_PASSWORD, demo_files, ensure_admin, load_association, read_demo_file
+from finsam.site.demo.loader import DEMO_PASSWORD, demo_files, ensure_admin, load_association, read_demo_file
 
 CHROMIUM = os.environ.get("FINSAM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -31,10 +31,10 @@ from budgets.models import (
     ContributionOverride,
     StatedFigure,
 )
-from finsam.backup import association_paths
 from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
+from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, PlanIntervention
-from plans.history import plan_event_record
+from plans.gateway import plan_event_record
 from plans.models import (
     ActivityItem,
     Chapter,

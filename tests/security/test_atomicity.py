@@ -126,7 +126,7 @@ def fresh(obj):
 
 
 def demo_load(world: World):
-    from finsam.demo.loader import demo_files, load_association, read_demo_file
+    from finsam.site.demo.loader import demo_files, load_association, read_demo_file
 
     data = read_demo_file(sorted(demo_files(), key=lambda p: p.stat().st_size)[0])
     return lambda: load_association(data)
@@ -190,7 +190,7 @@ def plan_revise(world: World):
 
 
 def association_import(world: World):
-    from finsam.backup import association_export, association_import
+    from finsam.site.backup import association_export, association_import
 
     data = association_export(association=world.association)
     data["association"]["fields"]["slug"] = "kopia"

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
 
-from finsam.backup import BACKUP_APPS, BackupError, association_import, association_paths, backup_models
 from finsam.models import Association
+from finsam.site.backup import BACKUP_APPS, BackupError, association_import, association_paths, backup_models
 from tests.security.dataset import MARKERS, seed_world
 
 

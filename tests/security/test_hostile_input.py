@@ -32,8 +32,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finsam.backup import association_paths
 from finsam.money import MAX_AMOUNT
+from finsam.site.backup import association_paths
 from tests.security.dataset import World, seed_world
 from tests.security.payloads import DANGEROUS_TAGS, DANGEROUS_URL_SCHEMES, PAYLOADS, SENTINELS
 
@@ -307,7 +307,7 @@ def run_check(cls, existing, strategies, alfa, tried, problems):
     unit=st.sampled_from(["kr", "tkr"]),
 )
 def test_the_amount_parser_gives_whole_kronor_or_a_swedish_error(text, unit):
-    from budgets.parsing import amount_input_text, parse_amount
+    from finsam.money import amount_input_text, parse_amount
 
     try:
         value = parse_amount(text, unit)
@@ -566,8 +566,7 @@ def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrum
     """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
     refused with 422 and the cell left as it was. Never a 500."""
     from budgets.models import BudgetAmount
-    from budgets.parsing import parse_amount
-    from finsam.money import to_decimal
+    from finsam.money import parse_amount, to_decimal
 
     world = seed_world("alfa")
     cell = BudgetAmount.objects.filter(line__group__plan=world.draft).first()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from budgets.importer import MAX_UPLOAD_BYTES, BudgetParseError, parse_text, read_upload, too_large_message
 from budgets.importing import budget_import_apply, budget_import_preview, report_text
 from finsam.editing import StaleVersion
+from plans.gateway import PlanLocked
 from plans.models import Plan
 
 
@@ -38,8 +39,6 @@ class Command(BaseCommand):
         )
         if plan is None:
             raise CommandError(f"Ingen plan med id {plan_id} i förbundet {association}.")
-        if apply and not plan.is_editable:
-            raise CommandError("Planen är låst eller under granskning och kan inte ändras.")
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"Filen {path} finns inte.")
@@ -57,4 +56,6 @@ class Command(BaseCommand):
                 report = budget_import_preview(plan=plan, parsed=parsed, by=None, source=source)
         except StaleVersion as error:
             raise CommandError("Planen ändrades under importen; försök igen.") from error
+        except PlanLocked as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(report_text(report))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
@@ -387,7 +388,6 @@ def build_small_plan():
 def reset(inst: Installation) -> Installation:
     """Put the two measured plans back to editable drafts without review history, so every run of the
     benchmark measures the same thing whatever an earlier run left behind."""
-    from django.apps import apps as django_apps
 
     pks = [inst.largest_plan.pk, inst.small_plan.pk]
     for name in ("Stance", "Comment", "PlanSnapshot"):

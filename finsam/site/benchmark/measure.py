@@ -26,7 +26,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
-from finsam.benchmark.synthetic import Installation
+from finsam.security import SlidingSessionMiddleware
+from finsam.site.benchmark.synthetic import Installation
 
 
 @dataclass
@@ -82,7 +83,6 @@ def refresh_session(client: Client) -> None:
     """Mark the client's session as just refreshed, so that the next request does not write it: the
     session is written once a minute at most (finsam.security.SlidingSessionMiddleware), and that write
     would otherwise land in whichever request a count happened to make at the minute."""
-    from finsam.security import SlidingSessionMiddleware
 
     session = client.session
     session[SlidingSessionMiddleware.KEY] = int(time.time())

@@ -4,14 +4,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from finsam.demo.loader import EXISTS, DemoDataError, demo_logins, load_demo, logins_table
-from finsam.demo.review import load_review_demo
 from finsam.models import Association
+from finsam.site.demo.loader import EXISTS, DemoDataError, demo_logins, load_demo, logins_table
+from finsam.site.demo.review import load_review_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Läser in demoförbunden från finsam/demo/data/*.json med planer, budgetar och demoanvändare. "
+        "Läser in demoförbunden från finsam/site/demo/data/*.json med planer, budgetar och demoanvändare. "
         "Ett förbund som redan finns lämnas orört."
     )
 

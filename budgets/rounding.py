@@ -1,21 +1,15 @@
-"""How amounts print: the Swedish way, in the plan's unit, in one place.
-
-Kronor print as `1 258 500`, thousands as `1 258,5` (one decimal) or `1 259` (none), with a no-break
-space between thousands so a number never wraps, a decimal comma, and a real minus sign (`−`).
+"""Where the budget table, as printed, shows a total that differs from the sum of its printed rows.
 
 Rounding policy (decided for issue 3):
-- Amounts are stored and computed in whole kronor (`Decimal`); only printing rounds.
-- Every printed figure, totals included, is its exact kronor value rounded **once**, half up (half away
-  from zero: 0,5 tkr → 1, −0,5 tkr → −1), to the plan's unit and decimals. Never Babel's banker's
-  rounding, never a rounded value rounded again. So 1 258 500 kr prints `1 258,5` with one decimal and
-  `1 259` with none; 499 kr prints `0` tkr; 1 258 449 kr prints `1 258` tkr.
+- Amounts are stored and computed in whole kronor (`Decimal`); only printing rounds (`finsam.money`).
+- Every printed figure, totals included, is its exact kronor value rounded **once**, half up, to the plan's
+  unit and decimals. Never a rounded value rounded again.
 - A total is never the sum of rounded rows: it is the rounded exact sum. The printed total is then
   the best figure for the whole, but it can differ from what a reader gets by adding the printed rows.
   `rounding_notes(result, plan)` lists every such place on the budget table (a group's subtotal, a
   section total, the result, closing equity, and the multi-year "Totalt" column, down and across) in
   Swedish sentences, and the page prints them under the table, so a page never silently shows a total
   that disagrees with its rows. In kronor (whole numbers) there is never a note.
-- Zero never prints with a sign: a value that rounds to zero prints `0` (or `0,0`), never `−0`.
 - Costs are positive numbers in the computation; a plan that prints costs as negative numbers negates
   them before rounding (which, rounding half away from zero, gives the same digits).
 """
@@ -23,78 +17,16 @@ Rounding policy (decided for issue 3):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from finsam.money import NBSP, format_number, scaled
 
 if TYPE_CHECKING:
     from budgets.calc import BudgetResult
     from plans.models import Plan
-
-NBSP = "\u00a0"
-MINUS = "\u2212"  # a real minus sign, as typeset documents use
-
-
-def scaled(value: Decimal, *, unit: str, decimals: int) -> Decimal:
-    """The value in the unit shown, rounded half up to what is printed."""
-    if unit == "tkr":
-        return (Decimal(value) / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-
-
-def group_thousands(digits: str) -> str:
-    groups = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return NBSP.join(groups)
-
-
-def format_number(value: Decimal, *, decimals: int = 0) -> str:
-    """`Decimal('-1258.5')` → `−1 258,5` (no-break spaces, decimal comma, minus sign)."""
-    quantised = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if quantised == 0:
-        quantised = abs(quantised)  # never print "−0"
-    sign = MINUS if quantised < 0 else ""
-    whole, _, fraction = f"{abs(quantised):f}".partition(".")
-    text = group_thousands(whole)
-    if decimals:
-        text += "," + (fraction or "0" * decimals)
-    return sign + text
-
-
-def format_amount(
-    value: Decimal | None,
-    *,
-    unit: str = "kr",
-    decimals: int = 0,
-    negate: bool = False,
-    blank: str = "",
-) -> str:
-    """A budget figure as printed in a table of the plan's unit (no unit suffix)."""
-    if value is None:
-        return blank
-    value = Decimal(value)
-    if negate:
-        value = -value
-    decimals = decimals if unit == "tkr" else 0
-    return format_number(scaled(value, unit=unit, decimals=decimals), decimals=decimals)
-
-
-def format_kronor(value: Decimal | None) -> str:
-    """An amount in running text: `1 258 500 kr`."""
-    if value is None:
-        return ""
-    return f"{format_number(Decimal(value))}{NBSP}kr"
-
-
-def format_tkr(value: Decimal | None, decimals: int = 1) -> str:
-    """An amount in thousands in running text: `1 258,5 tkr`."""
-    if value is None:
-        return ""
-    return (
-        f"{format_number(scaled(Decimal(value), unit='tkr', decimals=decimals), decimals=decimals)}{NBSP}tkr"
-    )
 
 
 @dataclass(frozen=True)
@@ -117,8 +49,6 @@ def rounding_differences(result: BudgetResult, plan: Plan) -> list[RoundingDiffe
     """Every place where the budget table, as printed for `plan`, shows a total that differs from the
     sum of its printed parts. Follows the table's layout: expanded groups print their rows and a subtotal,
     collapsed groups one row; then the section totals, the result and the equity rows."""
-    from django.utils.translation import gettext as _
-
     unit = plan.unit
     decimals = plan.decimals if unit == "tkr" else 0
     if unit != "tkr":
@@ -221,8 +151,6 @@ def rounding_notes(result: BudgetResult, plan: Plan) -> list[str]:
 
     "Summa administration 2020: raderna summerar till 1 030 tkr, summan av de exakta beloppen är 1 031 tkr."
     """
-    from django.utils.translation import gettext as _
-
     decimals = plan.decimals if plan.unit == "tkr" else 0
     unit = _("tkr") if plan.unit == "tkr" else _("kr")
 

@@ -1,7 +1,8 @@
-"""The admin obeys the same rule as the app: an adopted (or superseded) plan cannot be changed."""
+"""The admin obeys the same rule as the app (`plans.gateway`): only a plan that can be edited can be changed."""
 
 from django.contrib.admin.options import InlineModelAdmin
 
+from plans.gateway import EDITABLE_STATES
 from plans.models import Plan
 
 
@@ -19,11 +20,11 @@ def plan_of(obj) -> Plan | None:
 
 
 class LockedPlanAdminMixin:
-    """No change or delete through the admin (or its inlines) once the plan is adopted."""
+    """No change or delete through the admin (or its inlines) while the plan cannot be edited."""
 
     def _locked(self, obj) -> bool:
         plan = plan_of(obj) if obj is not None else None
-        return plan is not None and plan.is_locked
+        return plan is not None and plan.state not in EDITABLE_STATES
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not self._locked(obj)

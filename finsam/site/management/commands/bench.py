@@ -7,6 +7,7 @@ Nothing here is a pass/fail test; the query-count tests are in the suite.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -15,12 +16,27 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 
-from finsam.benchmark import measure, synthetic
-from finsam.benchmark.measure import Endpoint, url_or_none
+from budgets.checks import findings_digest, plan_checks
+from budgets.models import BudgetAmount
+from finsam.money import parse_amount, to_decimal
+from finsam.site.benchmark import measure, synthetic
+from finsam.site.benchmark.browser import enter_to_total_ms
+from finsam.site.benchmark.measure import Endpoint, url_or_none
+from plans.models import Plan
+from plans.pdf import (
+    STATIC_BASE,
+    make_url_fetcher,
+    pdf_from_html,
+    plan_pdf_archive,
+    plan_pdf_run,
+    plan_pdf_source,
+)
+from plans.review import plan_submit, plan_withdraw
 
 
 def plan_url(name: str, **extra):
@@ -44,10 +60,6 @@ def association_url(name: str):
 def cell_edit(inst, plan):
     """POST a new amount to the plan's first typed budget cell, as the grid does: with the cell's current
     version and the digest of the checks the page shows (read before the request is timed)."""
-    from budgets.checks import findings_digest, plan_checks
-    from budgets.models import BudgetAmount
-    from budgets.parsing import parse_amount
-    from finsam.money import to_decimal
 
     amount = (
         BudgetAmount.objects.filter(line__group__plan=plan, line__group__kind="administration")
@@ -156,9 +168,6 @@ class Command(BaseCommand):
 
     def prepare_review(self, inst):
         """Two submitted versions with a change between them, so the review pages have a diff to show."""
-        from django.contrib.auth import get_user_model
-
-        from plans.review import plan_submit, plan_withdraw
 
         chief = get_user_model().objects.get(username=inst.chief_username)
         for plan in (inst.largest_plan, inst.small_plan):
@@ -190,18 +199,8 @@ class Command(BaseCommand):
             )
 
     def pdf_figures(self, inst):
-        from plans.models import Plan
-        from plans.pdf import (
-            STATIC_BASE,
-            make_url_fetcher,
-            pdf_from_html,
-            plan_pdf_archive,
-            plan_pdf_run,
-            plan_pdf_source,
-        )
-
         self.stdout.write("\nPDF (WeasyPrint)")
-        import weasyprint
+        import weasyprint  # slow to import: only when the PDF figures run
 
         figures = []
         plans = [Plan.objects.filter(association__slug="ornskoldsvik").order_by("first_year").first()]
@@ -282,8 +281,6 @@ class Command(BaseCommand):
         try:
             base = f"http://localhost:{port}"
             if not options["skip_browser"]:
-                from finsam.benchmark.browser import enter_to_total_ms
-
                 inst.largest_plan.refresh_from_db()
                 grid = url_or_none(
                     "plan_budget_grid", association=inst.association.slug, pk=inst.small_plan.pk
@@ -318,7 +315,6 @@ class Command(BaseCommand):
 
 
 def _member_of(plan):
-    from django.contrib.auth import get_user_model
 
     return (
         get_user_model()
@@ -328,13 +324,11 @@ def _member_of(plan):
 
 
 def _database_url() -> str:
-    import os
 
     return os.environ.get("DATABASE_URL") or f"sqlite:///{settings.DATABASES['default']['NAME']}"
 
 
 def _session_cookie(username: str) -> str:
-    from django.contrib.auth import get_user_model
 
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
@@ -343,14 +337,10 @@ def _session_cookie(username: str) -> str:
 
 def _editable_plan(inst):
     """A draft copy of the largest plan's budget to type into (the largest is under review by now)."""
-    from plans.models import Plan
 
     editable = Plan.objects.filter(association=inst.association, title__startswith="Rutnät").first()
     if editable:
         return editable
-    from django.contrib.auth import get_user_model
-
-    from plans.review import plan_withdraw
 
     chief = get_user_model().objects.get(username=inst.chief_username)
     plan = inst.largest_plan

@@ -6,8 +6,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from finsam.backup import BackupError, association_export
 from finsam.models import Association
+from finsam.site.backup import BackupError, association_export
 
 
 class Command(BaseCommand):

@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
-from finsam.demo.loader import demo_files, read_demo_file
 from finsam.models import Association, BoardSeat, Organisation, StaffMember
+from finsam.site.demo.loader import demo_files, read_demo_file
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import (
     ActivityItem,
@@ -31,6 +31,7 @@ from plans.models import (
     Plan,
     TargetGroup,
 )
+from plans.pdf import plan_pdf_render
 
 PARAGRAPH = (
     "Förbundet finansierar samordnade rehabiliteringsinsatser för personer som behöver stöd från flera "
@@ -60,7 +61,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from plans.pdf import plan_pdf_render  # imports nothing heavy; WeasyPrint loads on first render
 
         self.output = options["output"]
         if self.output:

@@ -1,4 +1,4 @@
-"""Load the demo associations from `finsam/demo/data/*.json` (the format is described in FORMAT.md).
+"""Load the demo associations from `finsam/site/demo/data/*.json` (the format is described in FORMAT.md).
 
 Each file becomes one complete association: organisations, board, staff, one adopted plan with its
 chapters, goals, interventions and budget, the figures the document prints (`StatedFigure`), and one

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from finsam.backup import BackupError, association_import
+from finsam.site.backup import BackupError, association_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,255 @@
+"""The budget as a part of the plan (`plans.parts`): what a new plan starts with, columns in step with the
+plan's years, the copy into a revision or next year's plan, what the document shows, and the checks.
+
+Next year's plan (rollover) moves the columns one year: the source's first year as a forecast (when kept),
+its later years as the new budget and plan years, and a new last year starting from the old last year's
+contributions and amounts. The forecast keeps the source's budget year whole: the grants of interventions
+not carried become one line there. Opening equity is the equity at the start of the new first column's
+year (unknown where the source's is). A revision copies the budget as it is.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from budgets.calc import BudgetResult, grant_summary, plan_budget
+from budgets.checks import plan_checks
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    ContributionKeyFactor,
+    ContributionKeyValue,
+    ContributionOverride,
+    StatedFigure,
+)
+from finsam.money import sek
+from plans.models import Plan
+from plans.parts import PartKind, PlanCopy, register
+
+DEFAULT_GROUPS = [
+    (BudgetGroup.Section.REVENUE, BudgetGroup.Kind.CONTRIBUTIONS, "Medlemsavgifter"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.ADMINISTRATION, "Administration"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_DECIDED, "Beslutade insatser"),
+    (BudgetGroup.Section.COSTS, BudgetGroup.Kind.INTERVENTIONS_UNDECIDED, "Ej beslutade medel"),
+]
+
+
+def column_kind(plan: Plan, year: int) -> str:
+    """The first year of a plan is its precise budget; the later years are plan years."""
+    return BudgetColumn.Kind.BUDGET if year == plan.first_year else BudgetColumn.Kind.PLAN
+
+
+def budget_columns_sync(plan: Plan) -> None:
+    """Give each year of the plan a column of the right kind; drop empty budget/plan columns outside it.
+
+    Outcome and forecast columns before the first year stay (a plan may show last year's outcome).
+    """
+    years = set(plan.year_range)
+    columns = list(plan.budget_columns.all())
+    outside = [
+        column
+        for column in columns
+        if column.year not in years
+        and (
+            column.year > plan.last_year or column.kind in (BudgetColumn.Kind.BUDGET, BudgetColumn.Kind.PLAN)
+        )
+    ]
+    if outside:
+        filled = sorted(
+            {
+                column.year
+                for column in outside
+                if column.contributions_total is not None
+                or BudgetAmount.objects.filter(column=column).exclude(amount=0).exists()
+            }
+        )
+        if filled:
+            raise ValidationError(
+                {
+                    "years": _(
+                        "Budgeten har belopp för %(years)s. Ta bort dem i budgeten innan du ändrar planens år."
+                    )
+                    % {"years": ", ".join(str(year) for year in filled)}
+                }
+            )
+        BudgetColumn.objects.filter(pk__in=[column.pk for column in outside]).delete()
+    by_year = {column.year: column for column in columns}
+    for year in plan.year_range:
+        kind = column_kind(plan, year)
+        column = by_year.get(year)
+        if column is None:
+            BudgetColumn.objects.create(plan=plan, year=year, kind=kind)
+        elif column.kind != kind:
+            BudgetColumn.objects.filter(pk=column.pk).update(kind=kind)
+
+
+def create_budget(plan: Plan) -> None:
+    """A new plan's budget: a column per year and the standard groups."""
+    BudgetColumn.objects.bulk_create(
+        BudgetColumn(plan=plan, year=year, kind=column_kind(plan, year)) for year in plan.year_range
+    )
+    BudgetGroup.objects.bulk_create(
+        BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=position)
+        for position, (section, kind, name) in enumerate(DEFAULT_GROUPS, start=1)
+    )
+
+
+def _rollover_columns(job: PlanCopy, keep_forecast: bool) -> list[tuple[BudgetColumn | None, int, str, bool]]:
+    """(source column to copy from, new year, new kind, whether its overrides carry) for each new column."""
+    source = job.source
+    old_columns = {column.year: column for column in source.budget_columns.all()}
+    specs: list[tuple[BudgetColumn | None, int, str, bool]] = []
+    if keep_forecast and source.first_year in old_columns:
+        specs.append((old_columns[source.first_year], source.first_year, BudgetColumn.Kind.FORECAST, True))
+    for year in range(job.target.first_year, source.last_year + 1):
+        if year in old_columns:
+            specs.append((old_columns[year], year, column_kind(job.target, year), True))
+    new_last_year = source.last_year + 1
+    specs.append(
+        (old_columns.get(source.last_year), new_last_year, column_kind(job.target, new_last_year), False)
+    )
+    return specs
+
+
+def copy_budget(job: PlanCopy) -> None:
+    """Columns (shifted in a rollover), groups, lines and amounts, overrides and the contribution key."""
+    source, target = job.source, job.target
+    keep_forecast = job.shared.get("keep_forecast", True)
+    if job.rollover:
+        budget = plan_budget(source)
+        specs = _rollover_columns(job, keep_forecast)
+        _set_opening_equity(target, budget, keep_forecast=keep_forecast)
+    else:
+        specs = [
+            (column, column.year, column.kind, True) for column in source.budget_columns.order_by("year")
+        ]
+    new_columns = BudgetColumn.objects.bulk_create(
+        BudgetColumn(
+            plan=target,
+            year=year,
+            kind=kind,
+            contributions_total=None if old is None else old.contributions_total,
+        )
+        for old, year, kind, _carry in specs
+    )
+    column_ids: dict[int, list[int]] = {}  # source column id → the new columns it is copied into
+    for (old, _year, _kind, _carry), new in zip(specs, new_columns, strict=True):
+        if old is not None:
+            column_ids.setdefault(old.pk, []).append(new.pk)
+
+    groups = list(
+        source.budget_groups.order_by("section", "position", "id").prefetch_related(
+            Prefetch(
+                "lines", queryset=BudgetLine.objects.order_by("position", "id").prefetch_related("amounts")
+            )
+        )
+    )
+    job.copy_rows(BudgetGroup, groups, plan_id=target.pk)
+    lines = [line for group in groups for line in group.lines.all()]
+    job.copy_rows(BudgetLine, lines, group_id=lambda line: job.new_id(BudgetGroup, line.group_id))
+    BudgetAmount.objects.bulk_create(
+        BudgetAmount(line_id=job.new_id(BudgetLine, line.pk), column_id=new_column_id, amount=amount.amount)
+        for line in lines
+        for amount in line.amounts.all()
+        for new_column_id in column_ids.get(amount.column_id, [])
+    )
+    if job.rollover and keep_forecast and source.first_year in {column.year for column in budget.columns}:
+        _forecast_ended_interventions(job, budget=budget, forecast_column=new_columns[0])
+
+    # Overrides of the years carried (decisions for those years); a rollover's new last year starts clean.
+    carried = {old.pk: new.pk for (old, _y, _k, carry), new in zip(specs, new_columns, strict=True) if carry}
+    job.copy_rows(
+        ContributionOverride,
+        [
+            o
+            for o in ContributionOverride.objects.filter(column__plan=source).order_by("id")
+            if o.column_id in carried
+        ],
+        column_id=lambda override: carried[override.column_id],
+    )
+    factors = list(source.contribution_factors.order_by("position", "id").prefetch_related("values"))
+    job.copy_rows(ContributionKeyFactor, factors, plan_id=target.pk)
+    job.copy_rows(
+        ContributionKeyValue,
+        [value for factor in factors for value in factor.values.all()],
+        factor_id=lambda value: job.new_id(ContributionKeyFactor, value.factor_id),
+    )
+
+
+def _set_opening_equity(target: Plan, budget: BudgetResult, *, keep_forecast: bool) -> None:
+    year = target.first_year - 1
+    if year not in budget.years:
+        opening = None  # the source has no column for its first year: nothing to roll from
+    elif keep_forecast:
+        opening = budget.opening_equity[year]
+    else:
+        opening = budget.closing_equity[year]
+    target.opening_equity = None if opening is None else sek(opening)
+    Plan.objects.filter(pk=target.pk).update(opening_equity=target.opening_equity)
+
+
+def _forecast_ended_interventions(
+    job: PlanCopy, *, budget: BudgetResult, forecast_column: BudgetColumn
+) -> None:
+    """Keep the forecast year's costs whole: the interventions that end before the new plan starts are
+    not carried, so their grants for the forecast year become one typed line of the decided group
+    ("Insatser avslutade 2020"), in the forecast column only. Side effect: at most one line and amount."""
+    year = job.source.first_year
+    carried = {intervention.pk for intervention in job.shared.get("interventions", [])}
+    for group_result in budget.groups:
+        if group_result.group.kind != BudgetGroup.Kind.INTERVENTIONS_DECIDED:
+            continue
+        ended = sum(
+            (
+                row.amounts.get(year) or 0
+                for row in group_result.rows
+                if row.intervention is not None and row.intervention.pk not in carried
+            ),
+            0,
+        )
+        if not ended:
+            continue
+        positions = [row.line.position for row in group_result.rows if row.line is not None]
+        line = BudgetLine.objects.create(
+            group_id=job.new_id(BudgetGroup, group_result.group.pk),
+            name=_("Insatser avslutade %(year)s") % {"year": year},
+            position=max(positions, default=0) + 1,
+        )
+        BudgetAmount.objects.create(line=line, column=forecast_column, amount=sek(ended))
+
+
+def load_budget(doc) -> None:
+    """The computed budget (from the interventions and organisations already loaded) and the grants summary."""
+    doc.budget = plan_budget(doc.plan, organisations=doc.organisations, interventions=doc.interventions)
+    doc.grant_summary = grant_summary(doc.interventions, doc.budget.years or list(doc.plan.year_range))
+
+
+def budget_checks(plan: Plan, doc=None) -> list:
+    return plan_checks(plan, budget=None if doc is None else doc.budget)
+
+
+def register_budget_part() -> None:
+    register(
+        PartKind(
+            key="budget",
+            models=(
+                BudgetColumn,
+                BudgetGroup,
+                BudgetLine,
+                BudgetAmount,
+                ContributionKeyFactor,
+                ContributionKeyValue,
+                ContributionOverride,
+                StatedFigure,
+            ),
+            copy=copy_budget,
+            load=load_budget,
+            checks=budget_checks,
+            create=create_budget,
+            years_changed=budget_columns_sync,
+        )
+    )

@@ -1,0 +1,52 @@
+"""The interventions a plan lists, as a part of the plan (`plans.parts`).
+
+Interventions belong to the association and live across plans; a plan links them (`PlanIntervention`) in
+its own order. A revision links the same interventions; next year's plan links those still running on
+1 January of its first year (granted or undecided, not ended, with no end date before it).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from interventions.models import Intervention, PlanIntervention
+from interventions.queries import plan_interventions, plan_organisations
+from plans.parts import PartKind, PlanCopy, register
+
+RUNNING = (Intervention.Status.GRANTED, Intervention.Status.UNDECIDED)
+
+
+def copy_interventions(job: PlanCopy) -> None:
+    """Link the interventions carried into the new plan; `job.shared["interventions"]` lists them."""
+    links = list(job.source.plan_interventions.select_related("intervention").order_by("position", "id"))
+    if job.rollover:
+        new_year = datetime.date(job.target.first_year, 1, 1)
+        links = [
+            link
+            for link in links
+            if link.intervention.status in RUNNING
+            and (link.intervention.end_date is None or link.intervention.end_date >= new_year)
+        ]
+    places = {link.pk: place for place, link in enumerate(links)}
+    job.copy_rows(PlanIntervention, links, plan_id=job.target.pk, position=lambda link: places[link.pk])
+    job.shared["interventions"] = [link.intervention for link in links]
+
+
+def load_interventions(doc) -> None:
+    """The association's organisations and the plan's interventions with their owners, partners and
+    grants (`plan_interventions`), grouped by kind for the document."""
+    doc.organisations = plan_organisations(doc.plan)
+    doc.interventions = plan_interventions(doc.plan, doc.organisations)
+    doc.interventions_by_kind = [
+        (label, members)
+        for kind, label in Intervention.Kind.choices
+        if (members := [i for i in doc.interventions if i.kind == kind])
+    ]
+
+
+def register_interventions_part() -> None:
+    register(
+        PartKind(
+            key="interventions", models=(PlanIntervention,), copy=copy_interventions, load=load_interventions
+        )
+    )

@@ -1,0 +1,108 @@
+"""The plan's own parts: text chapters, goals with indicators, target groups, and the control,
+communication and activity plans, registered as one part kind (`plans.parts`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from plans.copying import shift_years
+from plans.models import (
+    ActivityItem,
+    Chapter,
+    CommunicationItem,
+    ControlItem,
+    Goal,
+    Indicator,
+    Plan,
+    TargetGroup,
+)
+from plans.parts import PartKind, PlanCopy, register
+
+# The chapters every new plan starts with; the chief renames, removes and adds from there.
+DEFAULT_CHAPTERS = [
+    (Chapter.Kind.TEXT, "Inledning"),
+    (Chapter.Kind.GOALS, "Mål"),
+    (Chapter.Kind.TARGET_GROUPS, "Prioriterade målgrupper"),
+    (Chapter.Kind.INTERVENTIONS, "Insatser"),
+    (Chapter.Kind.BUDGET, "Budget"),
+]
+
+
+def create_default_chapters(plan: Plan) -> None:
+    Chapter.objects.bulk_create(
+        Chapter(plan=plan, kind=kind, heading=heading, position=position)
+        for position, (kind, heading) in enumerate(DEFAULT_CHAPTERS, start=1)
+    )
+
+
+@dataclass
+class ChapterEntry:
+    chapter: Chapter
+    number: str
+
+
+def number_chapters(chapters: list[Chapter]) -> list[ChapterEntry]:
+    """1, 1.1, 1.2, 2 ... from the chapters' levels, in order."""
+    entries = []
+    major = minor = 0
+    for chapter in chapters:
+        if chapter.level == 1 or major == 0:
+            major += 1
+            minor = 0
+            number = str(major)
+        else:
+            minor += 1
+            number = f"{major}.{minor}"
+        entries.append(ChapterEntry(chapter, number))
+    return entries
+
+
+def load_text_parts(doc) -> None:
+    """The document's chapters and lists, in the plan's order, one query each."""
+    plan = doc.plan
+    doc.chapters = number_chapters(list(plan.chapters.all()))
+    doc.goals = list(plan.goals.prefetch_related("indicators"))
+    doc.target_groups = list(plan.target_groups.all())
+    doc.control_items = list(plan.control_items.all())
+    doc.communication_items = list(plan.communication_items.all())
+    doc.activity_items = list(plan.activity_items.select_related("goal"))
+
+
+def copy_text_parts(job: PlanCopy) -> None:
+    """Chapters (headings' years moved on in a rollover), goals with indicators, target groups, the
+    control, communication and activity plans (activities keep their link to the copied goal)."""
+    source, plan_id = job.source, job.target.pk
+    span = {"first_year": source.first_year, "last_year": source.last_year}
+
+    def heading(chapter: Chapter) -> str:
+        return shift_years(chapter.heading, **span) if job.rollover else chapter.heading
+
+    ordered = ("position", "id")
+    job.copy_rows(Chapter, source.chapters.order_by(*ordered), plan_id=plan_id, heading=heading)
+    job.copy_rows(Goal, source.goals.order_by(*ordered), plan_id=plan_id)
+    job.copy_rows(
+        Indicator,
+        Indicator.objects.filter(goal__plan=source).order_by("goal__position", "goal_id", *ordered),
+        goal_id=lambda indicator: job.new_id(Goal, indicator.goal_id),
+    )
+    for model in (TargetGroup, ControlItem, CommunicationItem):
+        job.copy_rows(model, model.objects.filter(plan=source).order_by(*ordered), plan_id=plan_id)
+    job.copy_rows(
+        ActivityItem,
+        source.activity_items.order_by(*ordered),
+        plan_id=plan_id,
+        goal_id=lambda item: job.new_id(Goal, item.goal_id),
+    )
+
+
+TEXT_PARTS = PartKind(
+    key="text",
+    models=(Chapter, Goal, Indicator, TargetGroup, ControlItem, CommunicationItem, ActivityItem),
+    copy=copy_text_parts,
+    load=load_text_parts,
+    create=create_default_chapters,
+)
+
+
+def register_text_parts() -> None:
+    register(TEXT_PARTS)
