@@ -7,8 +7,6 @@ class InterventionsConfig(AppConfig):
     verbose_name = _("Insatser")
 
     def ready(self):
-        from interventions.parts import (
-            register_interventions_part,  # in ready(): the models must be loaded first
-        )
+        from interventions.parts import register_part  # in ready(): the models must be loaded first
 
-        register_interventions_part()
+        register_part()

@@ -44,7 +44,7 @@ def load_interventions(doc) -> None:
     ]
 
 
-def register_interventions_part() -> None:
+def register_part() -> None:
     register(
         PartKind(
             key="interventions", models=(PlanIntervention,), copy=copy_interventions, load=load_interventions

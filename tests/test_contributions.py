@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from budgets.calc import plan_budget
 from budgets.models import ContributionKeyFactor, ContributionKeyValue, ContributionOverride
 from budgets.services import contribution_key_set, contribution_override_clear, contribution_override_set
+from plans.gateway import PlanLocked
 from plans.models import Plan, PlanEvent
 from tests.factories import (
     BudgetColumnFactory,
@@ -174,7 +175,7 @@ def test_bad_names_weights_and_values_are_all_reported(setup):
 def test_an_adopted_plan_cannot_change_its_key(setup):
     Plan.objects.filter(pk=setup.plan.pk).update(state="adopted", adopted_on="2026-12-01")
     plan = Plan.objects.get(pk=setup.plan.pk)
-    with pytest.raises(ValidationError, match="kan inte ändras"):
+    with pytest.raises(PlanLocked, match="kan inte ändras"):
         contribution_key_set(plan=plan, factors=weighted_key(setup), by=setup.chief)
     assert not ContributionKeyFactor.objects.exists()
 
@@ -289,6 +290,6 @@ def test_overrides_cannot_change_an_adopted_plan(setup):
         lambda: contribution_override_set(column=column, part="state", amount=2, reason="", by=setup.chief),
         lambda: contribution_override_clear(column=column, part="state", by=setup.chief),
     ):
-        with pytest.raises(ValidationError, match="kan inte ändras"):
+        with pytest.raises(PlanLocked, match="kan inte ändras"):
             call()
     assert ContributionOverride.objects.get().amount.amount == D(1)
