@@ -356,42 +356,49 @@ def budget_line_add(request, pk: int, group_id: int):
     )
 
 
-@require_POST
-@association_view
-def budget_line_edit(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
+def _rename(request, plan, *, key: str, save, missing_version: str, conflict: str, done: str, anchor: str):
+    """A line's or a group's rename form: `save(expected_version, name)`; 422 for bad input with the
+    name kept, 409 naming what the other person saved, else done."""
     name = request.POST.get("name", "")
     expected_version = _version(request)
-    key = f"line-{line.pk}"
     try:
         if expected_version is None:
-            raise ValidationError(_("Radens version saknas."))
-        grid_services.budget_line_update(
-            line=line,
-            expected_version=expected_version,
-            name=name,
-            undecided=request.POST.get("undecided") == "on",
-            by=request.user,
-        )
+            raise ValidationError(missing_version)
+        saved = save(expected_version, name)
     except ValidationError as error:
         return _editor_response(
             request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
         )
-    except StaleVersion as conflict:
-        theirs = conflict.current.name if conflict.current else _("(borttagen)")
+    except StaleVersion as stale:
+        theirs = stale.current.name if stale.current else _("(borttagen)")
         return _editor_response(
-            request,
-            plan,
-            status=409,
-            form_errors={
-                key: _(
-                    "Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."
-                )
-                % {"name": theirs}
-            },
-            form_values={key: name},
+            request, plan, status=409, form_errors={key: conflict % {"name": theirs}}, form_values={key: name}
         )
-    return _done(request, plan, _("Raden heter nu %(line)s.") % {"line": line.name}, anchor=f"rad-{line.pk}")
+    return _done(request, plan, done(saved), anchor=anchor)
+
+
+@require_POST
+@association_view
+def budget_line_edit(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    return _rename(
+        request,
+        plan,
+        key=f"line-{line.pk}",
+        save=lambda version, name: grid_services.budget_line_update(
+            line=line,
+            expected_version=version,
+            name=name,
+            undecided=request.POST.get("undecided") == "on",
+            by=request.user,
+        ),
+        missing_version=_("Radens version saknas."),
+        conflict=_(
+            "Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."
+        ),
+        done=lambda saved: _("Raden heter nu %(line)s.") % {"line": saved.name},
+        anchor=f"rad-{line.pk}",
+    )
 
 
 @require_POST
@@ -455,39 +462,23 @@ def budget_group_add(request, pk: int):
 @association_view
 def budget_group_edit(request, pk: int, group_id: int):
     plan, group = _group(request, pk, group_id)
-    name = request.POST.get("name", "")
-    expected_version = _version(request)
-    key = f"group-{group.pk}"
-    try:
-        if expected_version is None:
-            raise ValidationError(_("Gruppens version saknas."))
-        grid_services.budget_group_update(
+    return _rename(
+        request,
+        plan,
+        key=f"group-{group.pk}",
+        save=lambda version, name: grid_services.budget_group_update(
             group=group,
-            expected_version=expected_version,
+            expected_version=version,
             name=name,
             collapsed=request.POST.get("collapsed") == "on",
             by=request.user,
-        )
-    except ValidationError as error:
-        return _editor_response(
-            request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
-        )
-    except StaleVersion as conflict:
-        theirs = conflict.current.name if conflict.current else _("(borttagen)")
-        return _editor_response(
-            request,
-            plan,
-            status=409,
-            form_errors={
-                key: _(
-                    "Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."
-                )
-                % {"name": theirs}
-            },
-            form_values={key: name},
-        )
-    return _done(
-        request, plan, _("Gruppen heter nu %(group)s.") % {"group": group.name}, anchor=f"grupp-{group.pk}"
+        ),
+        missing_version=_("Gruppens version saknas."),
+        conflict=_(
+            "Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."
+        ),
+        done=lambda saved: _("Gruppen heter nu %(group)s.") % {"group": saved.name},
+        anchor=f"grupp-{group.pk}",
     )
 
 
