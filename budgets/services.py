@@ -1,44 +1,354 @@
-"""Writes to a plan's member contributions: the key that splits the municipalities' 25 %, and the chief's
-overrides of a computed part. Each function checks its input (Swedish `ValidationError`, nothing saved)
-and writes through the plan's write gateway (`plans.gateway.plan_change`), which records the PlanEvent. The split itself is computed in `budgets.calc`.
+"""Every write to a plan's budget: cells, columns, lines and groups (the grid), and the member
+contributions (the key that splits the municipalities' 25 %, and the chief's overrides of a computed part).
+
+Every function is one user action through the plan's write gateway (`plans.gateway.plan_change`: one
+transaction, a locked plan refused, one `PlanEvent` recorded). Input is checked first (Swedish
+`ValidationError`, nothing saved). A value the user edited is saved only if nobody changed it since they
+saw it: rows carry a version (`expected_version`, `StaleVersion` on a conflict); the contribution key, a
+list replaced as a whole, is compared by its fingerprint (`key_fingerprint`), and the overrides with the
+totals they replace parts of by theirs (`overrides_fingerprint`). Amounts are whole kronor `Decimal`s
+(costs positive), as `finsam.money` reads them; a cell of `None` is an empty cell. The budget itself is
+computed in `budgets.calc`; the import's writes are in `budgets.imports.apply`.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import hashlib
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetColumn, ContributionKeyFactor, ContributionKeyValue, ContributionOverride
+from budgets.contribution_key import as_decimal, clean_contribution_key, member_municipalities_by_id
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    ContributionKeyFactor,
+    ContributionKeyValue,
+    ContributionOverride,
+)
+from finsam.editing import StaleVersion, versioned_update
 from finsam.models import Organisation
 from finsam.money import MAX_AMOUNT, format_kronor, sek, to_decimal
 from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
 
-HUNDRED = Decimal(100)
-# ContributionKeyValue.value: 14 digits, 4 of them decimals.
-MAX_KEY_VALUE = Decimal("9999999999.9999")
+# --- The grid: cells, columns, lines, groups ------------------------------------------------------------
+
+UP, DOWN = "up", "down"
 
 
-def member_municipalities(plan: Plan) -> dict[int, Organisation]:
-    """The association's member municipalities by id: the only organisations a key can name."""
-    return {
-        org.pk: org
-        for org in plan.association.organisations.filter(is_member=True, kind=Organisation.Kind.MUNICIPALITY)
-    }
+def _amount_text(value: Decimal | None) -> str:
+    return _("tom") if value is None else format_kronor(value)
 
 
-def _decimal(value) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
+def budget_cell_update(
+    *,
+    line: BudgetLine,
+    column: BudgetColumn,
+    amount: Decimal | None,
+    expected_version: int,
+    by,
+) -> BudgetAmount | None:
+    """Set the amount of one cell (`None` empties it) if nobody changed it since `expected_version`.
+
+    `expected_version` is the version of the cell's `BudgetAmount` the user saw, 0 for an empty cell.
+    Raises `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value
+    writes nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
+    Returns the cell as saved (None when empty). Uses a constant number of queries.
+    """
+    plan = line.group.plan
+    if column.plan_id != plan.pk:
+        raise ValidationError(_("Raden och kolumnen hör till olika planer."))
+    if line.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
+        raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
+    with plan_change(plan, by=by) as change:
+        current = BudgetAmount.objects.filter(line=line, column=column).first()
+        current_version = current.version if current else 0
+        if current_version != expected_version:
+            raise StaleVersion(current)
+        before = to_decimal(current.amount) if current else None
+        if before == amount:
+            return current
+        if current is None:
+            try:
+                with transaction.atomic():
+                    saved = BudgetAmount.objects.create(line=line, column=column, amount=sek(amount))
+            except IntegrityError:
+                # Someone filled the empty cell between our read and our write.
+                raise StaleVersion(BudgetAmount.objects.filter(line=line, column=column).first()) from None
+        elif amount is None:
+            deleted, _rows = BudgetAmount.objects.filter(pk=current.pk, version=expected_version).delete()
+            if not deleted:
+                raise StaleVersion(BudgetAmount.objects.filter(pk=current.pk).first())
+            saved = None
+        else:
+            saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
+            % {
+                "line": line.name,
+                "column": str(column),
+                "before": _amount_text(before),
+                "after": _amount_text(amount),
+            },
+            {
+                "line": line.pk,
+                "column": column.pk,
+                "before": None if before is None else str(before),
+                "after": None if amount is None else str(amount),
+            },
+        )
+    return saved
 
 
-def contribution_key_set(*, plan: Plan, factors: list[tuple], by) -> list[ContributionKeyFactor]:
+def budget_column_update(
+    *,
+    column: BudgetColumn,
+    expected_version: int,
+    by,
+    kind: str | None = None,
+    contributions_total: Decimal | type[Ellipsis] | None = ...,
+) -> BudgetColumn:
+    """Change a column's kind and/or the members' total contribution (`None` clears it; `...` keeps it).
+
+    The contribution rows of the budget follow the total (they are computed). Raises `StaleVersion`
+    on a conflict and `ValidationError` for a negative total or an unknown kind.
+    Side effects: one UPDATE of the column, one `PlanEvent` (nothing when nothing changes).
+    """
+    changes: dict = {}
+    described: list[str] = []
+    if kind is not None and kind != column.kind:
+        if kind not in BudgetColumn.Kind.values:
+            raise ValidationError(_("Okänd typ av kolumn."))
+        changes["kind"] = kind
+        described.append(
+            _("typ %(before)s → %(after)s")
+            % {"before": column.get_kind_display(), "after": BudgetColumn.Kind(kind).label}
+        )
+    if contributions_total is not ...:
+        before = None if column.contributions_total is None else to_decimal(column.contributions_total)
+        if contributions_total is not None and contributions_total < 0:
+            raise ValidationError(_("Medlemsavgifterna kan inte vara negativa."))
+        if before != contributions_total:
+            changes["contributions_total"] = None if contributions_total is None else sek(contributions_total)
+            described.append(
+                _("medlemsavgifter totalt %(before)s → %(after)s")
+                % {"before": _amount_text(before), "after": _amount_text(contributions_total)}
+            )
+    if not changes:
+        if column.version != expected_version:
+            raise StaleVersion(BudgetColumn.objects.filter(pk=column.pk).first())
+        return column
+    with plan_change(column.plan, by=by) as change:
+        label = str(column)
+        column = versioned_update(column, expected_version=expected_version, **changes)
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: kolumnen %(column)s: %(changes)s")
+            % {"column": label, "changes": ", ".join(described)},
+            {"column": column.pk},
+        )
+    return column
+
+
+# Lines -------------------------------------------------------------------------------------------
+
+
+def budget_line_add(*, group: BudgetGroup, name: str, by, undecided: bool = False) -> BudgetLine:
+    """Add an empty line at the end of `group`. The contributions group computes its rows: refused."""
+    plan = group.plan
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Skriv radens benämning.")})
+    if group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
+        raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
+    with plan_change(plan, by=by) as change:
+        last = group.lines.aggregate(last=Max("position"))["last"]
+        line = BudgetLine(group=group, name=name, undecided=undecided, position=(last or 0) + 1)
+        line.full_clean()
+        line.save()
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("Budget: la till raden %(line)s i %(group)s") % {"line": name, "group": group.name},
+            {"line": line.pk, "group": group.pk},
+        )
+    return line
+
+
+def _rename(item, *, plan: Plan, expected_version: int, by, changes: dict, summary: str, details: dict):
+    """Save a line's or a group's name (and flag) if nobody changed it since `expected_version`; an
+    unchanged value writes nothing (but a stale one is still a conflict)."""
+    if all(getattr(item, field) == value for field, value in changes.items()):
+        if item.version != expected_version:
+            raise StaleVersion(type(item).objects.filter(pk=item.pk).first())
+        return item
+    with plan_change(plan, by=by) as change:
+        item = versioned_update(item, expected_version=expected_version, **changes)
+        change.record(PlanEvent.Action.EDITED, summary, details)
+    return item
+
+
+def budget_line_update(
+    *, line: BudgetLine, expected_version: int, by, name: str, undecided: bool | None = None
+) -> BudgetLine:
+    """Rename a line (and mark it as undecided funds or not)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Skriv radens benämning.")})
+    changes = {"name": name} | ({} if undecided is None else {"undecided": undecided})
+    return _rename(
+        line,
+        plan=line.group.plan,
+        expected_version=expected_version,
+        by=by,
+        changes=changes,
+        summary=_("Budget: ändrade raden %(before)s till %(after)s") % {"before": line.name, "after": name},
+        details={"line": line.pk},
+    )
+
+
+def _swap_neighbour(items: list, item, direction: str) -> bool:
+    """Move `item` one step in `items` (renumbering positions 1..n). False when it is already at the end."""
+    index = next(i for i, candidate in enumerate(items) if candidate.pk == item.pk)
+    target = index - 1 if direction == UP else index + 1
+    if direction not in (UP, DOWN):
+        raise ValidationError(_("Okänd riktning."))
+    if not 0 <= target < len(items):
+        return False
+    items[index], items[target] = items[target], items[index]
+    for position, candidate in enumerate(items, start=1):
+        candidate.position = position
+    return True
+
+
+def _move(item, *, plan: Plan, siblings, direction: str, by, summary: str, details: dict) -> bool:
+    """Move `item` one step among `siblings` (locked, renumbered 1..n). False when it cannot move further."""
+    with plan_change(plan, by=by) as change:
+        ordered = sorted(
+            siblings.select_for_update(), key=lambda candidate: (candidate.position, candidate.pk)
+        )
+        if not _swap_neighbour(ordered, item, direction):
+            return False
+        type(item).objects.bulk_update(ordered, ["position"])
+        change.record(PlanEvent.Action.MOVED, summary, details | {"direction": direction})
+    return True
+
+
+def budget_line_move(*, line: BudgetLine, direction: str, by) -> bool:
+    """Move a line one step up or down within its group. Returns False when it cannot move further."""
+    return _move(
+        line,
+        plan=line.group.plan,
+        siblings=BudgetLine.objects.filter(group_id=line.group_id),
+        direction=direction,
+        by=by,
+        summary=_("Budget: flyttade raden %(line)s") % {"line": line.name},
+        details={"line": line.pk},
+    )
+
+
+def budget_line_remove(*, line: BudgetLine, by) -> None:
+    """Remove a line and its amounts. Side effects: DELETEs, one `PlanEvent` with the removed amounts."""
+    plan = line.group.plan
+    with plan_change(plan, by=by) as change:
+        amounts = {
+            str(amount.column.year): str(to_decimal(amount.amount))
+            for amount in line.amounts.select_related("column")
+        }
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Budget: tog bort raden %(line)s ur %(group)s") % {"line": line.name, "group": line.group.name},
+            {"line": line.pk, "name": line.name, "amounts": amounts},
+        )
+        line.delete()
+
+
+# Groups ------------------------------------------------------------------------------------------
+
+
+def budget_group_add(*, plan: Plan, section: str, kind: str, name: str, by) -> BudgetGroup:
+    """Add a group at the end of its section. Computed kinds exist once per plan."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Skriv gruppens rubrik.")})
+    with plan_change(plan, by=by) as change:
+        if kind in BudgetGroup.COMPUTED_KINDS and plan.budget_groups.filter(kind=kind).exists():
+            raise ValidationError(
+                {
+                    "kind": _("Planen har redan en grupp av typen %(kind)s.")
+                    % {"kind": BudgetGroup.Kind(kind).label}
+                }
+            )
+        last = plan.budget_groups.filter(section=section).aggregate(last=Max("position"))["last"]
+        group = BudgetGroup(plan=plan, section=section, kind=kind, name=name, position=(last or 0) + 1)
+        group.full_clean()
+        group.save()
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("Budget: la till gruppen %(group)s") % {"group": name},
+            {"group": group.pk},
+        )
+    return group
+
+
+def budget_group_update(
+    *, group: BudgetGroup, expected_version: int, by, name: str, collapsed: bool | None = None
+) -> BudgetGroup:
+    """Rename a group (and choose whether it prints as one line)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Skriv gruppens rubrik.")})
+    changes = {"name": name} | ({} if collapsed is None else {"collapsed": collapsed})
+    return _rename(
+        group,
+        plan=group.plan,
+        expected_version=expected_version,
+        by=by,
+        changes=changes,
+        summary=_("Budget: ändrade gruppen %(before)s till %(after)s")
+        % {"before": group.name, "after": name},
+        details={"group": group.pk},
+    )
+
+
+def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
+    """Move a group one step up or down within its section (revenue or costs)."""
+    return _move(
+        group,
+        plan=group.plan,
+        siblings=BudgetGroup.objects.filter(plan_id=group.plan_id, section=group.section),
+        direction=direction,
+        by=by,
+        summary=_("Budget: flyttade gruppen %(group)s") % {"group": group.name},
+        details={"group": group.pk},
+    )
+
+
+def budget_group_remove(*, group: BudgetGroup, by) -> None:
+    """Remove a group with its lines and their amounts. Computed rows simply stop being shown."""
+    plan = group.plan
+    with plan_change(plan, by=by) as change:
+        lines = list(group.lines.values_list("name", flat=True))
+        change.record(
+            PlanEvent.Action.DELETED,
+            _("Budget: tog bort gruppen %(group)s") % {"group": group.name},
+            {"group": group.pk, "name": group.name, "lines": lines},
+        )
+        group.delete()
+
+
+# --- Member contributions: the key and the overrides -------------------------------------------------------
+
+
+def contribution_key_set(
+    *, plan: Plan, factors: list[tuple], by, expected_fingerprint: str | None = None
+) -> list[ContributionKeyFactor]:
     """Replace the plan's contribution key with `factors`, all at once.
 
     `factors` is a list of `(name, weight_percent, {organisation: value})`, for example
@@ -49,57 +359,11 @@ def contribution_key_set(*, plan: Plan, factors: list[tuple], by) -> list[Contri
     ones, records an "edited" PlanEvent. Raises ValidationError (Swedish, every problem listed) before
     anything is written.
     """
-    municipalities = member_municipalities(plan)
-    errors: list[str] = []
-    cleaned: list[tuple[str, Decimal, list[tuple[Organisation, Decimal]]]] = []
-    seen_names: set[str] = set()
-    for position, (name, weight, values) in enumerate(factors, start=1):
-        name = (name or "").strip()
-        label = name or _("fördelningsgrund %(number)s") % {"number": position}
-        if not name:
-            errors.append(_("Ange ett namn för fördelningsgrund %(number)s.") % {"number": position})
-        elif name.lower() in seen_names:
-            errors.append(_("Fördelningsgrunden ”%(name)s” finns två gånger.") % {"name": name})
-        elif len(name) > 200:
-            errors.append(_("Namnet ”%(name)s…” är för långt (högst 200 tecken).") % {"name": name[:40]})
-        seen_names.add(name.lower())
-        weight_value = _decimal(weight)
-        if weight_value is None or not 0 <= weight_value <= HUNDRED or weight_value != round(weight_value, 2):
-            errors.append(
-                _("Vikten för ”%(name)s” ska vara ett tal mellan 0 och 100 med högst två decimaler.")
-                % {"name": label}
-            )
-            weight_value = None
-        factor_values = []
-        for organisation, value in (values or {}).items():
-            org_id = getattr(organisation, "pk", organisation)
-            if org_id not in municipalities:
-                org_name = getattr(organisation, "name", str(organisation))
-                errors.append(
-                    _("%(organisation)s är inte en medlemskommun i förbundet och kan inte ingå i nyckeln.")
-                    % {"organisation": org_name}
-                )
-                continue
-            number = _decimal(value)
-            if number is None or not 0 <= number <= MAX_KEY_VALUE or number != round(number, 4):
-                errors.append(
-                    _("Värdet för %(organisation)s i ”%(name)s” ska vara ett tal som är noll eller större.")
-                    % {"organisation": municipalities[org_id].name, "name": label}
-                )
-                continue
-            factor_values.append((municipalities[org_id], number))
-        cleaned.append((name, weight_value, factor_values))
-    weights = [weight for _name, weight, _values in cleaned]
-    if cleaned and None not in weights and sum(weights) != HUNDRED:
-        errors.append(
-            _("Vikterna summerar till %(sum)s %%; de ska summera till 100 %%.")
-            % {"sum": f"{sum(weights).normalize():f}".replace(".", ",")}
-        )
-    if errors:
-        raise ValidationError(errors)
-
+    cleaned = clean_contribution_key(plan, factors)
     with plan_change(plan, by=by) as change:
         change.lock_now()  # one key change at a time
+        if expected_fingerprint is not None and expected_fingerprint != key_fingerprint(plan):
+            raise StaleVersion(None)  # the key changed since the page was shown
         plan.contribution_factors.all().delete()
         created = ContributionKeyFactor.objects.bulk_create(
             ContributionKeyFactor(plan=plan, name=name, weight_percent=weight, position=position)
@@ -147,7 +411,7 @@ def _clean_part(*, column: BudgetColumn, part: str, organisation) -> Organisatio
         if organisation is not None:
             raise ValidationError(_("Bara en enskild kommuns del justeras för en organisation."))
         return None
-    municipalities = member_municipalities(column.plan)
+    municipalities = member_municipalities_by_id(column.plan)
     org_id = getattr(organisation, "pk", organisation)
     if org_id not in municipalities:
         raise ValidationError(_("Välj en av förbundets medlemskommuner."))
@@ -162,6 +426,7 @@ def contribution_override_set(
     amount,
     reason: str = "",
     by,
+    expected_fingerprint: str | None = None,
 ) -> ContributionOverride:
     """Replace one computed contribution part of `column` by `amount` (whole kronor); shown as overridden.
 
@@ -174,7 +439,7 @@ def contribution_override_set(
     organisation = _clean_part(column=column, part=part, organisation=organisation)
     if (
         part == ContributionOverride.Part.MUNICIPALITY
-        and len(member_municipalities(plan)) > 1
+        and len(member_municipalities_by_id(plan)) > 1
         and not plan.contribution_factors.filter(values__value__gt=0).exists()
     ):
         raise ValidationError(
@@ -183,7 +448,7 @@ def contribution_override_set(
                 "kommunernas gemensamma del eller lägg in en fördelningsnyckel först."
             )
         )
-    number = _decimal(amount)
+    number = as_decimal(amount)
     if number is None or number != number.to_integral_value() or not 0 <= number <= MAX_AMOUNT:
         raise ValidationError(_("Beloppet ska vara hela kronor, noll eller mer."))
     reason = (reason or "").strip()
@@ -191,6 +456,9 @@ def contribution_override_set(
         raise ValidationError(_("Skälet får vara högst 300 tecken."))
 
     with plan_change(plan, by=by) as change:
+        change.lock_now()  # the overrides and the totals they replace parts of, compared as a whole
+        if expected_fingerprint is not None and expected_fingerprint != overrides_fingerprint(plan):
+            raise StaleVersion(None)
         existing = (
             ContributionOverride.objects.select_for_update()
             .filter(column=column, part=part, organisation=organisation)
@@ -231,9 +499,15 @@ def contribution_override_set(
 
 
 def contribution_override_clear(
-    *, column: BudgetColumn, part: str, organisation: Organisation | None = None, by
+    *,
+    column: BudgetColumn,
+    part: str,
+    organisation: Organisation | None = None,
+    by,
+    expected_version: int | None = None,
 ) -> bool:
     """Remove an override, so the computed part applies again. Returns whether there was one.
+    With `expected_version`, `StaleVersion` unless the override is still at that version.
 
     Side effects: deletes the override and records a "deleted" PlanEvent (nothing when there was none).
     """
@@ -245,6 +519,8 @@ def contribution_override_clear(
             .filter(column=column, part=part, organisation=organisation)
             .first()
         )
+        if expected_version is not None and (override is None or override.version != expected_version):
+            raise StaleVersion(override)
         if override is None:
             return False
         amount = to_decimal(override.amount)
@@ -263,3 +539,25 @@ def contribution_override_clear(
             },
         )
     return True
+
+
+def key_fingerprint(plan: Plan) -> str:
+    """A short digest of the plan's key as it is stored now."""
+    values = ContributionKeyValue.objects.filter(factor__plan=plan).order_by("factor_id", "organisation_id")
+    parts = [
+        f"{factor.pk}:{factor.name}:{factor.weight_percent}"
+        for factor in plan.contribution_factors.order_by("position", "id")
+    ] + [f"{value.factor_id}:{value.organisation_id}:{value.value}" for value in values]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def overrides_fingerprint(plan: Plan) -> str:
+    """A short digest of the plan's overrides and the totals they replace parts of."""
+    parts = [
+        f"{column.pk}:{column.version}:{column.contributions_total}"
+        for column in plan.budget_columns.order_by("pk")
+    ] + [
+        f"{override.pk}:{override.version}"
+        for override in ContributionOverride.objects.filter(column__plan=plan).order_by("pk")
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

@@ -2,48 +2,46 @@
 
 from django.urls import path
 
-from budgets import views
+from budgets.views import contributions, grid, imports
 
 urlpatterns = []
 
 # --- Budget grid editor ---------------------------------------------------------------------------
 urlpatterns += [
-    path("planer/<int:pk>/budget/", views.plan_budget_grid, name="plan_budget_grid"),
+    path("planer/<int:pk>/budget/", grid.plan_budget_grid, name="plan_budget_grid"),
     path(
         "planer/<int:pk>/budget/rad/<int:line_id>/kolumn/<int:column_id>/",
-        views.budget_cell,
+        grid.budget_cell,
         name="budget_cell",
     ),
     path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/medlemsavgifter/",
-        views.budget_contributions,
+        grid.budget_contributions,
         name="budget_contributions",
     ),
     path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/typ/",
-        views.budget_column_kind,
+        grid.budget_column_kind,
         name="budget_column_kind",
     ),
-    path(
-        "planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", views.budget_line_add, name="budget_line_add"
-    ),
-    path("planer/<int:pk>/budget/rad/<int:line_id>/", views.budget_line_edit, name="budget_line_edit"),
-    path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", views.budget_line_move, name="budget_line_move"),
+    path("planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", grid.budget_line_add, name="budget_line_add"),
+    path("planer/<int:pk>/budget/rad/<int:line_id>/", grid.budget_line_edit, name="budget_line_edit"),
+    path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", grid.budget_line_move, name="budget_line_move"),
     path(
         "planer/<int:pk>/budget/rad/<int:line_id>/ta-bort/",
-        views.budget_line_remove,
+        grid.budget_line_remove,
         name="budget_line_remove",
     ),
-    path("planer/<int:pk>/budget/ny-grupp/", views.budget_group_add, name="budget_group_add"),
-    path("planer/<int:pk>/budget/grupp/<int:group_id>/", views.budget_group_edit, name="budget_group_edit"),
+    path("planer/<int:pk>/budget/ny-grupp/", grid.budget_group_add, name="budget_group_add"),
+    path("planer/<int:pk>/budget/grupp/<int:group_id>/", grid.budget_group_edit, name="budget_group_edit"),
     path(
         "planer/<int:pk>/budget/grupp/<int:group_id>/flytta/",
-        views.budget_group_move,
+        grid.budget_group_move,
         name="budget_group_move",
     ),
     path(
         "planer/<int:pk>/budget/grupp/<int:group_id>/ta-bort/",
-        views.budget_group_remove,
+        grid.budget_group_remove,
         name="budget_group_remove",
     ),
 ]
@@ -51,13 +49,15 @@ urlpatterns += [
 
 # --- Budget import and export ---------------------------------------------------------------------
 urlpatterns += [
-    path("planer/<int:pk>/budget/importera/", views.budget_import, name="budget_import"),
-    path("planer/<int:pk>/budget.xlsx", views.budget_export, name="budget_export"),
+    path("planer/<int:pk>/budget/importera/", imports.budget_import, name="budget_import"),
+    path("planer/<int:pk>/budget.xlsx", imports.budget_export, name="budget_export"),
 ]
 # --- end of budget import and export --------------------------------------------------------------
 
 # --- Member contributions and their key -----------------------------------------------------------
 urlpatterns += [
-    path("planer/<int:pk>/budget/medlemsavgifter/", views.plan_contributions, name="plan_contributions"),
+    path(
+        "planer/<int:pk>/budget/medlemsavgifter/", contributions.plan_contributions, name="plan_contributions"
+    ),
 ]
 # --- end of member contributions and their key ----------------------------------------------------

@@ -12,7 +12,8 @@ Every printed figure is its exact kronor value rounded **once**, half up, to the
 zero never prints with a sign. `budgets.rounding` reports where a printed total differs from the sum of
 its printed rows.
 
-Reading: `parse_amount("1 258 500", "kr")` and `parse_amount("1258,5", "tkr")` both give
+Reading: `parse_number("33,33", decimals=2)` reads a number that is not an amount (a key's weight or
+value). `parse_amount("1 258 500", "kr")` and `parse_amount("1258,5", "tkr")` both give
 `Decimal("1258500")`. Accepted: digits with spaces (ordinary, no-break, thin) between groups of three, a
 decimal comma, a leading minus (hyphen, real minus sign or dash) or plus, and an optional unit suffix
 ("kr" or "tkr") that overrides the plan's unit. Refused with a Swedish `ValidationError`, never anything
@@ -21,7 +22,7 @@ misplaced thousands separators and amounts beyond `MAX_AMOUNT`.
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -215,3 +216,35 @@ def amount_input_text(value: Decimal | None, unit: str) -> str:
         decimals = max(0, -thousands.as_tuple().exponent)
         return format_number(thousands, decimals=decimals)
     return format_number(value)
+
+
+def parse_number(text: str, *, decimals: int) -> Decimal:
+    """A number typed the Swedish way ("6 000", "33,33", "25 %") as a non-negative `Decimal`.
+
+    Raises `ValidationError` (Swedish) for anything else."""
+    cleaned = SPACES.sub("", text or "").removesuffix("%").replace("\u2212", "-")
+    if not cleaned:
+        raise ValidationError(_("Skriv ett tal."), code="required")
+    if "." in cleaned:
+        raise ValidationError(_("Skriv decimaler med komma, till exempel 12,5."), code="decimal_point")
+    if not re.fullmatch(r"-?[0-9]+(,[0-9]+)?", cleaned):
+        raise ValidationError(_("Skriv ett tal med siffror, till exempel 6 000 eller 12,5."), code="invalid")
+    try:
+        number = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as error:  # pragma: no cover - the pattern above admits only numbers
+        raise ValidationError(_("Skriv ett tal med siffror."), code="invalid") from error
+    if number < 0:
+        raise ValidationError(_("Talet får inte vara negativt."), code="negative")
+    if number != round(number, decimals):
+        raise ValidationError(
+            _("Skriv högst %(decimals)s decimaler.") % {"decimals": decimals}, code="decimals"
+        )
+    return number
+
+
+def number_input_text(value: Decimal | None) -> str:
+    """A stored number as it goes back into an input: `6000`, `12,5` (no trailing zeros)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from budgets import grid
+from budgets import services
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
 from finsam.editing import StaleVersion
 from finsam.models import Membership, Organisation
@@ -163,7 +163,7 @@ def version_of(line, column):
 
 def test_a_cell_update_saves_the_amount_bumps_the_version_and_records_history(plan, chief):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    saved = grid.budget_cell_update(
+    saved = services.budget_cell_update(
         line=line, column=column, amount=Decimal(1258500), expected_version=1, by=chief
     )
     assert saved.amount.amount == Decimal(1258500)
@@ -175,10 +175,12 @@ def test_a_cell_update_saves_the_amount_bumps_the_version_and_records_history(pl
 
 def test_an_empty_cell_is_filled_and_a_cleared_cell_is_removed(plan, chief):
     line, column = line_named(plan, "Övriga insatser"), column_of(plan, 2027)
-    saved = grid.budget_cell_update(line=line, column=column, amount=Decimal(5), expected_version=0, by=chief)
+    saved = services.budget_cell_update(
+        line=line, column=column, amount=Decimal(5), expected_version=0, by=chief
+    )
     assert amount_of(line, column) == 5
     assert (
-        grid.budget_cell_update(
+        services.budget_cell_update(
             line=line, column=column, amount=None, expected_version=saved.version, by=chief
         )
         is None
@@ -189,16 +191,20 @@ def test_an_empty_cell_is_filled_and_a_cleared_cell_is_removed(plan, chief):
 
 def test_an_unchanged_value_writes_nothing(plan, chief):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    grid.budget_cell_update(line=line, column=column, amount=Decimal(100000), expected_version=1, by=chief)
+    services.budget_cell_update(
+        line=line, column=column, amount=Decimal(100000), expected_version=1, by=chief
+    )
     assert version_of(line, column) == 1
     assert not plan.events.exists()
 
 
 def test_a_stale_cell_save_is_refused_with_the_other_persons_value(plan, chief):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    grid.budget_cell_update(line=line, column=column, amount=Decimal(200), expected_version=1, by=chief)
+    services.budget_cell_update(line=line, column=column, amount=Decimal(200), expected_version=1, by=chief)
     with pytest.raises(StaleVersion) as conflict:
-        grid.budget_cell_update(line=line, column=column, amount=Decimal(300), expected_version=1, by=chief)
+        services.budget_cell_update(
+            line=line, column=column, amount=Decimal(300), expected_version=1, by=chief
+        )
     assert conflict.value.current.amount.amount == 200
     assert amount_of(line, column) == 200
 
@@ -207,7 +213,7 @@ def test_filling_an_empty_cell_someone_else_filled_is_a_conflict(plan, chief):
     line, column = line_named(plan, "Övriga insatser"), column_of(plan, 2027)
     BudgetAmountFactory(line=line, column=column, amount=7)
     with pytest.raises(StaleVersion) as conflict:
-        grid.budget_cell_update(line=line, column=column, amount=Decimal(9), expected_version=0, by=chief)
+        services.budget_cell_update(line=line, column=column, amount=Decimal(9), expected_version=0, by=chief)
     assert conflict.value.current.amount.amount == 7
 
 
@@ -216,20 +222,20 @@ def test_a_locked_plan_refuses_every_grid_change(association, chief):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
     group = line.group
     changes = [
-        lambda: grid.budget_cell_update(
+        lambda: services.budget_cell_update(
             line=line, column=column, amount=Decimal(1), expected_version=1, by=chief
         ),
-        lambda: grid.budget_column_update(
+        lambda: services.budget_column_update(
             column=column, expected_version=1, contributions_total=Decimal(1), by=chief
         ),
-        lambda: grid.budget_line_add(group=group, name="Ny", by=chief),
-        lambda: grid.budget_line_update(line=line, expected_version=1, name="Nytt namn", by=chief),
-        lambda: grid.budget_line_move(line=line, direction="down", by=chief),
-        lambda: grid.budget_line_remove(line=line, by=chief),
-        lambda: grid.budget_group_add(plan=plan, section="costs", kind="other", name="Ny", by=chief),
-        lambda: grid.budget_group_update(group=group, expected_version=1, name="Ny", by=chief),
-        lambda: grid.budget_group_move(group=group, direction="up", by=chief),
-        lambda: grid.budget_group_remove(group=group, by=chief),
+        lambda: services.budget_line_add(group=group, name="Ny", by=chief),
+        lambda: services.budget_line_update(line=line, expected_version=1, name="Nytt namn", by=chief),
+        lambda: services.budget_line_move(line=line, direction="down", by=chief),
+        lambda: services.budget_line_remove(line=line, by=chief),
+        lambda: services.budget_group_add(plan=plan, section="costs", kind="other", name="Ny", by=chief),
+        lambda: services.budget_group_update(group=group, expected_version=1, name="Ny", by=chief),
+        lambda: services.budget_group_move(group=group, direction="up", by=chief),
+        lambda: services.budget_group_remove(group=group, by=chief),
     ]
     for change in changes:
         with pytest.raises(PermissionDenied):
@@ -241,7 +247,7 @@ def test_a_locked_plan_refuses_every_grid_change(association, chief):
 def test_the_contributions_group_gets_no_typed_lines(plan, chief):
     contributions = plan.budget_groups.get(kind=BudgetGroup.Kind.CONTRIBUTIONS)
     with pytest.raises(ValidationError):
-        grid.budget_line_add(group=contributions, name="Extra avgift", by=chief)
+        services.budget_line_add(group=contributions, name="Extra avgift", by=chief)
     assert not contributions.lines.exists()
 
 
@@ -249,74 +255,82 @@ def test_the_contributions_total_sets_the_computed_rows(plan, chief):
     from budgets.calc import plan_budget
 
     column = column_of(plan, 2027)
-    grid.budget_column_update(
+    services.budget_column_update(
         column=column, expected_version=1, contributions_total=Decimal(4000000), by=chief
     )
     revenue = plan_budget(plan).revenue_groups[0]
     assert [row.amounts[2027] for row in revenue.rows] == [2000000, 1000000, 1000000]
     with pytest.raises(ValidationError):
-        grid.budget_column_update(
+        services.budget_column_update(
             column=column, expected_version=2, contributions_total=Decimal(-1), by=chief
         )
 
 
 def test_a_column_kind_changes_with_its_version(plan, chief):
     column = column_of(plan, 2028)
-    grid.budget_column_update(column=column, expected_version=1, kind=BudgetColumn.Kind.FORECAST, by=chief)
+    services.budget_column_update(
+        column=column, expected_version=1, kind=BudgetColumn.Kind.FORECAST, by=chief
+    )
     column.refresh_from_db()
     assert column.kind == BudgetColumn.Kind.FORECAST and column.version == 2
     with pytest.raises(StaleVersion):
-        grid.budget_column_update(column=column, expected_version=1, kind=BudgetColumn.Kind.PLAN, by=chief)
+        services.budget_column_update(
+            column=column, expected_version=1, kind=BudgetColumn.Kind.PLAN, by=chief
+        )
 
 
 def test_lines_are_added_last_renamed_moved_and_removed(plan, chief):
     first = line_named(plan, "Förbundschef")
     group = first.group
-    added = grid.budget_line_add(group=group, name="  Revision  ", by=chief)
+    added = services.budget_line_add(group=group, name="  Revision  ", by=chief)
     assert added.name == "Revision"
     assert list(group.lines.order_by("position", "id").values_list("name", flat=True)) == [
         "Förbundschef",
         "Revision",
     ]
-    assert grid.budget_line_move(line=added, direction="up", by=chief)
+    assert services.budget_line_move(line=added, direction="up", by=chief)
     assert list(group.lines.order_by("position", "id").values_list("name", flat=True)) == [
         "Revision",
         "Förbundschef",
     ]
-    assert not grid.budget_line_move(line=added, direction="up", by=chief)  # already first
-    grid.budget_line_update(line=added, expected_version=1, name="Revision och granskning", by=chief)
+    assert not services.budget_line_move(line=added, direction="up", by=chief)  # already first
+    services.budget_line_update(line=added, expected_version=1, name="Revision och granskning", by=chief)
     with pytest.raises(StaleVersion):
-        grid.budget_line_update(line=added, expected_version=1, name="Annat", by=chief)
+        services.budget_line_update(line=added, expected_version=1, name="Annat", by=chief)
     with pytest.raises(ValidationError):
-        grid.budget_line_update(line=added, expected_version=2, name="   ", by=chief)
-    grid.budget_line_remove(line=first, by=chief)
+        services.budget_line_update(line=added, expected_version=2, name="   ", by=chief)
+    services.budget_line_remove(line=first, by=chief)
     assert not BudgetAmount.objects.filter(line_id=first.pk).exists()
     removal = plan.events.filter(action=PlanEvent.Action.DELETED).get()
     assert removal.details["amounts"] == {"2027": "100000", "2028": "100000"}
 
 
 def test_groups_are_added_moved_renamed_and_removed(plan, chief):
-    group = grid.budget_group_add(plan=plan, section="costs", kind="project_costs", name="Projekt", by=chief)
+    group = services.budget_group_add(
+        plan=plan, section="costs", kind="project_costs", name="Projekt", by=chief
+    )
     costs = plan.budget_groups.filter(section="costs").order_by("position", "id")
     assert list(costs.values_list("name", flat=True)) == ["Administration", "Beslutade insatser", "Projekt"]
-    grid.budget_group_move(group=group, direction="up", by=chief)
+    services.budget_group_move(group=group, direction="up", by=chief)
     assert list(costs.values_list("name", flat=True)) == ["Administration", "Projekt", "Beslutade insatser"]
-    grid.budget_group_update(
+    services.budget_group_update(
         group=group, expected_version=1, name="Projektkostnader", collapsed=True, by=chief
     )
     group.refresh_from_db()
     assert group.name == "Projektkostnader" and group.collapsed
-    grid.budget_group_remove(group=group, by=chief)
+    services.budget_group_remove(group=group, by=chief)
     assert not BudgetGroup.objects.filter(pk=group.pk).exists()
 
 
 def test_a_computed_group_exists_once_and_kinds_fit_their_section(plan, chief):
     with pytest.raises(ValidationError):
-        grid.budget_group_add(plan=plan, section="revenue", kind="contributions", name="Igen", by=chief)
+        services.budget_group_add(plan=plan, section="revenue", kind="contributions", name="Igen", by=chief)
     with pytest.raises(ValidationError):
-        grid.budget_group_add(plan=plan, section="revenue", kind="administration", name="Fel del", by=chief)
+        services.budget_group_add(
+            plan=plan, section="revenue", kind="administration", name="Fel del", by=chief
+        )
     with pytest.raises(ValidationError):
-        grid.budget_group_add(plan=plan, section="costs", kind="other", name="  ", by=chief)
+        services.budget_group_add(plan=plan, section="costs", kind="other", name="  ", by=chief)
 
 
 # --- The grid page -------------------------------------------------------------------------------
@@ -500,7 +514,9 @@ def test_invalid_input_without_javascript_renders_the_page_with_the_message(clie
 def test_a_stale_save_shows_the_other_value_and_lets_the_user_choose(client, plan, chief):
     client.force_login(chief)
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    grid.budget_cell_update(line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief)
+    services.budget_cell_update(
+        line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief
+    )
     response = client.post(cell_url(plan, line, column), {"amount": "222 000", "version": "1"}, **HTMX)
     assert response.status_code == 409
     text = response.text
@@ -520,7 +536,9 @@ def test_a_stale_save_shows_the_other_value_and_lets_the_user_choose(client, pla
 def test_choosing_the_other_value_shows_the_cell_as_it_is_now(client, plan, chief):
     client.force_login(chief)
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    grid.budget_cell_update(line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief)
+    services.budget_cell_update(
+        line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief
+    )
     response = client.get(cell_url(plan, line, column), **HTMX)
     assert response.status_code == 200
     assert f'value="111{NBSP}000"' in response.text and 'name="version" value="2"' in response.text
@@ -531,7 +549,9 @@ def test_choosing_the_other_value_shows_the_cell_as_it_is_now(client, plan, chie
 def test_a_stale_save_without_javascript_renders_the_page_with_the_conflict(client, plan, chief):
     client.force_login(chief)
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
-    grid.budget_cell_update(line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief)
+    services.budget_cell_update(
+        line=line, column=column, amount=Decimal(111000), expected_version=1, by=chief
+    )
     response = client.post(cell_url(plan, line, column), {"amount": "222 000", "version": "1"})
     assert response.status_code == 409
     assert "<html" in response.text and "Använd deras värde" in response.text
@@ -617,7 +637,7 @@ def test_a_negative_contributions_total_is_refused(client, plan, chief):
 def test_a_stale_contributions_total_is_a_conflict(client, plan, chief):
     client.force_login(chief)
     column = column_of(plan, 2027)
-    grid.budget_column_update(
+    services.budget_column_update(
         column=column, expected_version=1, contributions_total=Decimal(3000000), by=chief
     )
     response = client.post(contributions_url(plan, column), {"amount": "4 000 000", "version": "1"}, **HTMX)
@@ -672,7 +692,7 @@ def test_renaming_a_line_with_a_stale_version_shows_the_other_name(client, plan,
 
 def test_moving_a_line_keeps_focus_on_its_button(client, plan, chief):
     client.force_login(chief)
-    line = grid.budget_line_add(
+    line = services.budget_line_add(
         group=plan.budget_groups.get(kind="administration"), name="Revision", by=chief
     )
     url = reverse("budget_line_move", kwargs={"association": "alfa", "pk": plan.pk, "line_id": line.pk})

@@ -1,4 +1,4 @@
-"""The member contributions page (budgets.views.plan_contributions): who may see and change it, the key,
+"""The member contributions page (budgets.views.contributions.plan_contributions): who may see and change it, the key,
 the overrides, and the rounding notes printed under budget tables (plan page, grid, PDF source)."""
 
 import datetime

@@ -11,8 +11,9 @@ from openpyxl.utils.cell import range_boundaries
 
 from budgets.calc import plan_budget
 from budgets.exporter import budget_filename, budget_xlsx
-from budgets.importer import parse_text, read_upload
-from budgets.importing import budget_import_apply
+from budgets.imports.apply import budget_import_apply
+from budgets.imports.files import read_upload
+from budgets.imports.parse import parse_text
 from plans.models import Plan
 from tests.factories import (
     BudgetAmountFactory,

@@ -1,4 +1,4 @@
-"""Budget import: budgets.importer reads tables, budgets.importing puts them into a plan and reports.
+"""Budget import: budgets.imports reads tables, puts them into a plan and reports.
 
 The seed tables in tests/data are copied byte for byte from ../shared/seeds (Örnsköldsvik lines
 432–463, Gävleborg lines 183–199), so these tests do not depend on the shared folder.
@@ -14,15 +14,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from budgets.calc import plan_budget
-from budgets.importer import (
-    MAX_UPLOAD_BYTES,
-    BudgetParseError,
-    number_scale,
-    parse_text,
-    read_upload,
-    xlsx_to_text,
-)
-from budgets.importing import budget_import_apply, budget_import_preview, member_match
+from budgets.imports.apply import budget_import_apply, budget_import_preview
+from budgets.imports.classify import member_match
+from budgets.imports.files import number_scale, read_upload, xlsx_to_text
+from budgets.imports.parse import parse_text
+from budgets.imports.table import MAX_UPLOAD_BYTES, BudgetParseError
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from budgets.stated import compare_stated
 from finsam.editing import StaleVersion

@@ -155,8 +155,8 @@ def plan_rollover(world: World):
 
 
 def budget_import_apply(world: World):
-    from budgets.importer import parse_text
-    from budgets.importing import budget_import_apply
+    from budgets.imports.apply import budget_import_apply
+    from budgets.imports.parse import parse_text
 
     parsed = parse_text((DATA / "ornskoldsvik-budget.txt").read_text())
     return lambda: budget_import_apply(plan=fresh(world.draft), parsed=parsed, by=world.users["chief"])

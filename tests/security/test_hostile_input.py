@@ -118,7 +118,7 @@ def field_strategy(field: forms.Field, choices_a: list, choices_b: list):
 
 
 def project_form_classes() -> list[type[forms.BaseForm]]:
-    """Every form class defined in a module of the apps (forms.py, review_views.py, contribution_forms.py...)."""
+    """Every form class defined in a module of the apps (forms.py, review_views.py...)."""
     import pkgutil
 
     found = []
@@ -165,7 +165,7 @@ def form_kwargs(cls, world: World, *, existing: bool) -> dict | None:
         elif name == "municipalities":
             kwargs[name] = list(world.association.organisations.filter(kind="municipality"))
         elif name == "choices" and "plan" in required_keywords(cls):
-            from budgets.contribution_forms import part_choices
+            from budgets.forms import part_choices
 
             municipalities = list(world.association.organisations.filter(kind="municipality"))
             kwargs[name] = part_choices(world.draft, municipalities=municipalities, per_municipality=True)
@@ -333,7 +333,8 @@ cells = st.one_of(amount_texts, st.sampled_from(PAYLOADS), st.text(max_size=30),
     separator=st.sampled_from(["\t", ";", "  ", " | "]),
 )
 def test_the_budget_import_parser_answers_with_a_budget_or_its_own_error(rows, header, separator):
-    from budgets.importer import BudgetParseError, parse_text
+    from budgets.imports.parse import parse_text
+    from budgets.imports.table import BudgetParseError
 
     lines = (["Belopp i kr\tBudget 2027\tPlan 2028\tPlan 2029"] if header else []) + [
         separator.join(row) for row in rows
@@ -354,7 +355,8 @@ def test_the_budget_import_parser_answers_with_a_budget_or_its_own_error(rows, h
 
 
 def test_the_import_survives_the_payloads_as_a_file():
-    from budgets.importer import BudgetParseError, parse_text
+    from budgets.imports.parse import parse_text
+    from budgets.imports.table import BudgetParseError
 
     text = "Belopp i kr\tBudget 2027\tPlan 2028\n" + "\n".join(
         f"{p}\t{i} 000\t{i}" for i, p in enumerate(PAYLOADS)

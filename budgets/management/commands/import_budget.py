@@ -5,8 +5,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from budgets.importer import MAX_UPLOAD_BYTES, BudgetParseError, parse_text, read_upload, too_large_message
-from budgets.importing import budget_import_apply, budget_import_preview, report_text
+from budgets.imports.apply import budget_import_apply, budget_import_preview
+from budgets.imports.files import read_upload, too_large_message
+from budgets.imports.parse import parse_text
+from budgets.imports.report import report_text
+from budgets.imports.table import MAX_UPLOAD_BYTES, BudgetParseError
 from finsam.editing import StaleVersion
 from plans.gateway import PlanLocked
 from plans.models import Plan

@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 
-from budgets.grid import budget_cell_update
 from budgets.models import BudgetAmount, BudgetGroup
+from budgets.services import budget_cell_update
 from finsam.models import Association, Organisation
 from interventions.models import Intervention
 from interventions.services import intervention_create

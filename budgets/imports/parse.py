@@ -1,199 +1,64 @@
-"""Reading a budget table, pasted from Word or Excel or uploaded as .xlsx, into a `ParsedBudget`.
+"""Reading a budget table into a `ParsedBudget`: its header (years, kinds, unit) and its rows.
 
-Pure functions: text (or an uploaded file's bytes) in, a `ParsedBudget` out, or `BudgetParseError` with
-every problem found, in Swedish. Nothing here touches the database. Which revenue rows are member
-contributions and which cost rows are interventions is decided by `budgets.importing`, which knows the
-association; an .xlsx file is first turned into the same tab-separated text a paste gives
-(`xlsx_to_text`), so there is one parser and the confirm step can carry the text in a form field.
-
-What a table may look like (the seeds' tables, and real ones like them):
-- cells separated by tabs (a paste from Word or Excel); without any tab, by runs of two or more spaces
-  (or by semicolons, as a Swedish Excel saves CSV);
-- a header row naming the years; kind words (Utfall, Prognos, Budget, Plan) in the year cells ("Budget
-  2020"), in a row of their own just above or below the years, or in the title ("Budget 2020, Plan
-  2021-2022"); a column that is a multi-year total ("Totalt 2020–2022") is recomputed, not read;
-- the unit in the title or header (`tkr`, `kkr`, "(tkr)", `kr`, `kronor`); without one, kronor;
-- section headings (Intäkter, Kostnader) and group headings: a label with no amounts;
-- amounts as `finsam.money.parse_amount` reads them (spaces, no-break and thin spaces between
-  thousands, a decimal comma, `-`, `−` or `–` for negatives), blank cells, a lone dash as zero;
-- rows whose label begins with Summa, Totalt or Resultat are *stated totals*: never lines, kept to be
-  compared with what finsam computes (target: the group they close, revenue, costs or the result);
-- "Ingående eget kapital" gives the opening equity; other equity rows are computed and skipped.
-Costs come out positive whatever the table's sign convention, which is reported in `costs_negative`.
+Pure functions: text in, a `ParsedBudget` out, or `BudgetParseError` with every problem found, in
+Swedish (see `budgets.imports.table` for what a table may look like).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from budgets.imports.classify import (
+    group_kind,
+    is_amount,
+    looks_like_prose,
+    shorten,
+    stated_target,
+    strip_heading,
+)
+from budgets.imports.table import (
+    BUDGET,
+    COST_HEADINGS,
+    COST_WORDS,
+    DASHES,
+    FORECAST,
+    KIND_WORDS,
+    MAX_COLUMNS,
+    MAX_ERRORS,
+    MAX_LABEL_LENGTH,
+    MAX_ROWS,
+    MAX_TEXT_LENGTH,
+    OPENING_EQUITY,
+    OTHER_EQUITY,
+    OUTCOME,
+    PLAN,
+    REVENUE_HEADINGS,
+    REVENUE_WORDS,
+    STATED,
+    TITLE_KINDS,
+    TOTAL_CELL,
+    UNDECIDED_WORDS,
+    UNIT_KR,
+    UNIT_TKR,
+    UNIT_WORDS,
+    YEAR,
+    YEAR_CELL,
+    BudgetParseError,
+    ParsedBudget,
+    ParsedColumn,
+    ParsedGroup,
+    ParsedLine,
+    ParsedStated,
+    TextRow,
+    clean_cell,
+    split_rows,
+)
 from finsam.money import parse_amount
-
-MAX_TEXT_LENGTH = 200_000  # characters; a budget table is a few kilobytes
-MAX_ROWS = 2_000
-MAX_COLUMNS = 30
-MAX_ERRORS = 20
-MAX_LABEL_LENGTH = 300
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # guards against a zip bomb dressed as a workbook
-
-OUTCOME, FORECAST, BUDGET, PLAN = "outcome", "forecast", "budget", "plan"
-KIND_WORDS = {"utfall": OUTCOME, "bokslut": OUTCOME, "prognos": FORECAST, "budget": BUDGET, "plan": PLAN}
-KIND = r"utfall|bokslut|prognos|budget|plan"
-YEAR = r"(?:19|20)\d\d"
-YEAR_CELL = re.compile(rf"(?:(?P<kind1>{KIND})\.?\s*)?(?P<year>{YEAR})(?:\s*(?P<kind2>{KIND}))?", re.I)
-TOTAL_CELL = re.compile(
-    rf"(?:(?:totalt?|summa)\s*)?{YEAR}\s*[-–—/]\s*(?:{YEAR}|\d\d)|totalt?|summa|total\s+{YEAR}", re.I
-)
-TITLE_KINDS = re.compile(rf"\b({KIND})\s+({YEAR})(?:\s*[-–—]\s*({YEAR}))?", re.I)
-UNIT_TKR = re.compile(r"\b(?:tkr|kkr|tsek|ksek|tusen(?:tals?)? kronor)\b", re.I)
-UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
-UNIT_WORDS = re.compile(r"\(?\b(?:tkr|kkr|tsek|ksek|kr|kronor|sek|belopp i)\b\)?", re.I)
-STATED = re.compile(r"^(?:summa|totalt?|resultat\w*|årets resultat)\b", re.I)
-OPENING_EQUITY = re.compile(
-    r"^(?:ingående eget kapital|eget kapital vid årets (?:början|ingång)|ingående balans)", re.I
-)
-OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt", re.I)
-REVENUE_HEADINGS = re.compile(r"^(?:intäkter|inkomster|finansiering|intäkter och bidrag)$", re.I)
-COST_HEADINGS = re.compile(r"^(?:kostnader|utgifter|kostnader och utgifter)$", re.I)
-COST_WORDS = re.compile(
-    r"kostnad|admin|kansli|förvaltning|styrning|personal|insats|projekt|samverkansmedel|arvode|lokal|hyra",
-    re.I,
-)
-REVENUE_WORDS = re.compile(r"intäkt|medlem|avgift|bidrag|tilldelning|ränt|finansiell|insats från", re.I)
-ADMINISTRATION_WORDS = re.compile(r"admin|kansli|förvaltning|styrning|personal|förbundschef", re.I)
-UNDECIDED_WORDS = re.compile(
-    r"ej beslutad|ej beviljad|ej fördelad|ofördelad|tillgänglig|tillkommande|outnyttjad|reserv", re.I
-)
-FINANCIAL_WORDS = re.compile(r"ränt|finansiell", re.I)
-PROJECT_COST_WORDS = re.compile(r"projektrelaterad", re.I)
-DASHES = re.compile(r"^[-–—−=_.\s]+$")
-SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
-
-
-class BudgetParseError(Exception):
-    """The table cannot be imported; `messages` are Swedish sentences, one per problem found."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-@dataclass
-class ParsedColumn:
-    year: int
-    kind: str  # a BudgetColumn.Kind value
-    inferred: bool = False  # the table names no kind for this year: guessed from its position
-
-
-@dataclass
-class ParsedLine:
-    label: str
-    amounts: dict[int, Decimal]  # whole kronor; costs positive
-    row: int  # line number in the text
-    undecided: bool = False
-
-
-@dataclass
-class ParsedGroup:
-    section: str  # "revenue" | "costs"
-    kind: str  # a BudgetGroup.Kind value, never a computed one (decided later with the association)
-    name: str
-    lines: list[ParsedLine] = field(default_factory=list)
-    row: int | None = None  # line number of its heading
-    is_section: bool = False  # the lines stood right under a section heading ("Kostnader")
-
-
-@dataclass
-class ParsedStated:
-    label: str
-    target: str  # a StatedFigure.Target value: group, revenue, costs or result
-    amounts: dict[int, Decimal]  # whole kronor, in finsam's signs (costs positive)
-    row: int
-    group: int | None = None  # index into ParsedBudget.groups for a group total
-
-
-@dataclass
-class ParsedBudget:
-    text: str
-    unit: str  # "kr" | "tkr"
-    decimals: int
-    costs_negative: bool
-    columns: list[ParsedColumn]
-    groups: list[ParsedGroup]
-    stated: list[ParsedStated]
-    opening_equity: Decimal | None = None
-    notes: list[str] = field(default_factory=list)
-    title: str = ""
-
-    @property
-    def years(self) -> list[int]:
-        return [column.year for column in self.columns]
-
-    @property
-    def lines(self) -> list[ParsedLine]:
-        return [line for group in self.groups for line in group.lines]
-
-
-@dataclass
-class TextRow:
-    number: int  # 1-based line number in the text
-    cells: list[str]
-
-    @property
-    def label(self) -> str:
-        return self.cells[0] if self.cells else ""
-
-    @property
-    def values(self) -> list[str]:
-        return self.cells[1:]
-
-    @property
-    def is_blank(self) -> bool:
-        return not any(self.cells)
-
-
-# --- splitting the text into cells -------------------------------------------------------------------
-
-
-def clean_cell(text: str) -> str:
-    return SPACES.sub(" ", text).strip().strip('"').strip()
-
-
-def split_rows(text: str) -> tuple[list[TextRow], str]:
-    """The text's lines as rows of cells, and the separator used ("tab", "semicolon" or "spaces")."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if any("\t" in line for line in lines):
-        mode = "tab"
-        raw = [line.split("\t") for line in lines]
-    elif sum(1 for line in lines if line.count(";") >= 1) >= max(
-        2, len([x for x in lines if x.strip()]) // 2
-    ):
-        mode = "semicolon"
-        raw = [line.split(";") for line in lines]
-    else:
-        mode = "spaces"
-        raw = [re.split(r"[ \t]{2,}", line.rstrip()) for line in lines]
-    rows = [
-        TextRow(number, [clean_cell(cell) for cell in cells]) for number, cells in enumerate(raw, start=1)
-    ]
-    for row in rows:
-        while row.cells and not row.cells[-1]:
-            row.cells.pop()
-    # A table copied with an empty first column (labels indented one cell) reads as if it had none.
-    starts = [next(i for i, cell in enumerate(row.cells) if cell) for row in rows if not row.is_blank]
-    shift = min(starts, default=0)
-    if shift:
-        for row in rows:
-            row.cells = row.cells[shift:]
-    return rows, mode
-
 
 # --- the header ---------------------------------------------------------------------------------------
 
@@ -685,209 +550,3 @@ def read_body(
         for row, target, group_index, values, section in stated_raw
     ]
     return groups, stated, opening_equity, costs_negative
-
-
-def strip_heading(label: str) -> str:
-    return label.strip().rstrip(":").strip()
-
-
-def looks_like_prose(text: str) -> bool:
-    """A footnote or a sentence, not a heading."""
-    return text.startswith(("*", "(")) or text.endswith(".") or len(text) > 80 or len(text.split()) > 8
-
-
-def shorten(text: str, length: int = 60) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
-def is_amount(text: str, unit: str) -> bool:
-    try:
-        parse_amount(text, unit)
-    except ValidationError:
-        return False
-    return True
-
-
-def group_kind(section: str | None, name: str) -> str:
-    if section == "revenue":
-        return "financial" if FINANCIAL_WORDS.search(name) else "other"
-    if UNDECIDED_WORDS.search(name):
-        return "interventions_undecided"
-    if ADMINISTRATION_WORDS.search(name):
-        return "administration"
-    if PROJECT_COST_WORDS.search(name):
-        return "project_costs"
-    return "other"
-
-
-def normalise(text: str) -> str:
-    return clean_cell(text).lower().rstrip("*: ").strip()
-
-
-def stated_target(
-    label: str, current: ParsedGroup | None, groups: list[ParsedGroup], section: str | None
-) -> tuple[str | None, int | None]:
-    """What a Summa/Totalt/Resultat row totals, from its words and its place in the table."""
-    lowered = normalise(label)
-    rest = STATED.sub("", lowered).strip(" :")
-    if lowered.startswith(("resultat", "årets resultat")):
-        if "före" in lowered:
-            return None, None  # result before financial items: no stated figure of that kind
-        return "result", None
-    if current is not None:
-        name = normalise(current.name)
-        names_current = bool(rest) and (rest == name or name in rest or rest in name)
-        section_groups = [group for group in groups if group.section == current.section]
-        if names_current or not rest:
-            if current.is_section and len(section_groups) == 1:
-                return current.section, None
-            return "group", groups.index(current)
-    if "intäkt" in rest:
-        return "revenue", None
-    if "kostnad" in rest:
-        return "costs", None
-    if current is not None:
-        if current.is_section and len([g for g in groups if g.section == current.section]) == 1:
-            return current.section, None
-        return "group", groups.index(current)
-    return None, None
-
-
-# --- files --------------------------------------------------------------------------------------------
-
-
-def read_upload(name: str, data: bytes) -> tuple[str, str]:
-    """An uploaded file as table text, and a description of where it came from ("budget.xlsx, bladet
-    Budget"). Raises `BudgetParseError` for an empty, too large, unreadable or non-table file."""
-    if not data:
-        raise BudgetParseError([_("Filen är tom.")])
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise BudgetParseError([too_large_message(len(data))])
-    lowered = (name or "").lower()
-    if data[:4] == b"PK\x03\x04":
-        text, sheet = xlsx_to_text(data)
-        return text, _("%(name)s, bladet ”%(sheet)s”") % {"name": name, "sheet": sheet}
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise BudgetParseError(
-            [
-                _(
-                    "Filen är i Excels äldre format (.xls). Spara den som Excel-arbetsbok (.xlsx) och försök igen."
-                )
-            ]
-        )
-    if lowered.endswith((".xlsx", ".xlsm")):
-        raise BudgetParseError(
-            [
-                _(
-                    "Filen heter .xlsx men är ingen Excel-arbetsbok. Spara den från Excel som .xlsx eller klistra in tabellen."
-                )
-            ]
-        )
-    if b"\x00" in data[:4096]:
-        raise BudgetParseError(
-            [_("Filen är varken en Excel-arbetsbok (.xlsx) eller en textfil med en tabell.")]
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text, name
-
-
-def too_large_message(size: int) -> str:
-    megabytes = f"{size / (1024 * 1024):.1f}".replace(".", ",")
-    return _(
-        "Filen är för stor (%(size)s MB). Den får vara högst 2 MB; en budgettabell är mycket mindre."
-    ) % {"size": megabytes}
-
-
-def number_scale(number_format: str) -> int:
-    """How many thousands an Excel number format divides by for display: "#,##0," shows 1258500 as
-    1 259. finsam's own export writes kronor with such a format for tkr plans."""
-    section = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", (number_format or "").split(";")[0])
-    match = re.search(r"[0#?](,+)[^0#?]*$", section)
-    return len(match[1]) if match else 0
-
-
-def cell_text(value, number_format: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float | Decimal):
-        try:
-            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        except InvalidOperation:
-            return ""
-        number = number / (Decimal(1000) ** number_scale(number_format))
-        number = number.quantize(Decimal("0.000001")).normalize()
-        return f"{number:f}".replace(".", ",")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return clean_cell(str(value).replace("\t", " ").replace("\n", " "))
-
-
-def xlsx_to_text(data: bytes) -> tuple[str, str]:
-    """The budget sheet of an .xlsx workbook as tab-separated text, and the sheet's name.
-
-    The sheet is the first one with a header row of years, preferring one named like a budget. A formula
-    cell gives the value Excel saved with it; a file written by a program that saves none (openpyxl, as
-    finsam's export) gives an empty cell: sums are recomputed anyway.
-    """
-    import openpyxl  # only the import views and the command need it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise BudgetParseError([_("Excel-filen är för stor uppackad för att vara en budgettabell.")])
-        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except BudgetParseError:
-        raise
-    except Exception as error:
-        raise BudgetParseError(
-            [_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den från Excel som .xlsx.")]
-        ) from error
-    try:
-        sheets = []
-        for sheet_formulas, sheet_values in list(zip(formulas.worksheets, values.worksheets, strict=True))[
-            :20
-        ]:
-            lines = []
-            empty_formulas = 0
-            rows = zip(
-                sheet_formulas.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS),
-                sheet_values.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS),
-                strict=False,
-            )
-            for formula_row, value_row in rows:
-                cells = []
-                for formula_cell, value_cell in zip(formula_row, value_row, strict=False):
-                    raw = getattr(formula_cell, "value", None)
-                    number_format = getattr(formula_cell, "number_format", "General") or "General"
-                    if isinstance(raw, str) and raw.startswith("="):
-                        raw = getattr(value_cell, "value", None)
-                        if raw is None:
-                            empty_formulas += 1
-                    cells.append(cell_text(raw, number_format))
-                lines.append("\t".join(cells).rstrip("\t"))
-            text = "\n".join(lines).strip("\n")
-            sheets.append((sheet_formulas.title, text, empty_formulas))
-    except Exception as error:
-        raise BudgetParseError(
-            [_("Filen kunde inte läsas som en Excel-arbetsbok (.xlsx). Spara den från Excel som .xlsx.")]
-        ) from error
-    finally:
-        formulas.close()
-        values.close()
-    if not sheets or not any(text.strip() for _title, text, _empty in sheets):
-        raise BudgetParseError([_("Excel-filen är tom.")])
-
-    def has_header(text: str) -> bool:
-        rows, _mode = split_rows(text)
-        return find_header(rows) is not None
-
-    with_header = [sheet for sheet in sheets if has_header(sheet[1])]
-    named = [sheet for sheet in with_header if "budget" in sheet[0].lower()]
-    title, text, _empty = (named or with_header or sheets)[0]
-    return text, title

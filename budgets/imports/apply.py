@@ -1,0 +1,217 @@
+"""Importing a parsed budget table into a plan: `budget_import_apply` and `budget_import_preview`.
+
+`budget_import_apply` replaces the plan's budget (columns, groups, lines, amounts, stated figures and
+contribution overrides) through the plan's write gateway and records a `PlanEvent` IMPORTED.
+`budget_import_preview` runs the very same function inside a transaction that it rolls back, so the
+preview's numbers come from the one computation (`budgets.calc.plan_budget`,
+`budgets.stated.compare_stated`) and never from a second implementation, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from budgets.calc import plan_budget
+from budgets.imports.classify import build_spec
+from budgets.imports.report import ImportReport, build_report
+from budgets.imports.table import ParsedBudget
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
+from finsam.editing import versioned_update
+from finsam.money import sek
+from plans.gateway import plan_change
+from plans.models import Chapter, Plan, PlanEvent
+
+# --- the service -----------------------------------------------------------------------------------------
+
+
+def plan_warnings(*, plan: Plan, parsed: ParsedBudget) -> list[str]:
+    """What the chief should know before replacing the budget (read before anything changes)."""
+    warnings = []
+    counts = {
+        "columns": plan.budget_columns.count(),
+        "groups": plan.budget_groups.count(),
+        "lines": BudgetLine.objects.filter(group__plan=plan).count(),
+    }
+    if counts["columns"] or counts["groups"]:
+        warnings.append(
+            _(
+                "Planens nuvarande budget ersätts helt: %(columns)s kolumner, %(groups)s grupper och "
+                "%(lines)s rader tas bort, liksom justerade medlemsavgifter och angivna summor."
+            )
+            % counts
+        )
+    years = parsed.years
+    if list(plan.year_range) != years:
+        warnings.append(
+            _("Tabellens år (%(table)s) är inte planens år (%(plan)s).")
+            % {
+                "table": ", ".join(str(year) for year in years),
+                "plan": ", ".join(str(year) for year in plan.year_range),
+            }
+        )
+    granted = plan.plan_interventions.filter(
+        intervention__status="granted", intervention__grants__year__in=years
+    ).distinct()
+    if granted.exists():
+        warnings.append(
+            _(
+                "Planens beviljade insatser räknas inte längre in i budgeten av sig själva: tabellens rader "
+                "blir vanliga rader, som inte följer insatsernas beviljade belopp."
+            )
+        )
+    if not plan.chapters.filter(kind=Chapter.Kind.BUDGET).exists():
+        warnings.append(
+            _("Planen har inget budgetkapitel, så budgeten syns inte i dokumentet förrän ett läggs till.")
+        )
+    return warnings
+
+
+def budget_import_apply(
+    *,
+    plan: Plan,
+    parsed: ParsedBudget,
+    by,
+    expected_version: int | None = None,
+    source: str = "",
+    record: bool = True,
+) -> ImportReport:
+    """Replace `plan`'s budget with the parsed table and return the report.
+
+    Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
+    it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
+    gives it) opening equity; deletes the plan's budget columns, groups, lines, amounts, stated figures
+    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED.
+    """
+    with plan_change(plan, by=by) as change:
+        warnings = plan_warnings(plan=plan, parsed=parsed)
+        organisations = list(plan.association.organisations.order_by("position", "id"))
+        spec = build_spec(parsed, organisations)
+        warnings += spec.warnings
+        changes = {
+            "unit": parsed.unit,
+            "decimals": parsed.decimals,
+            "costs_negative": parsed.costs_negative,
+        }
+        if parsed.opening_equity is not None:
+            changes["opening_equity"] = sek(parsed.opening_equity)
+        versioned_update(
+            plan, expected_version=plan.version if expected_version is None else expected_version, **changes
+        )
+
+        plan.stated_figures.all().delete()
+        plan.budget_columns.all().delete()  # with their amounts and contribution overrides
+        plan.budget_groups.all().delete()  # with their lines
+
+        columns = {}
+        for column in parsed.columns:
+            total = spec.contributions_total.get(column.year)
+            columns[column.year] = BudgetColumn.objects.create(
+                plan=plan,
+                year=column.year,
+                kind=column.kind,
+                contributions_total=sek(total) if total is not None else None,
+            )
+        groups = []
+        amounts = []
+        for position, group_spec in enumerate(spec.groups, start=1):
+            group = BudgetGroup.objects.create(
+                plan=plan,
+                section=group_spec.section,
+                kind=group_spec.kind,
+                name=group_spec.name[:200],
+                position=position,
+            )
+            groups.append(group)
+            for line_position, parsed_line in enumerate(group_spec.lines, start=1):
+                line = BudgetLine.objects.create(
+                    group=group,
+                    name=parsed_line.label,
+                    undecided=parsed_line.undecided,
+                    position=line_position,
+                )
+                amounts += [
+                    BudgetAmount(line=line, column=columns[year], amount=sek(amount))
+                    for year, amount in parsed_line.amounts.items()
+                ]
+        BudgetAmount.objects.bulk_create(amounts)
+
+        figures = []
+
+        def add_figure(label: str, target: str, values: dict[int, Decimal], **links):
+            for year, amount in values.items():
+                figures.append(
+                    StatedFigure(
+                        plan=plan,
+                        column=columns[year],
+                        label=label[:300],
+                        target=target,
+                        amount=sek(amount),
+                        position=len(figures),
+                        **links,
+                    )
+                )
+
+        contributions_group = next(
+            (group for group in groups if group.kind == BudgetGroup.Kind.CONTRIBUTIONS), None
+        )
+        for contribution in spec.contribution_figures:
+            add_figure(
+                contribution.label,
+                StatedFigure.Target.CONTRIBUTION,
+                contribution.amounts,
+                reference=contribution.reference,
+                organisation=contribution.organisation,
+            )
+        for line in spec.contribution_total_figures:
+            add_figure(
+                line.label,
+                StatedFigure.Target.GROUP,
+                line.amounts,
+                group=contributions_group,
+                reference=contributions_group.name,
+            )
+        for stated in parsed.stated:
+            links = {}
+            if stated.target == StatedFigure.Target.GROUP:
+                group = groups[spec.group_of_parsed[stated.group]]
+                links = {"group": group, "reference": group.name[:300]}
+            add_figure(stated.label, stated.target, stated.amounts, **links)
+        StatedFigure.objects.bulk_create(figures)
+
+        result = plan_budget(plan)
+        report = build_report(
+            plan=plan,
+            parsed=parsed,
+            spec=spec,
+            result=result,
+            applied=record,
+            source=source,
+            warnings=warnings,
+        )
+        if record:
+            change.record(
+                PlanEvent.Action.IMPORTED,
+                _("Importerade budgeten: %(summary)s") % {"summary": report.summary},
+                {
+                    "source": str(source),
+                    "years": parsed.years,
+                    "groups": report.counts["groups"],
+                    "lines": report.counts["lines"],
+                    "stated": report.counts["stated"],
+                    "differences": len(report.differences),
+                },
+            )
+    return report
+
+
+def budget_import_preview(*, plan: Plan, parsed: ParsedBudget, by, source: str = "") -> ImportReport:
+    """The report `budget_import_apply` would give, computed by running it and rolling it back: nothing
+    is saved. The plan object is reloaded afterwards, since the import changed it in memory."""
+    with transaction.atomic():
+        report = budget_import_apply(plan=plan, parsed=parsed, by=by, source=source, record=False)
+        transaction.set_rollback(True)
+    plan.refresh_from_db()
+    return report

@@ -1,0 +1,71 @@
+"""Budget import and export of a plan.
+
+Import: one page (budgets/import.html). A paste or upload is parsed and previewed by running the import in
+a rolled-back transaction; "Importera" posts the same table text again with the plan's version at the
+preview, and only then is the budget replaced. Nothing is stored between the steps.
+Export: the budget as .xlsx for anyone who may see the plan.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
+from budgets.forms import BudgetImportForm
+from budgets.imports.apply import budget_import_apply, budget_import_preview
+from finsam.access import association_view
+from finsam.editing import StaleVersion
+from plans.access import get_plan
+
+IMPORT_TEMPLATE = "budgets/import.html"
+
+
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_import(request, pk: int):
+    plan = get_plan(request, pk, for_edit=True)
+    template = f"{IMPORT_TEMPLATE}#import-body" if request.htmx else IMPORT_TEMPLATE
+    if request.method == "GET":
+        return render(request, IMPORT_TEMPLATE, {"plan": plan, "form": BudgetImportForm()})
+    form = BudgetImportForm(request.POST, request.FILES)
+    context = {"plan": plan, "form": form}
+    if not form.is_valid():
+        context |= {"status": _("Tabellen kunde inte läsas. Se felen vid fälten."), "status_level": "error"}
+        return render(request, template, context, status=422)
+    parsed, source = form.cleaned_data["parsed"], form.cleaned_data["source"]
+    if request.POST.get("action") == "import":
+        version = form.cleaned_data.get("version")
+        try:
+            if version is None:
+                raise StaleVersion(plan)
+            report = budget_import_apply(
+                plan=plan, parsed=parsed, by=request.user, expected_version=version, source=source
+            )
+        except StaleVersion:
+            # Someone changed the plan after the preview: show the table again, to be previewed anew.
+            message = _("Planen har ändrats sedan förhandsgranskningen. Förhandsgranska tabellen igen.")
+            form.add_error(None, message)
+            context |= {"status": message, "status_level": "error"}
+            return render(request, template, context, status=409)
+        context |= {"report": report, "status": _("Budgeten importerades."), "status_level": "success"}
+        return render(request, template, context)
+    report = budget_import_preview(plan=plan, parsed=parsed, by=request.user, source=source)
+    context |= {
+        "report": report,
+        "table_text": parsed.text,
+        "version": plan.version,
+        "status": _("Förhandsgranskningen är klar. Inget är sparat ännu."),
+    }
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "HEAD"])
+@association_view
+def budget_export(request, pk: int):
+    plan = get_plan(request, pk)
+    response = HttpResponse(budget_xlsx(plan), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{budget_filename(plan)}"'
+    return response
