@@ -97,6 +97,8 @@ class BoardSeat(models.Model):
         MEMBER = "member", _("Ledamot")
         SUBSTITUTE = "substitute", _("Ersättare")
 
+    ordered_within = "association"  # the seats are the association's, ordered among themselves
+
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="board_seats")
     person_name = models.CharField(_("namn"), max_length=200)
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.MEMBER)

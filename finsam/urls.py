@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from finsam import views
-from plans import views as plan_views
+from plans.views import plans as plan_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

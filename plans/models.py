@@ -132,6 +132,9 @@ class Plan(Versioned):
 class PlanPart(Versioned):
     """Base of the ordered items of a plan."""
 
+    # What an item is ordered among (and hangs from): its plan's items, or an indicator its goal's.
+    ordered_within = "plan"
+
     position = models.PositiveIntegerField(_("ordning"), default=0)
 
     class Meta:
@@ -199,6 +202,8 @@ class Goal(PlanPart):
 
 
 class Indicator(PlanPart):
+    ordered_within = "goal"
+
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
     text = models.TextField(_("indikator"))
     target = models.CharField(_("målvärde"), max_length=500, blank=True)

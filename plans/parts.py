@@ -10,6 +10,7 @@ everything that must treat a plan as a whole takes the list from `PARTS` instead
 - `plans.checks` asks each part's `checks` for findings;
 - a new plan starts with what each part's `create` gives it, and `years_changed` keeps a part in step
   with the plan's years;
+- the plan editor lists the kinds of item it edits from each part's `editor` (`plans.editor`);
 - the admin and the backup list a plan's models from `plan_models()`.
 
 Adding a part kind: its model(s), one `register(PartKind(...))` in its app, and its templates.
@@ -81,6 +82,7 @@ class PartKind:
     checks: Callable[[Plan, Any], list] | None = None  # findings for the plan (its document, if loaded)
     create: Callable[[Plan], None] | None = None  # what a new empty plan starts with
     years_changed: Callable[[Plan], None] | None = None  # after the plan's years changed
+    editor: tuple[Any, ...] = ()  # the `plans.editor.EditorKind`s of its items in the plan editor
 
 
 PARTS: dict[str, PartKind] = {}

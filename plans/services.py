@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from finsam.editing import StaleVersion, versioned_update
-from finsam.models import Association, BoardSeat
+from finsam.models import Association
 from plans.gateway import plan_change
-from plans.models import Indicator, Plan, PlanEvent
+from plans.models import Plan, PlanEvent
 from plans.parts import PARTS
 
 
@@ -90,12 +90,8 @@ def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by
 
 def part_siblings(item: models.Model) -> models.QuerySet:
     """The items `item` is ordered among: its plan's, its goal's (indicators) or its association's (seats)."""
-    model = type(item)
-    if isinstance(item, Indicator):
-        return model.objects.filter(goal_id=item.goal_id)
-    if isinstance(item, BoardSeat):
-        return model.objects.filter(association_id=item.association_id)
-    return model.objects.filter(plan_id=item.plan_id)
+    within = item.ordered_within
+    return type(item).objects.filter(**{f"{within}_id": getattr(item, f"{within}_id")})
 
 
 def part_label(item: models.Model) -> str:
@@ -105,8 +101,8 @@ def part_label(item: models.Model) -> str:
 
 def part_details(item: models.Model, **extra) -> dict:
     details = {"kind": item._meta.model_name, "id": item.pk, **extra}
-    if isinstance(item, Indicator):
-        details["goal"] = item.goal_id
+    if item.ordered_within not in ("plan", "association"):
+        details[item.ordered_within] = getattr(item, f"{item.ordered_within}_id")  # an indicator's goal
     return details
 
 

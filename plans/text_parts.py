@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy
+
+from plans import forms
 from plans.copying import shift_years
+from plans.editor import EditorKind
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -95,12 +100,54 @@ def copy_text_parts(job: PlanCopy) -> None:
     )
 
 
+# The editor's kinds of item, in the editor's order.
+EDITOR_KINDS = (
+    EditorKind(
+        "chapter", "kapitel", "kapitel", Chapter, forms.ChapterForm, "kapitel-lista", "chapters",
+        gettext_lazy("Lägg till kapitel"), gettext_lazy("Planen har inga kapitel ännu."), "body",
+        form_context=("plan",), numbered=True,
+    ),
+    EditorKind(
+        "goal", "mal", "mal", Goal, forms.GoalForm, "mal-lista", "goals",
+        gettext_lazy("Lägg till mål"), gettext_lazy("Planen har inga mål ännu."), "description",
+        prefetch=(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),),
+        children="indicator", dependents=("activity",),
+    ),
+    EditorKind(
+        "indicator", "indikatorer", "indikator", Indicator, forms.IndicatorForm, "", "indicators",
+        gettext_lazy("Lägg till indikator"), gettext_lazy("Målet har inga indikatorer ännu."),
+        select_related=("goal",),
+    ),
+    EditorKind(
+        "target_group", "malgrupper", "malgrupp", TargetGroup, forms.TargetGroupForm, "malgrupp-lista",
+        "target_groups", gettext_lazy("Lägg till målgrupp"),
+        gettext_lazy("Planen har inga prioriterade målgrupper ännu."),
+    ),
+    EditorKind(
+        "control", "internkontroll", "kontrollpunkt", ControlItem, forms.ControlItemForm,
+        "internkontroll-lista", "control_items", gettext_lazy("Lägg till kontrollpunkt"),
+        gettext_lazy("Internkontrollplanen är tom."),
+    ),
+    EditorKind(
+        "communication", "kommunikation", "kommunikation", CommunicationItem,
+        forms.CommunicationItemForm, "kommunikation-lista", "communication_items",
+        gettext_lazy("Lägg till kommunikationsinsats"), gettext_lazy("Kommunikationsplanen är tom."),
+    ),
+    EditorKind(
+        "activity", "aktiviteter", "aktivitet", ActivityItem, forms.ActivityItemForm, "aktivitet-lista",
+        "activity_items", gettext_lazy("Lägg till aktivitet"), gettext_lazy("Aktivitetsplanen är tom."),
+        select_related=("goal",), form_context=("plan",),
+    ),
+)  # fmt: skip
+
+
 TEXT_PARTS = PartKind(
     key="text",
     models=(Chapter, Goal, Indicator, TargetGroup, ControlItem, CommunicationItem, ActivityItem),
     copy=copy_text_parts,
     load=load_text_parts,
     create=create_default_chapters,
+    editor=EDITOR_KINDS,
 )
 
 

@@ -1,4 +1,4 @@
-"""The chief's plan editor (plans/views.py): every endpoint as a full page and as an HTMX partial, who may
+"""The chief's plan editor (plans/views/editor.py): every endpoint as a full page and as an HTMX partial, who may
 use it, conflicts (409), validation (422), the history it records and its number of queries."""
 
 import json

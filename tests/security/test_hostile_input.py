@@ -118,7 +118,7 @@ def field_strategy(field: forms.Field, choices_a: list, choices_b: list):
 
 
 def project_form_classes() -> list[type[forms.BaseForm]]:
-    """Every form class defined in a module of the apps (forms.py, review_views.py...)."""
+    """Every form class defined in a module of the apps (forms.py, views/review.py...)."""
     import pkgutil
 
     found = []
@@ -126,7 +126,7 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
         package = importlib.import_module(label)
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{label}."):
             if any(
-                part in info.name for part in (".migrations", ".management", ".tests", ".demo", ".benchmark")
+                part in info.name for part in (".migrations", ".management", ".tests", ".demo", ".benchmark", ".site")
             ):
                 continue
             module = importlib.import_module(info.name)
@@ -170,7 +170,7 @@ def form_kwargs(cls, world: World, *, existing: bool) -> dict | None:
             municipalities = list(world.association.organisations.filter(kind="municipality"))
             kwargs[name] = part_choices(world.draft, municipalities=municipalities, per_municipality=True)
         elif name == "versions":
-            from plans.review_views import plan_versions
+            from plans.views.review import plan_versions
 
             kwargs[name] = plan_versions(world.draft)
         elif name in world.objects:
@@ -442,7 +442,7 @@ def defaults(form: forms.BaseForm) -> dict:
 
 
 def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninstrumented_templates):
-    from plans.views import PART_KINDS
+    from plans.editor import editor_kinds
 
     alfa, _beta = worlds
     plan = alfa.draft
@@ -459,7 +459,7 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninst
 
     posts = combos = saved = refused = server_errors = 0
     problems: list[str] = []
-    for key, part in PART_KINDS.items():
+    for key, part in editor_kinds().items():
         instance = part.new(plan, goal if part.model.__name__ == "Indicator" else None)
         form = part.form(plan, instance)
         fields = text_fields(form)

@@ -1,0 +1,101 @@
+"""The association's plans, a plan's page, and starting a plan (empty, or next year's from an adopted one)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from finsam.access import association_view
+from plans import forms
+from plans.access import get_plan, visible_plans
+from plans.models import Plan
+from plans.queries import plan_document
+from plans.rollover import plan_rollover
+from plans.services import (
+    plan_create,
+)
+from plans.views.editor import editor_url
+
+
+@association_view
+def association_detail(request):
+    """The association's plans by year, with their state."""
+    plans = visible_plans(request.access).order_by("-first_year", "-revision")
+    return render(
+        request,
+        "finsam/association.html",
+        {"association": request.access.association, "plans": plans},
+    )
+
+
+@require_GET
+@association_view
+def plan_detail(request, pk: int):
+    plan = get_plan(request, pk)
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {"doc": plan_document(plan), "plan": plan, "can_edit": request.access.is_chief and plan.is_editable},
+    )
+
+
+# --- Creating a plan -------------------------------------------------------------------------------------
+
+
+def suggested_first_year(association) -> int:
+    latest = association.plans.order_by("-first_year").values_list("first_year", flat=True).first()
+    return latest + 1 if latest else timezone.localdate().year + 1
+
+
+@association_view
+@require_http_methods(["GET", "POST"])
+def plan_new(request):
+    """Start a plan: from an adopted plan (rolled over to the next year), or empty with the standard parts."""
+    access = request.access
+    if not access.is_chief:
+        raise PermissionDenied(_("Bara förbundschefen kan skapa planer."))
+    association = access.association
+    year = suggested_first_year(association)
+    empty_form = forms.PlanCreateForm(
+        association=association,
+        id_prefix="ny-plan",
+        initial={
+            "first_year": year,
+            "years": 3,
+            "title": _("Verksamhetsplan och budget %(year)s") % {"year": year},
+        },
+    )
+    rollover_form = forms.RolloverForm(association=association)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if request.POST.get("action") == "rollover":
+            rollover_form = forms.RolloverForm(request.POST, association=association)
+            if rollover_form.is_valid():
+                try:
+                    plan = plan_rollover_from(request, rollover_form.cleaned_data)
+                except ValidationError as error:
+                    rollover_form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        _("Planen är skapad från ”%(title)s”.") % {"title": plan.rolled_over_from.title},
+                    )
+                    return redirect(editor_url(plan))
+        else:
+            empty_form = forms.PlanCreateForm(request.POST, association=association, id_prefix="ny-plan")
+            if empty_form.is_valid():
+                plan = plan_create(association=association, by=request.user, **empty_form.changes())
+                messages.success(request, _("Planen är skapad."))
+                return redirect(editor_url(plan))
+    context = {"association": association, "empty_form": empty_form, "rollover_form": rollover_form}
+    return render(request, "plans/plan_new.html", context, status=status)
+
+
+def plan_rollover_from(request, data) -> Plan:
+
+    return plan_rollover(source=data["source"], by=request.user, keep_forecast=data["keep_forecast"])
