@@ -29,6 +29,7 @@ from budgets.models import (
 from finsam.money import sek
 from plans.models import Plan
 from plans.parts import PartKind, PlanCopy, register
+from plans.snapshots import frozen_amounts
 
 DEFAULT_GROUPS = [
     (BudgetGroup.Section.REVENUE, BudgetGroup.Kind.CONTRIBUTIONS, "Medlemsavgifter"),
@@ -232,6 +233,89 @@ def budget_checks(plan: Plan, doc=None) -> list:
     return plan_checks(plan, budget=None if doc is None else doc.budget)
 
 
+def budget_row_key(row, group) -> str:
+    """A budget row's key in snapshots and comments: its line, its intervention, or its group and label."""
+    if row.line is not None:
+        return f"line-{row.line.pk}"
+    if row.intervention is not None:
+        return f"intervention-{row.intervention.pk}"
+    return f"{row.kind}-{group.pk}-{row.label}"
+
+
+def freeze_budget(doc, content: dict) -> None:
+    """The budget's columns (in the plan's facts) and its rows as printed: lines, subtotals, totals."""
+    plan, budget = doc.plan, doc.budget
+    years = budget.years
+    content["plan"]["columns"] = [
+        {
+            "year": column.year,
+            "kind": column.kind,
+            "label": f"{column.get_kind_display()} {column.year}",
+        }
+        for column in budget.columns
+    ]
+    budget_rows = []
+    for groups, _heading, _total, _is_cost in budget.sections:
+        for group_result in groups:
+            group = group_result.group
+            for row in group_result.rows:
+                budget_rows.append(
+                    {
+                        "key": budget_row_key(row, group),
+                        "label": f"{group.get_section_display()} / {group.name} / {row.label}",
+                        "section": group.section,
+                        "group": group.name,
+                        "name": row.label,
+                        "kind": row.kind,
+                        "amounts": frozen_amounts(row.amounts, years),
+                    }
+                )
+            budget_rows.append(
+                {
+                    "key": f"group-{group.pk}",
+                    "label": f"{group.get_section_display()} / {group.name} / summa",
+                    "section": group.section,
+                    "group": group.name,
+                    "name": str(_("Summa %(name)s") % {"name": group.name.lower()}),
+                    "kind": "subtotal",
+                    "amounts": frozen_amounts(group_result.totals, years),
+                }
+            )
+    totals = [
+        ("revenue", _("Summa intäkter"), budget.revenue_total),
+        ("costs", _("Summa kostnader"), budget.cost_total),
+        ("result", _("Resultat"), budget.result),
+    ]
+    if plan.opening_equity is not None:
+        totals += [
+            ("opening_equity", _("Eget kapital vid årets början"), budget.opening_equity),
+            ("closing_equity", _("Eget kapital vid årets slut"), budget.closing_equity),
+        ]
+    for key, label, values in totals:
+        budget_rows.append(
+            {
+                "key": f"total-{key}",
+                "label": f"total / {key}",
+                "section": "total",
+                "group": "",
+                "name": str(label),
+                "kind": "total",
+                "amounts": frozen_amounts(values, years),
+            }
+        )
+    content["budget"] = {"years": years, "rows": budget_rows}
+
+
+def budget_comment_targets(doc) -> dict[tuple[str, str], str]:
+    """(target kind, key) → label of every row of the plan's budget table that can be commented on."""
+    return {
+        ("budget_line", budget_row_key(row, group_result.group)): f"{group_result.group.name}: {row.label}"
+        for groups, _heading, _total, _is_cost in doc.budget.sections
+        for group_result in groups
+        for row in group_result.rows
+    }
+
+
 def register_budget_part() -> None:
     register(
         PartKind(
@@ -251,5 +335,7 @@ def register_budget_part() -> None:
             checks=budget_checks,
             create=create_budget,
             years_changed=budget_columns_sync,
+            freeze=freeze_budget,
+            comment_targets=budget_comment_targets,
         )
     )

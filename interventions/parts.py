@@ -12,6 +12,7 @@ import datetime
 from interventions.models import Intervention, PlanIntervention
 from interventions.queries import plan_interventions, plan_organisations
 from plans.parts import PartKind, PlanCopy, register
+from plans.snapshots import frozen_amount, frozen_date
 
 RUNNING = (Intervention.Status.GRANTED, Intervention.Status.UNDECIDED)
 
@@ -44,9 +45,54 @@ def load_interventions(doc) -> None:
     ]
 
 
+def freeze_interventions(doc, content: dict) -> None:
+    """The plan's interventions as the document shows them, with their grants for the budget's years."""
+    years = doc.budget.years
+    content["interventions"] = [
+        {
+            "key": f"intervention-{intervention.pk}",
+            "label": intervention.name,
+            "name": intervention.name,
+            "kind": intervention.get_kind_display(),
+            "status": intervention.get_status_display(),
+            "owner": intervention.owner.name if intervention.owner else "",
+            "partners": ", ".join(org.name for org in intervention.partner_organisations),
+            "period": frozen_date(intervention.start_date)
+            + " – "
+            + (frozen_date(intervention.end_date) or "löpande"),
+            "municipality": intervention.municipality.name if intervention.municipality else "",
+            "group": intervention.group,
+            "capacity": intervention.capacity,
+            "grants": {
+                str(year): frozen_amount(amount)
+                for year, amount in intervention.granted.items()
+                if year in years
+            },
+            "purpose": intervention.purpose,
+            "target_group": intervention.target_group,
+            "goals_short": intervention.goals_short,
+            "goals_long": intervention.goals_long,
+            "actions": intervention.actions,
+            "follow_up": intervention.follow_up,
+            "steering": intervention.steering,
+            "implementation": intervention.implementation,
+        }
+        for intervention in doc.interventions
+    ]
+
+
+def intervention_comment_targets(doc) -> dict[tuple[str, str], str]:
+    return {("intervention", f"intervention-{i.pk}"): i.name for i in doc.interventions}
+
+
 def register_part() -> None:
     register(
         PartKind(
-            key="interventions", models=(PlanIntervention,), copy=copy_interventions, load=load_interventions
+            key="interventions",
+            models=(PlanIntervention,),
+            copy=copy_interventions,
+            load=load_interventions,
+            freeze=freeze_interventions,
+            comment_targets=intervention_comment_targets,
         )
     )

@@ -8,6 +8,8 @@ everything that must treat a plan as a whole takes the list from `PARTS` instead
 - `plans.copying` copies a plan (a revision, or next year's plan) through each part's `copy`;
 - `plans.queries.plan_document` loads what the document shows through each part's `load`;
 - `plans.checks` asks each part's `checks` for findings;
+- `plans.snapshots` freezes each part's sections (`freeze`) into a submitted version, and the review
+  lets the board comment on what each part offers (`comment_targets`);
 - a new plan starts with what each part's `create` gives it, and `years_changed` keeps a part in step
   with the plan's years;
 - the plan editor lists the kinds of item it edits from each part's `editor` (`plans.editor`);
@@ -83,6 +85,8 @@ class PartKind:
     create: Callable[[Plan], None] | None = None  # what a new empty plan starts with
     years_changed: Callable[[Plan], None] | None = None  # after the plan's years changed
     editor: tuple[Any, ...] = ()  # the `plans.editor.EditorKind`s of its items in the plan editor
+    freeze: Callable[[Any, dict], None] | None = None  # adds its sections to a snapshot (`plans.snapshots`)
+    comment_targets: Callable[[Any], dict] | None = None  # (target kind, key) → label, for the review
 
 
 PARTS: dict[str, PartKind] = {}

@@ -21,9 +21,10 @@ from plans import notifications
 from plans.copying import plan_copy
 from plans.gateway import PlanChange, plan_change
 from plans.models import Comment, Plan, PlanEvent, PlanSnapshot, Stance
+from plans.parts import PARTS
 from plans.pdf import plan_pdf_archive
 from plans.queries import PlanDocument, plan_document
-from plans.snapshots import budget_row_key, snapshot_content
+from plans.snapshots import snapshot_content
 from plans.transitions import TRANSITIONS, transition_check, user_role
 
 State = Plan.State
@@ -240,20 +241,10 @@ def comment_allowed(*, plan: Plan, role: str | None) -> bool:
     return role == Role.READER and plan.association.readers_can_comment and plan.is_locked
 
 
-def budget_targets(doc: PlanDocument) -> list[tuple[str, str]]:
-    """(key, label) of every row of the plan's budget table that can be commented on, in table order."""
-    targets = []
-    for groups, _heading, _total, _is_cost in doc.budget.sections:
-        for group_result in groups:
-            for row in group_result.rows:
-                targets.append(
-                    (budget_row_key(row, group_result.group), f"{group_result.group.name}: {row.label}")
-                )
-    return targets
-
-
 def comment_targets(doc: PlanDocument) -> dict[tuple[str, str], str]:
-    """What can be commented on in this plan: (target kind, key) → label."""
+    """What can be commented on in this plan: (target kind, key) → label, in document order. The plan,
+    its chapters and goals, and what each part offers (`PartKind.comment_targets`: interventions, the
+    budget's rows)."""
     targets = {(Comment.Target.PLAN, "plan"): doc.plan.title}
     for entry in doc.chapters:
         targets[(Comment.Target.CHAPTER, f"chapter-{entry.chapter.pk}")] = (
@@ -261,11 +252,19 @@ def comment_targets(doc: PlanDocument) -> dict[tuple[str, str], str]:
         )
     for goal in doc.goals:
         targets[(Comment.Target.GOAL, f"goal-{goal.pk}")] = goal.title
-    for intervention in doc.interventions:
-        targets[(Comment.Target.INTERVENTION, f"intervention-{intervention.pk}")] = intervention.name
-    for key, label in budget_targets(doc):
-        targets[(Comment.Target.BUDGET_LINE, key)] = label
+    for kind in PARTS.values():
+        if kind.comment_targets is not None:
+            targets |= kind.comment_targets(doc)
     return targets
+
+
+def budget_targets(doc: PlanDocument) -> list[tuple[str, str]]:
+    """(key, label) of every row of the plan's budget table that can be commented on, in table order."""
+    return [
+        (key, label)
+        for (kind, key), label in comment_targets(doc).items()
+        if kind == Comment.Target.BUDGET_LINE
+    ]
 
 
 def _check_comment_allowed(plan: Plan, by) -> None:

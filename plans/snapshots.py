@@ -1,61 +1,39 @@
-"""Frozen versions of a plan and what changed between two of them.
+"""Frozen versions of a plan: everything its document shows, as canonical JSON-ready data.
 
-`snapshot_content(plan)` turns everything the plan's document shows into canonical JSON-ready data
-(lists in document order, amounts as strings of whole kronor, no floats), computed through the same
-`plan_document` and `budgets.calc.plan_budget` that render the page and the PDF. The review services
-store it as a `PlanSnapshot` each time the chief submits the plan, so a version the board reviewed can
-always be shown and compared, whatever happens to the live rows later.
-
-`snapshot_diff(old, new)` compares two such contents: text fields word by word (a list of
-`(op, text)` with op "equal", "insert" or "delete", which the template renders with <ins>/<del>),
-numbers and other values old → new, and items added and removed. Items are matched by their key
-(their database id, stable within a plan and its snapshots) and, failing that, by their label, so a
-plan rolled over to next year (new ids, same headings) is compared item by item too.
+`snapshot_content(plan)` turns the plan's document (`plans.queries.plan_document`, the same reads that
+render the page and the PDF) into JSON-ready data: lists in document order, amounts as strings of whole
+kronor, no floats. The plan's own facts and the association's board and staff come from here; every
+registered part (`plans.parts`) adds its own sections through its `freeze` (text parts here, the
+interventions in `interventions.parts`, the budget in `budgets.parts`). The review services store it as a
+`PlanSnapshot` each time the chief submits the plan, so a version the board reviewed can always be shown
+and compared (`plans.diff`), whatever happens to the live rows later.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
 from plans.models import Plan
-from plans.queries import plan_document
+from plans.parts import PARTS
+from plans.queries import PlanDocument, plan_document
 
 SNAPSHOT_FORMAT = 1
-# Labels at least this similar (difflib ratio) are the same item renamed: "Budget 2027" → "Budget 2028".
-SIMILAR_LABEL = 0.8
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _date(value) -> str:
+def frozen_date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _amount(value) -> str | None:
+def frozen_amount(value) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal(1)))
 
 
-def _amounts(values: dict[int, Decimal | None], years: list[int]) -> dict[str, str | None]:
-    return {str(year): _amount(values.get(year)) for year in years}
-
-
-def budget_row_key(row, group) -> str:
-    """A budget row's key in snapshots and comments: its line, its intervention, or its group and label."""
-    if row.line is not None:
-        return f"line-{row.line.pk}"
-    if row.intervention is not None:
-        return f"intervention-{row.intervention.pk}"
-    return f"{row.kind}-{group.pk}-{row.label}"
+def frozen_amounts(values: dict[int, Decimal | None], years: list[int]) -> dict[str, str | None]:
+    return {str(year): frozen_amount(values.get(year)) for year in years}
 
 
 def snapshot_content(plan: Plan) -> dict[str, Any]:
@@ -69,60 +47,7 @@ def snapshot_content(plan: Plan) -> dict[str, Any]:
 
 def _snapshot_content(plan: Plan) -> dict[str, Any]:
     doc = plan_document(plan)
-    budget = doc.budget
-    years = budget.years
-
-    budget_rows = []
-    for groups, _heading, _total, _is_cost in budget.sections:
-        for group_result in groups:
-            group = group_result.group
-            for row in group_result.rows:
-                budget_rows.append(
-                    {
-                        "key": budget_row_key(row, group),
-                        "label": f"{group.get_section_display()} / {group.name} / {row.label}",
-                        "section": group.section,
-                        "group": group.name,
-                        "name": row.label,
-                        "kind": row.kind,
-                        "amounts": _amounts(row.amounts, years),
-                    }
-                )
-            budget_rows.append(
-                {
-                    "key": f"group-{group.pk}",
-                    "label": f"{group.get_section_display()} / {group.name} / summa",
-                    "section": group.section,
-                    "group": group.name,
-                    "name": str(_("Summa %(name)s") % {"name": group.name.lower()}),
-                    "kind": "subtotal",
-                    "amounts": _amounts(group_result.totals, years),
-                }
-            )
-    totals = [
-        ("revenue", _("Summa intäkter"), budget.revenue_total),
-        ("costs", _("Summa kostnader"), budget.cost_total),
-        ("result", _("Resultat"), budget.result),
-    ]
-    if plan.opening_equity is not None:
-        totals += [
-            ("opening_equity", _("Eget kapital vid årets början"), budget.opening_equity),
-            ("closing_equity", _("Eget kapital vid årets slut"), budget.closing_equity),
-        ]
-    for key, label, values in totals:
-        budget_rows.append(
-            {
-                "key": f"total-{key}",
-                "label": f"total / {key}",
-                "section": "total",
-                "group": "",
-                "name": str(label),
-                "kind": "total",
-                "amounts": _amounts(values, years),
-            }
-        )
-
-    return {
+    content: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "plan": {
             "id": plan.pk,
@@ -133,526 +58,36 @@ def _snapshot_content(plan: Plan) -> dict[str, Any]:
             "unit": plan.unit,
             "decimals": plan.decimals,
             "costs_negative": plan.costs_negative,
-            "opening_equity": _amount(plan.opening_equity.amount if plan.opening_equity else None),
+            "opening_equity": frozen_amount(plan.opening_equity.amount if plan.opening_equity else None),
             "deficit_explanation": plan.deficit_explanation,
-            "columns": [
-                {
-                    "year": column.year,
-                    "kind": column.kind,
-                    "label": f"{column.get_kind_display()} {column.year}",
-                }
-                for column in budget.columns
-            ],
         },
-        "chapters": [
-            {
-                "key": f"chapter-{entry.chapter.pk}",
-                "label": entry.chapter.heading,
-                "number": entry.number,
-                "heading": entry.chapter.heading,
-                "level": entry.chapter.level,
-                "kind": entry.chapter.kind,
-                "body": entry.chapter.body,
-            }
-            for entry in doc.chapters
-        ],
-        "goals": [
-            {
-                "key": f"goal-{goal.pk}",
-                "label": goal.title,
-                "level": goal.get_level_display(),
-                "title": goal.title,
-                "description": goal.description,
-                "indicators": [
-                    {
-                        "key": f"indicator-{indicator.pk}",
-                        "text": indicator.text,
-                        "target": indicator.target,
-                        "method": indicator.method,
-                    }
-                    for indicator in goal.indicators.all()
-                ],
-            }
-            for goal in doc.goals
-        ],
-        "target_groups": [
-            {
-                "key": f"target-group-{group.pk}",
-                "label": group.name,
-                "name": group.name,
-                "description": group.description,
-            }
-            for group in doc.target_groups
-        ],
-        "board": [
-            {
-                "key": f"seat-{seat.pk}",
-                "label": seat.person_name,
-                "person_name": seat.person_name,
-                "role": seat.get_role_display(),
-                "appointed_by": seat.appointed_by.name,
-            }
-            for seat in doc.board_seats
-        ],
-        "staff": [
-            {
-                "key": f"staff-{person.pk}",
-                "label": person.title + (f": {person.name}" if person.name else ""),
-                "name": person.name,
-                "title": person.title,
-                "fte_percent": person.fte_percent,
-            }
-            for person in doc.staff
-        ],
-        "interventions": [
-            {
-                "key": f"intervention-{intervention.pk}",
-                "label": intervention.name,
-                "name": intervention.name,
-                "kind": intervention.get_kind_display(),
-                "status": intervention.get_status_display(),
-                "owner": intervention.owner.name if intervention.owner else "",
-                "partners": ", ".join(org.name for org in intervention.partner_organisations),
-                "period": _date(intervention.start_date)
-                + " – "
-                + (_date(intervention.end_date) or "löpande"),
-                "municipality": intervention.municipality.name if intervention.municipality else "",
-                "group": intervention.group,
-                "capacity": intervention.capacity,
-                "grants": {
-                    str(year): _amount(amount)
-                    for year, amount in intervention.granted.items()
-                    if year in years
-                },
-                "purpose": intervention.purpose,
-                "target_group": intervention.target_group,
-                "goals_short": intervention.goals_short,
-                "goals_long": intervention.goals_long,
-                "actions": intervention.actions,
-                "follow_up": intervention.follow_up,
-                "steering": intervention.steering,
-                "implementation": intervention.implementation,
-            }
-            for intervention in doc.interventions
-        ],
-        "control_items": [
-            {
-                "key": f"control-{item.pk}",
-                "label": item.routine,
-                "routine": item.routine,
-                "control_step": item.control_step,
-                "responsible": item.responsible,
-                "frequency": item.frequency,
-                "method": item.method,
-                "reported_to": item.reported_to,
-                "risk": item.risk,
-            }
-            for item in doc.control_items
-        ],
-        "communication_items": [
-            {
-                "key": f"communication-{item.pk}",
-                "label": item.audience,
-                "audience": item.audience,
-                "channel": item.channel,
-                "frequency": item.frequency,
-                "responsible": item.responsible,
-            }
-            for item in doc.communication_items
-        ],
-        "activity_items": [
-            {
-                "key": f"activity-{item.pk}",
-                "label": item.activity,
-                "activity": item.activity,
-                "starts_on": _date(item.starts_on),
-                "done_by": _date(item.done_by),
-                "goal": item.goal.title if item.goal else "",
-                "responsible": item.responsible,
-            }
-            for item in doc.activity_items
-        ],
-        "budget": {"years": years, "rows": budget_rows},
     }
+    freeze_association(doc, content)
+    for kind in PARTS.values():
+        if kind.freeze is not None:
+            kind.freeze(doc, content)
+    return content
 
 
-# --- word diff ---------------------------------------------------------------------------------------
-
-# Words and the whitespace between them: a change of spacing alone (a new paragraph) is not a changed word.
-TOKENS = re.compile(r"\S+|\s+")
-CONTEXT_WORDS = 12
-
-
-def word_diff(old: str, new: str, *, context: int | None = CONTEXT_WORDS) -> list[tuple[str, str]]:
-    """`(op, text)` pieces that turn `old` into `new`, word by word; op is equal, delete or insert.
-
-    Whitespace is kept, so joining the equal and delete pieces gives `old` and the equal and insert
-    pieces give `new`. With `context`, a long unchanged stretch between changes is shortened to the
-    `context` words at each side with " … " in between (op "skip")."""
-    a, b = TOKENS.findall(old or ""), TOKENS.findall(new or "")
-    pieces: list[tuple[str, str]] = []
-
-    def add(op: str, text: str) -> None:
-        if not text:
-            return
-        if pieces and pieces[-1][0] == op:
-            pieces[-1] = (op, pieces[-1][1] + text)
-        else:
-            pieces.append((op, text))
-
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            add("equal", "".join(a[i1:i2]))
-        else:
-            add("delete", "".join(a[i1:i2]))
-            add("insert", "".join(b[j1:j2]))
-    if context is None:
-        return pieces
-    shortened: list[tuple[str, str]] = []
-    for index, piece in enumerate(pieces):
-        shortened += _shorten(piece, index, len(pieces), context)
-    return shortened
-
-
-def _shorten(piece: tuple[str, str], index: int, count: int, context: int) -> list[tuple[str, str]]:
-    op, text = piece
-    words = TOKENS.findall(text)
-    if op != "equal" or len(words) <= 4 * context + 4:
-        return [piece]
-    # Tokens alternate between words and whitespace: 2 × context tokens keep `context` words.
-    head = "" if index == 0 else "".join(words[: 2 * context])
-    tail = "" if index == count - 1 else "".join(words[-2 * context :])
-    result = [("equal", head)] if head else []
-    result.append(("skip", " … "))
-    if tail:
-        result.append(("equal", tail))
-    return result
-
-
-# --- snapshot diff -----------------------------------------------------------------------------------
-
-
-@dataclass
-class FieldChange:
-    label: str
-    kind: str  # text | value | amount
-    ops: list[tuple[str, str]] = field(default_factory=list)
-    old: Any = None
-    new: Any = None
-
-
-@dataclass
-class ItemChange:
-    status: str  # added | removed | changed
-    label: str
-    fields: list[FieldChange] = field(default_factory=list)
-    text: str = ""  # what an added or removed item says
-    amounts: list[tuple[str, Decimal | None]] = field(default_factory=list)  # ... and its figures
-
-    @property
-    def status_label(self) -> str:
-        return {"added": _("Tillagt"), "removed": _("Borttaget"), "changed": _("Ändrat")}[self.status]
-
-
-@dataclass
-class SectionDiff:
-    key: str
-    title: str
-    items: list[ItemChange]
-
-
-@dataclass
-class SnapshotDiff:
-    sections: list[SectionDiff]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.sections
-
-    @property
-    def count(self) -> int:
-        return sum(len(section.items) for section in self.sections)
-
-
-# (section key, title, text fields, value fields); amounts are handled per section below.
-SECTIONS: list[tuple[str, Any, list[tuple[str, Any]], list[tuple[str, Any]]]] = [
-    (
-        "chapters",
-        _("Kapitel"),
-        [("heading", _("Rubrik")), ("body", _("Text"))],
-        [("level", _("Nivå")), ("kind", _("Innehåll"))],
-    ),
-    (
-        "goals",
-        _("Mål och indikatorer"),
-        [("title", _("Mål")), ("description", _("Beskrivning")), ("indicators", _("Indikatorer"))],
-        [("level", _("Nivå"))],
-    ),
-    (
-        "target_groups",
-        _("Prioriterade målgrupper"),
-        [("name", _("Målgrupp")), ("description", _("Beskrivning"))],
-        [],
-    ),
-    (
-        "interventions",
-        _("Insatser"),
-        [
-            ("name", _("Namn")),
-            ("purpose", _("Syfte och beskrivning")),
-            ("target_group", _("Målgrupp")),
-            ("goals_short", _("Mål på kort sikt")),
-            ("goals_long", _("Mål på lång sikt")),
-            ("actions", _("Åtgärder")),
-            ("follow_up", _("Uppföljning och utvärdering")),
-            ("steering", _("Ledning och styrning")),
-            ("implementation", _("Implementering")),
-        ],
-        [
-            ("kind", _("Typ")),
-            ("status", _("Status")),
-            ("owner", _("Ägare")),
-            ("partners", _("Parter")),
-            ("period", _("Period")),
-            ("municipality", _("Kommun")),
-            ("group", _("Grupp")),
-            ("capacity", _("Omfattning")),
-        ],
-    ),
-    ("budget", _("Budget"), [], []),
-    ("board", _("Styrelsen"), [], [("role", _("Roll")), ("appointed_by", _("Utsedd av"))]),
-    (
-        "staff",
-        _("Kansli"),
-        [("title", _("Befattning")), ("name", _("Namn"))],
-        [("fte_percent", _("Tjänstgöringsgrad (%)"))],
-    ),
-    (
-        "control_items",
-        _("Internkontrollplan"),
-        [
-            ("routine", _("Rutin/system")),
-            ("control_step", _("Kontrollmoment")),
-            ("responsible", _("Kontrollansvar")),
-            ("frequency", _("Frekvens")),
-            ("method", _("Metod")),
-            ("reported_to", _("Rapportering till")),
-            ("risk", _("Risk")),
-        ],
-        [],
-    ),
-    (
-        "communication_items",
-        _("Kommunikationsplan"),
-        [
-            ("audience", _("Målgrupp")),
-            ("channel", _("Vad och kanal")),
-            ("frequency", _("Frekvens")),
-            ("responsible", _("Ansvarig")),
-        ],
-        [],
-    ),
-    (
-        "activity_items",
-        _("Aktivitetsplan"),
-        [("activity", _("Aktivitet")), ("responsible", _("Ansvarig"))],
-        [("starts_on", _("Start")), ("done_by", _("Klart")), ("goal", _("Mål"))],
-    ),
-]
-
-PLAN_FIELDS = [
-    ("title", _("Titel"), "text"),
-    ("deficit_explanation", _("Motivering till underskott"), "text"),
-    ("first_year", _("Första år"), "value"),
-    ("years", _("Antal år"), "value"),
-    ("unit", _("Enhet i tabeller"), "value"),
-    ("decimals", _("Decimaler"), "value"),
-    ("costs_negative", _("Kostnader som negativa tal"), "value"),
-    ("columns", _("Kolumner"), "value"),
-    ("opening_equity", _("Ingående eget kapital"), "amount"),
-]
-
-
-def _indicators_text(indicators: list[dict]) -> str:
-    lines = []
-    for indicator in indicators:
-        line = indicator["text"]
-        if indicator.get("target"):
-            line += f" (målvärde: {indicator['target']})"
-        if indicator.get("method"):
-            line += f" [{indicator['method']}]"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def _field_value(section: str, item: dict, name: str):
-    if section == "goals" and name == "indicators":
-        return _indicators_text(item.get("indicators", []))
-    value = item.get(name)
-    return "" if value is None else value
-
-
-def _decimal(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(value)
-
-
-def _similarity(a: dict, b: dict) -> float:
-    return difflib.SequenceMatcher(
-        None, str(a.get("label", "")), str(b.get("label", "")), autojunk=False
-    ).ratio()
-
-
-def _match(
-    old_items: list[dict], new_items: list[dict]
-) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
-    """Pairs of (old, new) matched by key, then by equal label, then by a similar label (a heading
-    whose year moved on with the plan); the rest are removed and added."""
-    old_by_key = {item["key"]: item for item in old_items}
-    pairs: list[tuple[dict, dict]] = []
-    unmatched_new: list[dict] = []
-    used: set[str] = set()
-    for item in new_items:
-        old = old_by_key.get(item["key"])
-        if old is not None and old["key"] not in used:
-            pairs.append((old, item))
-            used.add(old["key"])
-        else:
-            unmatched_new.append(item)
-    old_by_label: dict[str, list[dict]] = {}
-    for item in old_items:
-        if item["key"] not in used:
-            old_by_label.setdefault(item.get("label", ""), []).append(item)
-    still_unmatched = []
-    for item in unmatched_new:
-        candidates = old_by_label.get(item.get("label", ""))
-        if candidates:
-            old = candidates.pop(0)
-            pairs.append((old, item))
-            used.add(old["key"])
-        else:
-            still_unmatched.append(item)
-    added = []
-    for item in still_unmatched:
-        scored = [(_similarity(old, item), old) for old in old_items if old["key"] not in used]
-        best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
-        if best[1] is not None and best[0] >= SIMILAR_LABEL:
-            pairs.append((best[1], item))
-            used.add(best[1]["key"])
-        else:
-            added.append(item)
-    removed = [item for item in old_items if item["key"] not in used]
-    return pairs, removed, added
-
-
-def _item_text(section: str, item: dict, text_fields: list[tuple[str, Any]]) -> str:
-    for name, _label in text_fields[1:]:
-        value = _field_value(section, item, name)
-        if value:
-            return str(value)
-    return ""
-
-
-def _amount_changes(old: dict, new: dict, label_for: Any) -> list[FieldChange]:
-    """One `amount` change per year that both sides have and whose amount differs."""
-    changes = []
-    for year in new:
-        if year in old and _decimal(old[year]) != _decimal(new[year]):
-            changes.append(
-                FieldChange(
-                    label=label_for(year), kind="amount", old=_decimal(old[year]), new=_decimal(new[year])
-                )
-            )
-    return changes
-
-
-def _plan_changes(old: dict, new: dict) -> list[FieldChange]:
-    changes = []
-    for name, label, kind in PLAN_FIELDS:
-        before, after = old.get(name), new.get(name)
-        if name == "columns":
-            before = ", ".join(column["label"] for column in before or [])
-            after = ", ".join(column["label"] for column in after or [])
-        if before == after:
-            continue
-        if kind == "text":
-            changes.append(FieldChange(str(label), "text", ops=word_diff(_text(before), _text(after))))
-        elif kind == "amount":
-            changes.append(FieldChange(str(label), "amount", old=_decimal(before), new=_decimal(after)))
-        else:
-            changes.append(FieldChange(str(label), "value", old=before, new=after))
-    return changes
-
-
-def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
-    """What changed from `old` to `new` (two `snapshot_content` results); see the module docstring."""
-    sections: list[SectionDiff] = []
-    plan_changes = _plan_changes(old.get("plan", {}), new.get("plan", {}))
-    if plan_changes:
-        sections.append(
-            SectionDiff("plan", str(_("Planen")), [ItemChange("changed", str(_("Planen")), plan_changes)])
-        )
-
-    for key, title, text_fields, value_fields in SECTIONS:
-        if key == "budget":
-            old_items, new_items = (
-                old.get("budget", {}).get("rows", []),
-                new.get("budget", {}).get("rows", []),
-            )
-        else:
-            old_items, new_items = old.get(key, []), new.get(key, [])
-        pairs, removed, added = _match(old_items, new_items)
-        items: list[ItemChange] = []
-        for before, after in pairs:
-            changes: list[FieldChange] = []
-            for name, label in text_fields:
-                a, b = _text(_field_value(key, before, name)), _text(_field_value(key, after, name))
-                if a != b:
-                    changes.append(FieldChange(str(label), "text", ops=word_diff(a, b)))
-            for name, label in value_fields:
-                a, b = _field_value(key, before, name), _field_value(key, after, name)
-                if a != b:
-                    changes.append(FieldChange(str(label), "value", old=a, new=b))
-            if key == "interventions":
-                changes += _amount_changes(
-                    before.get("grants", {}),
-                    after.get("grants", {}),
-                    lambda year: _("Beviljat %(year)s") % {"year": year},
-                )
-            if key == "budget":
-                changes += _amount_changes(before.get("amounts", {}), after.get("amounts", {}), str)
-            if changes:
-                items.append(ItemChange("changed", _display_label(key, after), changes))
-        for status, changed_items in (("removed", removed), ("added", added)):
-            for item in changed_items:
-                items.append(
-                    ItemChange(
-                        status,
-                        _display_label(key, item),
-                        text=_item_text(key, item, text_fields),
-                        amounts=_item_amounts(key, item),
-                    )
-                )
-        if items:
-            sections.append(SectionDiff(key, str(title), items))
-    return SnapshotDiff(sections)
-
-
-def _display_label(section: str, item: dict) -> str:
-    if section == "budget":
-        if item.get("section") == "total":
-            return item["name"]
-        return f"{item['group']}: {item['name']}"
-    if section == "chapters":
-        return item["heading"]
-    return item.get("label", "")
-
-
-def _item_amounts(section: str, item: dict) -> list[tuple[str, Decimal | None]]:
-    if section == "budget":
-        return [(year, _decimal(amount)) for year, amount in item.get("amounts", {}).items()]
-    if section == "interventions":
-        return [
-            (str(_("Beviljat %(year)s") % {"year": year}), _decimal(amount))
-            for year, amount in item.get("grants", {}).items()
-        ]
-    return []
+def freeze_association(doc: PlanDocument, content: dict[str, Any]) -> None:
+    """The association's board and staff as the document shows them."""
+    content["board"] = [
+        {
+            "key": f"seat-{seat.pk}",
+            "label": seat.person_name,
+            "person_name": seat.person_name,
+            "role": seat.get_role_display(),
+            "appointed_by": seat.appointed_by.name,
+        }
+        for seat in doc.board_seats
+    ]
+    content["staff"] = [
+        {
+            "key": f"staff-{person.pk}",
+            "label": person.title + (f": {person.name}" if person.name else ""),
+            "name": person.name,
+            "title": person.title,
+            "fte_percent": person.fte_percent,
+        }
+        for person in doc.staff
+    ]

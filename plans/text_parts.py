@@ -22,6 +22,7 @@ from plans.models import (
     TargetGroup,
 )
 from plans.parts import PartKind, PlanCopy, register
+from plans.snapshots import frozen_date
 
 # The chapters every new plan starts with; the chief renames, removes and adds from there.
 DEFAULT_CHAPTERS = [
@@ -141,11 +142,93 @@ EDITOR_KINDS = (
 )  # fmt: skip
 
 
+def freeze_text_parts(doc, content: dict) -> None:
+    """The chapters, goals with indicators, target groups and the three plans, for the snapshot."""
+    content["chapters"] = [
+        {
+            "key": f"chapter-{entry.chapter.pk}",
+            "label": entry.chapter.heading,
+            "number": entry.number,
+            "heading": entry.chapter.heading,
+            "level": entry.chapter.level,
+            "kind": entry.chapter.kind,
+            "body": entry.chapter.body,
+        }
+        for entry in doc.chapters
+    ]
+    content["goals"] = [
+        {
+            "key": f"goal-{goal.pk}",
+            "label": goal.title,
+            "level": goal.get_level_display(),
+            "title": goal.title,
+            "description": goal.description,
+            "indicators": [
+                {
+                    "key": f"indicator-{indicator.pk}",
+                    "text": indicator.text,
+                    "target": indicator.target,
+                    "method": indicator.method,
+                }
+                for indicator in goal.indicators.all()
+            ],
+        }
+        for goal in doc.goals
+    ]
+    content["target_groups"] = [
+        {
+            "key": f"target-group-{group.pk}",
+            "label": group.name,
+            "name": group.name,
+            "description": group.description,
+        }
+        for group in doc.target_groups
+    ]
+    content["control_items"] = [
+        {
+            "key": f"control-{item.pk}",
+            "label": item.routine,
+            "routine": item.routine,
+            "control_step": item.control_step,
+            "responsible": item.responsible,
+            "frequency": item.frequency,
+            "method": item.method,
+            "reported_to": item.reported_to,
+            "risk": item.risk,
+        }
+        for item in doc.control_items
+    ]
+    content["communication_items"] = [
+        {
+            "key": f"communication-{item.pk}",
+            "label": item.audience,
+            "audience": item.audience,
+            "channel": item.channel,
+            "frequency": item.frequency,
+            "responsible": item.responsible,
+        }
+        for item in doc.communication_items
+    ]
+    content["activity_items"] = [
+        {
+            "key": f"activity-{item.pk}",
+            "label": item.activity,
+            "activity": item.activity,
+            "starts_on": frozen_date(item.starts_on),
+            "done_by": frozen_date(item.done_by),
+            "goal": item.goal.title if item.goal else "",
+            "responsible": item.responsible,
+        }
+        for item in doc.activity_items
+    ]
+
+
 TEXT_PARTS = PartKind(
     key="text",
     models=(Chapter, Goal, Indicator, TargetGroup, ControlItem, CommunicationItem, ActivityItem),
     copy=copy_text_parts,
     load=load_text_parts,
+    freeze=freeze_text_parts,
     create=create_default_chapters,
     editor=EDITOR_KINDS,
 )

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from interventions.models import Grant
+from plans.diff import snapshot_diff, word_diff
 from plans.models import Chapter
-from plans.snapshots import snapshot_content, snapshot_diff, word_diff
+from plans.snapshots import snapshot_content
 from tests.factories import (
     BudgetAmountFactory,
     BudgetLineFactory,

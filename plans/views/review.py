@@ -27,9 +27,10 @@ from finsam.models import Membership
 from plans import review
 from plans.access import get_plan, visible_plans
 from plans.checks import plan_findings
+from plans.diff import snapshot_diff
 from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
-from plans.snapshots import snapshot_content, snapshot_diff
+from plans.snapshots import snapshot_content
 from plans.transitions import TRANSITIONS, available_transitions, transition_check
 
 Role = Membership.Role

@@ -126,7 +126,8 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
         package = importlib.import_module(label)
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{label}."):
             if any(
-                part in info.name for part in (".migrations", ".management", ".tests", ".demo", ".benchmark", ".site")
+                part in info.name
+                for part in (".migrations", ".management", ".tests", ".demo", ".benchmark", ".site")
             ):
                 continue
             module = importlib.import_module(info.name)
