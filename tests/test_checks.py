@@ -8,7 +8,8 @@ import pytest
 from budgets.calc import plan_budget
 from budgets.checks import Finding, plan_checks
 from budgets.models import BudgetColumn, BudgetGroup, ContributionOverride, StatedFigure
-from finsam.site.demo.loader import demo_files, load_association, read_demo_file
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Grant
 from plans.models import Plan
 from tests.factories import (

@@ -14,7 +14,8 @@ from budgets.calc import plan_budget
 from budgets.models import BudgetAmount, BudgetGroup, BudgetLine, ContributionKeyValue, ContributionOverride
 from budgets.services import contribution_key_set, contribution_override_set
 from finsam.models import Membership
-from finsam.site.demo.loader import load_association, read_demo_file
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import read_demo_file
 from plans.models import Chapter, Plan, PlanEvent
 from tests.factories import (
     AssociationFactory,
@@ -612,7 +613,7 @@ def test_a_grid_save_that_removes_the_difference_removes_the_note(chief_client, 
 @pytest.fixture
 def gavleborg():
     """Gävleborg's demo plan: printed in tkr without decimals, and its printed rows add up."""
-    from finsam.site.demo.loader import demo_files
+    from finsam.site.demo.reading import demo_files
 
     data = next(read_demo_file(p) for p in demo_files() if read_demo_file(p)["slug"] == "gavleborg")
     load_association(data, source="gavleborg")

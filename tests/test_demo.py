@@ -17,14 +17,12 @@ from finsam.models import Association, Membership
 from finsam.site.demo.loader import (
     ADMIN_PASSWORD,
     DEMO_PASSWORD,
-    DemoDataError,
-    demo_files,
     demo_logins,
     load_association,
     load_demo,
     logins_table,
-    read_demo_file,
 )
+from finsam.site.demo.reading import DemoDataError, demo_files, read_demo_file
 from interventions.models import Grant
 from plans.models import Plan
 

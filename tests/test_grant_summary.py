@@ -3,7 +3,8 @@
 import pytest
 
 from budgets.calc import grant_summary
-from finsam.site.demo.loader import DATA_DIR, load_demo
+from finsam.site.demo.loader import load_demo
+from finsam.site.demo.reading import DATA_DIR
 from plans.models import Plan
 from plans.queries import plan_document
 

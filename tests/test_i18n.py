@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from finsam.models import Association, Membership
-from finsam.site.demo.loader import DEMO_PASSWORD, demo_files, load_association, read_demo_file
+from finsam.site.demo.loader import DEMO_PASSWORD, load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 from plans import review
 from plans.models import Plan, Stance
 

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from budgets.models import BudgetAmount, BudgetGroup
 from finsam.models import BoardSeat, Membership
-from finsam.site.demo.loader import demo_files, load_association, read_demo_file
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 from plans.models import (
     ActivityItem,
     Chapter,

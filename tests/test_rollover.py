@@ -19,7 +19,8 @@ from budgets.models import (
     ContributionOverride,
     StatedFigure,
 )
-from finsam.site.demo.loader import demo_files, load_association, read_demo_file
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import (
     ActivityItem,

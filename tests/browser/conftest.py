@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from finsam.site.demo.loader import DEMO_PASSWORD, demo_files, ensure_admin, load_association, read_demo_file
+from finsam.site.demo.loader import DEMO_PASSWORD, ensure_admin, load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 
 CHROMIUM = os.environ.get("FINSAM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

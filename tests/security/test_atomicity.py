@@ -126,7 +126,8 @@ def fresh(obj):
 
 
 def demo_load(world: World):
-    from finsam.site.demo.loader import demo_files, load_association, read_demo_file
+    from finsam.site.demo.loader import load_association
+    from finsam.site.demo.reading import demo_files, read_demo_file
 
     data = read_demo_file(sorted(demo_files(), key=lambda p: p.stat().st_size)[0])
     return lambda: load_association(data)

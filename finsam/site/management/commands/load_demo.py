@@ -5,7 +5,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from finsam.models import Association
-from finsam.site.demo.loader import EXISTS, DemoDataError, demo_logins, load_demo, logins_table
+from finsam.site.demo.loader import EXISTS, demo_logins, load_demo, logins_table
+from finsam.site.demo.reading import DemoDataError
 from finsam.site.demo.review import load_review_demo
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
 from finsam.models import Association, BoardSeat, Organisation, StaffMember
-from finsam.site.demo.loader import demo_files, read_demo_file
+from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import (
     ActivityItem,
