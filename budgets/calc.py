@@ -5,7 +5,9 @@ groups with their rows and subtotals, revenue and cost totals, the result before
 items, a multi-year total, and equity rolled forward (opening + result = closing, year after year).
 
 Costs are positive numbers here; whether they print negative is a display choice (`finsam.money`).
-Nothing in this module touches the database except `plan_budget`'s loading.
+The loading functions (`plan_budget` and the reads it makes: `line_amounts`, `plan_overrides`, and the
+interventions of `interventions.queries`) query the database; the computation (`compute_budget`,
+`contribution_rows`, `split_largest_remainder`, `grant_summary`) works on loaded values only.
 """
 
 from __future__ import annotations

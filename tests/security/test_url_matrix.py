@@ -68,7 +68,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accessibility": PUBLIC,
     "association": ASSOCIATION,
     "healthz": PUBLIC,
-    # plans/urls.py: the plan, its editor (engineer C)
+    # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_new": ASSOCIATION_EDIT,
     "plan_edit": PLAN_EDIT,
@@ -84,19 +84,19 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_part_move": PLAN_EDIT,
     "plan_indicator_list": PLAN_EDIT,
     "plan_indicator_add": PLAN_EDIT,
-    # review and adoption (engineer F)
+    # review and adoption
     "plan_review": PLAN_READ,
     "plan_action": WORKFLOW,
     "comment_create": COMMENT,
     "comment_resolve": RESOLVE,
     "plan_changes": PLAN_READ,
     "plan_history": PLAN_READ,
-    # PDF (engineer E)
+    # PDF
     "plan_pdf": DOWNLOAD,
     "plan_pdf_status": DOWNLOAD,
     "plan_pdf_file": DOWNLOAD,
     "plan_pdf_public": PUBLISHED,
-    # budgets/urls.py: the budget grid (engineer D)
+    # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
     "budget_contributions": PLAN_EDIT,
@@ -109,12 +109,12 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_group_edit": PLAN_EDIT,
     "budget_group_move": PLAN_EDIT,
     "budget_group_remove": PLAN_EDIT,
-    # budget import/export (engineer B)
+    # budget import/export
     "budget_import": PLAN_EDIT,
     "budget_export": DOWNLOAD,
-    # member contributions and their key (engineer H): everyone who sees the plan reads, the chief changes
+    # member contributions and their key: everyone who sees the plan reads, the chief changes
     "plan_contributions": {"GET": PLAN_READ, "*": PLAN_EDIT},
-    # interventions/urls.py (engineer D)
+    # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
     "intervention_detail": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},

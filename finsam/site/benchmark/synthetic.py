@@ -1,7 +1,7 @@
 """A synthetic installation the size of all of Sweden's ~80 associations, for `make bench`.
 
 80 associations, each with 5 yearly plans, 40 interventions with grants and a budget of 60 lines over 3 to
-6 columns, with history (and comments, once the review models exist). Built with `bulk_create`, so a
+6 columns, with history and review comments. Built with `bulk_create`, so a
 fresh SQLite file takes seconds, not minutes. Association `bench-00` holds the largest plan (6 years,
 draft, editable) and a deliberately small draft plan, so query counts can be compared between the two.
 """
@@ -13,8 +13,6 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
@@ -23,12 +21,15 @@ from finsam.models import Association, Membership, Organisation
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import (
     Chapter,
+    Comment,
     CommunicationItem,
     ControlItem,
     Goal,
     Indicator,
     Plan,
     PlanEvent,
+    PlanSnapshot,
+    Stance,
     TargetGroup,
 )
 
@@ -338,25 +339,18 @@ def build_plan_content(plan: Plan, rng: random.Random, interventions, years: int
 
 
 def build_comments(plan: Plan):
-    """Comments exist once the review models do; the benchmark then includes them."""
-    try:
-        Comment = apps.get_model("plans", "Comment")
-    except LookupError:
-        return
-    fields = {field.name for field in Comment._meta.get_fields()}
+    """Twenty comment threads on the plan's first chapter, as the board writes them in review."""
     chapter = plan.chapters.first()
-    rows = []
-    for n in range(20):
-        values = {"plan": plan, "body": f"Kommentar {n}: {LOREM[:80]}"}
-        if "target_kind" in fields:
-            values["target_kind"] = "chapter"
-        if "target_key" in fields:
-            values["target_key"] = str(chapter.pk)
-        rows.append(Comment(**values))
-    try:
-        Comment.objects.bulk_create(rows)
-    except Exception:
-        return
+    Comment.objects.bulk_create(
+        Comment(
+            plan=plan,
+            target_kind=Comment.Target.CHAPTER,
+            target_key=f"chapter-{chapter.pk}",
+            target_label=chapter.heading,
+            body=f"Kommentar {n}: {LOREM[:80]}",
+        )
+        for n in range(20)
+    )
 
 
 def build_small_plan():
@@ -390,11 +384,8 @@ def reset(inst: Installation) -> Installation:
     benchmark measures the same thing whatever an earlier run left behind."""
 
     pks = [inst.largest_plan.pk, inst.small_plan.pk]
-    for name in ("Stance", "Comment", "PlanSnapshot"):
-        try:
-            django_apps.get_model("plans", name).objects.filter(plan_id__in=pks).delete()
-        except LookupError:
-            continue
+    for model in (Stance, Comment, PlanSnapshot):
+        model.objects.filter(plan_id__in=pks).delete()
     Plan.objects.filter(pk__in=pks).update(state=Plan.State.DRAFT)
     inst.largest_plan.refresh_from_db()
     inst.small_plan.refresh_from_db()
