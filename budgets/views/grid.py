@@ -6,12 +6,16 @@ whole editor region. Without JavaScript every form posts and redirects back to t
 the page with the user's input and the message.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from budgets import services
@@ -346,83 +350,88 @@ def budget_line_add(request, pk: int, group_id: int):
     )
 
 
-def _rename(request, plan, *, key: str, save, missing_version: str, conflict: str, done: str, anchor: str):
-    """A line's or a group's rename form: `save(expected_version, name)`; 422 for bad input with the
-    name kept, 409 naming what the other person saved, else done."""
+@dataclass(frozen=True)
+class GridItem:
+    """A line or a group as the grid's rename, move and remove forms treat it; the messages name it."""
+
+    key: str  # "line" | "group": form keys, the confirmation's context, the services' argument
+    anchor: str  # "rad" | "grupp"
+    flag: str  # the checkbox saved with the name: "undecided" | "collapsed"
+    missing_version: str
+    conflict: str  # %(name)s: the other person's name for it
+    renamed: str  # %(name)s
+    moved: dict[str, str]  # direction → %(name)s
+    at_end: dict[str, str]  # direction → %(name)s
+    removed: str  # %(name)s
+    update: Callable
+    move: Callable
+    remove: Callable
+
+
+LINE = GridItem(
+    "line", "rad", "undecided",
+    missing_version=gettext_lazy("Radens version saknas."),
+    conflict=gettext_lazy("Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
+    renamed=gettext_lazy("Raden heter nu %(name)s."),
+    moved={services.UP: gettext_lazy("Raden %(name)s flyttades upp."), services.DOWN: gettext_lazy("Raden %(name)s flyttades ned.")},
+    at_end={services.UP: gettext_lazy("Raden %(name)s står redan först."), services.DOWN: gettext_lazy("Raden %(name)s står redan sist.")},
+    removed=gettext_lazy("Raden %(name)s togs bort."),
+    update=services.budget_line_update, move=services.budget_line_move, remove=services.budget_line_remove,
+)  # fmt: skip
+GROUP = GridItem(
+    "group", "grupp", "collapsed",
+    missing_version=gettext_lazy("Gruppens version saknas."),
+    conflict=gettext_lazy("Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
+    renamed=gettext_lazy("Gruppen heter nu %(name)s."),
+    moved={services.UP: gettext_lazy("Gruppen %(name)s flyttades upp."), services.DOWN: gettext_lazy("Gruppen %(name)s flyttades ned.")},
+    at_end={services.UP: gettext_lazy("Gruppen %(name)s står redan först."), services.DOWN: gettext_lazy("Gruppen %(name)s står redan sist.")},
+    removed=gettext_lazy("Gruppen %(name)s togs bort."),
+    update=services.budget_group_update, move=services.budget_group_move, remove=services.budget_group_remove,
+)  # fmt: skip
+
+
+def _item_edit(request, plan, spec: GridItem, item):
+    """The rename form: 422 for bad input with the name kept, 409 naming what the other person saved."""
+    key = f"{spec.key}-{item.pk}"
     name = request.POST.get("name", "")
     expected_version = _version(request)
     try:
         if expected_version is None:
-            raise ValidationError(missing_version)
-        saved = save(expected_version, name)
+            raise ValidationError(str(spec.missing_version))
+        saved = spec.update(
+            **{spec.key: item, spec.flag: request.POST.get(spec.flag) == "on"},
+            expected_version=expected_version,
+            name=name,
+            by=request.user,
+        )
     except ValidationError as error:
         return _editor_response(
             request, plan, status=422, form_errors={key: _first_message(error)}, form_values={key: name}
         )
     except StaleVersion as stale:
         theirs = stale.current.name if stale.current else _("(borttagen)")
+        message = spec.conflict % {"name": theirs}
         return _editor_response(
-            request, plan, status=409, form_errors={key: conflict % {"name": theirs}}, form_values={key: name}
+            request, plan, status=409, form_errors={key: message}, form_values={key: name}
         )
-    return _done(request, plan, done(saved), anchor=anchor)
+    return _done(request, plan, spec.renamed % {"name": saved.name}, anchor=f"{spec.anchor}-{item.pk}")
 
 
-@require_POST
-@association_view
-def budget_line_edit(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
-    return _rename(
-        request,
-        plan,
-        key=f"line-{line.pk}",
-        save=lambda version, name: services.budget_line_update(
-            line=line,
-            expected_version=version,
-            name=name,
-            undecided=request.POST.get("undecided") == "on",
-            by=request.user,
-        ),
-        missing_version=_("Radens version saknas."),
-        conflict=_(
-            "Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."
-        ),
-        done=lambda saved: _("Raden heter nu %(line)s.") % {"line": saved.name},
-        anchor=f"rad-{line.pk}",
-    )
-
-
-@require_POST
-@association_view
-def budget_line_move(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
+def _item_move(request, plan, spec: GridItem, item):
     direction = request.POST.get("direction", "")
     if direction not in (services.UP, services.DOWN):
         return HttpResponseBadRequest(_("Okänd riktning."))
-    moved = services.budget_line_move(line=line, direction=direction, by=request.user)
-    if moved:
-        message = (
-            _("Raden %(line)s flyttades upp.")
-            if direction == services.UP
-            else _("Raden %(line)s flyttades ned.")
-        )
-    else:
-        message = (
-            _("Raden %(line)s står redan först.")
-            if direction == services.UP
-            else _("Raden %(line)s står redan sist.")
-        )
-    return _done(request, plan, message % {"line": line.name}, anchor=f"rad-{line.pk}")
+    moved = spec.move(**{spec.key: item}, direction=direction, by=request.user)
+    message = (spec.moved if moved else spec.at_end)[direction] % {"name": item.name}
+    return _done(request, plan, message, anchor=f"{spec.anchor}-{item.pk}")
 
 
-@require_POST
-@association_view
-def budget_line_remove(request, pk: int, line_id: int):
+def _item_remove(request, plan, spec: GridItem, item):
     """Without `confirm`, the page asks first (no JavaScript); HTMX asks with a dialog and confirms."""
-    plan, line = _line(request, pk, line_id)
     if request.POST.get("confirm") != "1":
-        return render(request, GRID_TEMPLATE, _grid_context(plan, confirm_line=line))
-    services.budget_line_remove(line=line, by=request.user)
-    return _done(request, plan, _("Raden %(line)s togs bort.") % {"line": line.name})
+        return render(request, GRID_TEMPLATE, _grid_context(plan, **{f"confirm_{spec.key}": item}))
+    spec.remove(**{spec.key: item}, by=request.user)
+    return _done(request, plan, spec.removed % {"name": item.name})
 
 
 @require_POST
@@ -448,56 +457,41 @@ def budget_group_add(request, pk: int):
 
 @require_POST
 @association_view
+def budget_line_edit(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    return _item_edit(request, plan, LINE, line)
+
+
+@require_POST
+@association_view
+def budget_line_move(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    return _item_move(request, plan, LINE, line)
+
+
+@require_POST
+@association_view
+def budget_line_remove(request, pk: int, line_id: int):
+    plan, line = _line(request, pk, line_id)
+    return _item_remove(request, plan, LINE, line)
+
+
+@require_POST
+@association_view
 def budget_group_edit(request, pk: int, group_id: int):
     plan, group = _group(request, pk, group_id)
-    return _rename(
-        request,
-        plan,
-        key=f"group-{group.pk}",
-        save=lambda version, name: services.budget_group_update(
-            group=group,
-            expected_version=version,
-            name=name,
-            collapsed=request.POST.get("collapsed") == "on",
-            by=request.user,
-        ),
-        missing_version=_("Gruppens version saknas."),
-        conflict=_(
-            "Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."
-        ),
-        done=lambda saved: _("Gruppen heter nu %(group)s.") % {"group": saved.name},
-        anchor=f"grupp-{group.pk}",
-    )
+    return _item_edit(request, plan, GROUP, group)
 
 
 @require_POST
 @association_view
 def budget_group_move(request, pk: int, group_id: int):
     plan, group = _group(request, pk, group_id)
-    direction = request.POST.get("direction", "")
-    if direction not in (services.UP, services.DOWN):
-        return HttpResponseBadRequest(_("Okänd riktning."))
-    moved = services.budget_group_move(group=group, direction=direction, by=request.user)
-    if moved:
-        message = (
-            _("Gruppen %(group)s flyttades upp.")
-            if direction == services.UP
-            else _("Gruppen %(group)s flyttades ned.")
-        )
-    else:
-        message = (
-            _("Gruppen %(group)s står redan först.")
-            if direction == services.UP
-            else _("Gruppen %(group)s står redan sist.")
-        )
-    return _done(request, plan, message % {"group": group.name}, anchor=f"grupp-{group.pk}")
+    return _item_move(request, plan, GROUP, group)
 
 
 @require_POST
 @association_view
 def budget_group_remove(request, pk: int, group_id: int):
     plan, group = _group(request, pk, group_id)
-    if request.POST.get("confirm") != "1":
-        return render(request, GRID_TEMPLATE, _grid_context(plan, confirm_group=group))
-    services.budget_group_remove(group=group, by=request.user)
-    return _done(request, plan, _("Gruppen %(group)s togs bort.") % {"group": group.name})
+    return _item_remove(request, plan, GROUP, group)
