@@ -142,82 +142,52 @@ EDITOR_KINDS = (
 )  # fmt: skip
 
 
+def frozen_row(item, key: str, label: str, fields: tuple[str, ...]) -> dict:
+    """One item of a list as a snapshot holds it: its key, its label and its fields' values."""
+    values = {name: getattr(item, name) for name in fields}
+    return {"key": f"{key}-{item.pk}", "label": getattr(item, label), **values}
+
+
+# The plain lists of the plan: (section, also the document's attribute; key prefix; label field; fields).
+FROZEN_LISTS = (
+    ("target_groups", "target-group", "name", ("name", "description")),
+    (
+        "control_items",
+        "control",
+        "routine",
+        ("routine", "control_step", "responsible", "frequency", "method", "reported_to", "risk"),
+    ),
+    ("communication_items", "communication", "audience", ("audience", "channel", "frequency", "responsible")),
+)
+
+
 def freeze_text_parts(doc, content: dict) -> None:
     """The chapters, goals with indicators, target groups and the three plans, for the snapshot."""
     content["chapters"] = [
-        {
-            "key": f"chapter-{entry.chapter.pk}",
-            "label": entry.chapter.heading,
-            "number": entry.number,
-            "heading": entry.chapter.heading,
-            "level": entry.chapter.level,
-            "kind": entry.chapter.kind,
-            "body": entry.chapter.body,
-        }
+        frozen_row(entry.chapter, "chapter", "heading", ("heading", "level", "kind", "body"))
+        | {"number": entry.number}
         for entry in doc.chapters
     ]
     content["goals"] = [
-        {
-            "key": f"goal-{goal.pk}",
-            "label": goal.title,
+        frozen_row(goal, "goal", "title", ("title", "description"))
+        | {
             "level": goal.get_level_display(),
-            "title": goal.title,
-            "description": goal.description,
             "indicators": [
-                {
-                    "key": f"indicator-{indicator.pk}",
-                    "text": indicator.text,
-                    "target": indicator.target,
-                    "method": indicator.method,
-                }
+                {"key": f"indicator-{indicator.pk}", "text": indicator.text, "target": indicator.target,
+                 "method": indicator.method}
                 for indicator in goal.indicators.all()
             ],
         }
         for goal in doc.goals
-    ]
-    content["target_groups"] = [
-        {
-            "key": f"target-group-{group.pk}",
-            "label": group.name,
-            "name": group.name,
-            "description": group.description,
-        }
-        for group in doc.target_groups
-    ]
-    content["control_items"] = [
-        {
-            "key": f"control-{item.pk}",
-            "label": item.routine,
-            "routine": item.routine,
-            "control_step": item.control_step,
-            "responsible": item.responsible,
-            "frequency": item.frequency,
-            "method": item.method,
-            "reported_to": item.reported_to,
-            "risk": item.risk,
-        }
-        for item in doc.control_items
-    ]
-    content["communication_items"] = [
-        {
-            "key": f"communication-{item.pk}",
-            "label": item.audience,
-            "audience": item.audience,
-            "channel": item.channel,
-            "frequency": item.frequency,
-            "responsible": item.responsible,
-        }
-        for item in doc.communication_items
-    ]
+    ]  # fmt: skip
+    for section, key, label, fields in FROZEN_LISTS:
+        content[section] = [frozen_row(item, key, label, fields) for item in getattr(doc, section)]
     content["activity_items"] = [
-        {
-            "key": f"activity-{item.pk}",
-            "label": item.activity,
-            "activity": item.activity,
+        frozen_row(item, "activity", "activity", ("activity", "responsible"))
+        | {
             "starts_on": frozen_date(item.starts_on),
             "done_by": frozen_date(item.done_by),
             "goal": item.goal.title if item.goal else "",
-            "responsible": item.responsible,
         }
         for item in doc.activity_items
     ]

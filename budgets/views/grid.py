@@ -455,43 +455,22 @@ def budget_group_add(request, pk: int):
     )
 
 
-@require_POST
-@association_view
-def budget_line_edit(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
-    return _item_edit(request, plan, LINE, line)
+def _grid_item_view(action):
+    """A POST view for a line (`line_id`) or a group (`group_id`) of the plan's budget, doing `action`."""
+
+    @require_POST
+    @association_view
+    def view(request, pk: int, line_id: int | None = None, group_id: int | None = None):
+        if line_id is not None:
+            plan, line = _line(request, pk, line_id)
+            return action(request, plan, LINE, line)
+        plan, group = _group(request, pk, group_id)
+        return action(request, plan, GROUP, group)
+
+    view.__name__ = view.__qualname__ = f"budget_item{action.__name__.removeprefix('_item')}"
+    return view
 
 
-@require_POST
-@association_view
-def budget_line_move(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
-    return _item_move(request, plan, LINE, line)
-
-
-@require_POST
-@association_view
-def budget_line_remove(request, pk: int, line_id: int):
-    plan, line = _line(request, pk, line_id)
-    return _item_remove(request, plan, LINE, line)
-
-
-@require_POST
-@association_view
-def budget_group_edit(request, pk: int, group_id: int):
-    plan, group = _group(request, pk, group_id)
-    return _item_edit(request, plan, GROUP, group)
-
-
-@require_POST
-@association_view
-def budget_group_move(request, pk: int, group_id: int):
-    plan, group = _group(request, pk, group_id)
-    return _item_move(request, plan, GROUP, group)
-
-
-@require_POST
-@association_view
-def budget_group_remove(request, pk: int, group_id: int):
-    plan, group = _group(request, pk, group_id)
-    return _item_remove(request, plan, GROUP, group)
+budget_item_edit = _grid_item_view(_item_edit)
+budget_item_move = _grid_item_view(_item_move)
+budget_item_remove = _grid_item_view(_item_remove)
