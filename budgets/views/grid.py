@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -181,51 +181,59 @@ def _their_value(amount) -> str:
     return _("tom") if amount is None else format_kronor(to_decimal(amount))
 
 
-@require_http_methods(["GET", "POST"])
-@association_view
-def budget_cell(request, pk: int, line_id: int, column_id: int):
-    """Save one typed cell (POST), or show it as it is now (GET, after choosing the other's value)."""
-    plan, line, column = _cell_objects(request, pk, line_id, column_id)
-    anchor = f"cell-{line.pk}-{column.pk}"
+def _cell(request, plan, *, line, column, save, stored) -> HttpResponse:
+    """One amount cell of the grid (a typed cell, `line` set, or a column's contributions total): GET shows
+    it as it is now (after choosing the other's value), POST saves `save(amount, expected_version)` and
+    answers with the cell and what follows from it; 422 for bad input and 409 for a conflict keep the
+    text typed. `stored(current)` is the conflicting row's amount."""
+    anchor = f"cell-{line.pk}-{column.pk}" if line is not None else f"contributions-{column.pk}"
     if request.method == "GET":
         if not request.htmx:
             return redirect(_grid_url(plan, anchor))
         return _saved_cell_response(request, plan, line=line, column=column, announce=False)
     expected_version = _version(request)
     if expected_version is None:
-        return HttpResponseBadRequest(_("Cellens version saknas."))
-    text = request.POST.get("amount", "")
-    try:
-        amount = _amount_or_blank(text, plan.unit)
-        services.budget_cell_update(
-            line=line, column=column, amount=amount, expected_version=expected_version, by=request.user
+        return HttpResponseBadRequest(
+            _("Cellens version saknas.") if line else _("Kolumnens version saknas.")
         )
+    text = request.POST.get("amount", "")
+    refused = {"line": line, "column": column, "text": text}
+    try:
+        save(_amount_or_blank(text, plan.unit), expected_version)
     except ValidationError as error:
         return _refused_cell_response(
-            request,
-            plan,
-            line=line,
-            column=column,
-            status=422,
-            text=text,
-            error=error.messages[0],
-            version=expected_version,
+            request, plan, status=422, error=error.messages[0], version=expected_version, **refused
         )
     except StaleVersion as conflict:
         current = conflict.current
         return _refused_cell_response(
             request,
             plan,
-            line=line,
-            column=column,
             status=409,
-            text=text,
-            conflict=_their_value(current.amount if current else None),
+            conflict=_their_value(stored(current) if current else None),
             version=current.version if current else 0,
+            **refused,
         )
     if not request.htmx:
         return redirect(_grid_url(plan, anchor))
     return _saved_cell_response(request, plan, line=line, column=column)
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_cell(request, pk: int, line_id: int, column_id: int):
+    """Save one typed cell (POST), or show it as it is now (GET)."""
+    plan, line, column = _cell_objects(request, pk, line_id, column_id)
+    return _cell(
+        request,
+        plan,
+        line=line,
+        column=column,
+        save=lambda amount, version: services.budget_cell_update(
+            line=line, column=column, amount=amount, expected_version=version, by=request.user
+        ),
+        stored=lambda current: current.amount,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,46 +243,16 @@ def budget_contributions(request, pk: int, column_id: int):
     plan = get_plan(request, pk, for_edit=True)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
     column.plan = plan
-    anchor = f"contributions-{column.pk}"
-    if request.method == "GET":
-        if not request.htmx:
-            return redirect(_grid_url(plan, anchor))
-        return _saved_cell_response(request, plan, column=column, announce=False)
-    expected_version = _version(request)
-    if expected_version is None:
-        return HttpResponseBadRequest(_("Kolumnens version saknas."))
-    text = request.POST.get("amount", "")
-    try:
-        amount = _amount_or_blank(text, plan.unit)
-        services.budget_column_update(
-            column=column, expected_version=expected_version, by=request.user, contributions_total=amount
-        )
-    except ValidationError as error:
-        return _refused_cell_response(
-            request,
-            plan,
-            line=None,
-            column=column,
-            status=422,
-            text=text,
-            error=error.messages[0],
-            version=expected_version,
-        )
-    except StaleVersion as conflict:
-        current = conflict.current
-        return _refused_cell_response(
-            request,
-            plan,
-            line=None,
-            column=column,
-            status=409,
-            text=text,
-            conflict=_their_value(current.contributions_total if current else None),
-            version=current.version if current else 0,
-        )
-    if not request.htmx:
-        return redirect(_grid_url(plan, anchor))
-    return _saved_cell_response(request, plan, column=column)
+    return _cell(
+        request,
+        plan,
+        line=None,
+        column=column,
+        save=lambda amount, version: services.budget_column_update(
+            column=column, expected_version=version, by=request.user, contributions_total=amount
+        ),
+        stored=lambda current: current.contributions_total,
+    )
 
 
 @require_POST
