@@ -9,14 +9,14 @@ through `finsam.money`; every piece of text is escaped. Each chart is an accessi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from html import escape
 
 from django.utils.translation import gettext as _
 
 from budgets.calc import ZERO, BudgetResult
 from budgets.models import BudgetGroup
-from finsam.money import NBSP, format_amount, format_number
+from finsam.money import NBSP, format_amount, format_number, round_half_up
 from interventions.models import Intervention
 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -103,7 +103,7 @@ def cost_breakdown(budget: BudgetResult, year: int) -> list[CostShare]:
 def percent(part: Decimal, whole: Decimal) -> str:
     if not whole:
         return ""
-    value = (Decimal(100) * part / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    value = round_half_up(Decimal(100) * part / whole)
     return f"{format_number(value)}{NBSP}%"
 
 

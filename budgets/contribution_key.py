@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from budgets.queries import member_municipalities
 from finsam.models import Organisation
+from finsam.money import round_half_up
 from plans.models import Plan
 
 HUNDRED = Decimal(100)
@@ -49,7 +50,11 @@ def clean_contribution_key(plan: Plan, factors: list[tuple]) -> list[tuple[str, 
             errors.append(_("Namnet ”%(name)s…” är för långt (högst 200 tecken).") % {"name": name[:40]})
         seen_names.add(name.lower())
         weight_value = as_decimal(weight)
-        if weight_value is None or not 0 <= weight_value <= HUNDRED or weight_value != round(weight_value, 2):
+        if (
+            weight_value is None
+            or not 0 <= weight_value <= HUNDRED
+            or weight_value != round_half_up(weight_value, 2)
+        ):
             errors.append(
                 _("Vikten för ”%(name)s” ska vara ett tal mellan 0 och 100 med högst två decimaler.")
                 % {"name": label}
@@ -66,7 +71,7 @@ def clean_contribution_key(plan: Plan, factors: list[tuple]) -> list[tuple[str, 
                 )
                 continue
             number = as_decimal(value)
-            if number is None or not 0 <= number <= MAX_KEY_VALUE or number != round(number, 4):
+            if number is None or not 0 <= number <= MAX_KEY_VALUE or number != round_half_up(number, 4):
                 errors.append(
                     _("Värdet för %(organisation)s i ”%(name)s” ska vara ett tal som är noll eller större.")
                     % {"organisation": municipalities[org_id].name, "name": label}

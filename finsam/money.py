@@ -198,7 +198,7 @@ def parse_amount(text: str, unit: str) -> Decimal:
     if len(whole) > 15:  # far beyond MAX_AMOUNT in either unit
         raise ValidationError(_("Beloppet är för stort."), code="too_large")
     value = Decimal(f"{whole}.{fraction or '0'}") * UNIT_FACTOR[unit]
-    value = value.quantize(Decimal(1))
+    value = round_half_up(value)  # exact already: the fraction was checked above
     if match["sign"] == "-":
         value = -value
     if abs(value) > MAX_AMOUNT:
@@ -235,7 +235,7 @@ def parse_number(text: str, *, decimals: int) -> Decimal:
         raise ValidationError(_("Skriv ett tal med siffror."), code="invalid") from error
     if number < 0:
         raise ValidationError(_("Talet får inte vara negativt."), code="negative")
-    if number != round(number, decimals):
+    if number != round_half_up(number, decimals):
         raise ValidationError(
             _("Skriv högst %(decimals)s decimaler.") % {"decimals": decimals}, code="decimals"
         )

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from finsam.money import round_half_up
 from plans.models import Plan
 from plans.parts import PARTS
 from plans.queries import PlanDocument, plan_document
@@ -29,7 +30,7 @@ def frozen_date(value) -> str:
 
 
 def frozen_amount(value) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal(1)))
+    return None if value is None else str(round_half_up(value))
 
 
 def frozen_amounts(values: dict[int, Decimal | None], years: list[int]) -> dict[str, str | None]:

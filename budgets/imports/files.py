@@ -20,6 +20,7 @@ from budgets.imports.table import (
     clean_cell,
     split_rows,
 )
+from finsam.money import round_half_up
 
 # --- files --------------------------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ def cell_text(value, number_format: str) -> str:
         except InvalidOperation:
             return ""
         number = number / (Decimal(1000) ** number_scale(number_format))
-        number = number.quantize(Decimal("0.000001")).normalize()
+        number = round_half_up(number, 6).normalize()
         return f"{number:f}".replace(".", ",")
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -5,12 +5,12 @@ Templates only format: the notes come from `budgets.rounding.rounding_notes`, nu
 """
 
 import copy
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 
 from budgets.rounding import rounding_notes
-from finsam.money import NBSP, format_amount, format_number, to_decimal
+from finsam.money import NBSP, format_amount, format_number, round_half_up, to_decimal
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def budget_rounding_notes(budget, plan, costs_positive=False) -> list[str]:
 
 def _significant_decimals(value: Decimal, most: int) -> int:
     """How many decimals `value` needs, at most `most` (`25.00` → 0, `37.50` → 1, `33.333` → 2)."""
-    rounded = value.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_UP).normalize()
+    rounded = round_half_up(value, most).normalize()
     return min(most, max(0, -rounded.as_tuple().exponent))
 
 

@@ -13,13 +13,14 @@ Runs inside the caller's transaction; sends no e-mail.
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
 from budgets.models import BudgetAmount, BudgetGroup
 from budgets.services import budget_cell_update
 from finsam.models import Association, Organisation
+from finsam.money import round_half_up
 from interventions.models import Intervention
 from interventions.services import intervention_create
 from plans.models import Chapter, Comment, Plan
@@ -103,7 +104,7 @@ def _raise_an_administration_cost(plan: Plan, chief):
     )
     if cell is None:
         return None
-    raised = (cell.amount.amount * Decimal("1.03") / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 100
+    raised = round_half_up(cell.amount.amount * Decimal("1.03") / 100) * 100
     budget_cell_update(line=cell.line, column=column, amount=raised, expected_version=cell.version, by=chief)
     return cell.line
 
