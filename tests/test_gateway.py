@@ -203,3 +203,21 @@ def test_the_import_command_refuses_a_locked_plan_through_the_gateway(tmp_path, 
             "tkr",
         )
     assert dump_everything() == before
+
+
+def test_an_admin_change_goes_through_the_gateway(client):
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    draft = PlanFactory()
+    chapter = ChapterFactory(plan=draft, heading="Inledning")
+    url = reverse("admin:plans_chapter_change", args=[chapter.pk])
+    data = {"plan": draft.pk, "heading": "Bakgrund", "level": 1, "kind": "text", "body": "", "position": 0}
+    assert client.post(url, data).status_code == 302
+    event = draft.events.get()
+    assert (event.action, event.details["admin"]) == ("edited", "plans.chapter")
+
+    adopted = locked_plan(Plan.State.ADOPTED)
+    response = client.post(
+        reverse("admin:plans_chapter_add"), data | {"plan": adopted.pk, "heading": "Smugglad"}
+    )
+    assert response.status_code == 403
+    assert not adopted.chapters.exists() and not adopted.events.exists()
