@@ -6,7 +6,7 @@ MANAGE := FINSAM_DEBUG=1 $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lock lint format bench check-deploy clean
+.PHONY: run test test-fast setup lock lint format bench check-deploy clean
 
 # The virtual environment (for running and testing: production and dev dependencies) is rebuilt when a
 # lock file changes or its Python is too old. Every package is checked against the lock file's hashes.
@@ -33,6 +33,10 @@ run: setup
 # Two workers: the suite takes minutes on one core; each worker gets its own test database.
 test: setup
 	$(PY) -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# The quick loop while working (well under a minute): everything but the slow sweeps and the browser tests.
+test-fast: setup
+	$(PY) -m pytest -n 2 --dist worksteal -m "not slow and not browser" --durations=10 $(PYTEST_ARGS)
 
 # Regenerate the lock files from pyproject.toml ([project].dependencies, then with the dev group) with uv,
 # installed into a throwaway venv. Pins already in the files are kept unless pyproject.toml needs others;

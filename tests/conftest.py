@@ -6,6 +6,17 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Every test using one of these fixtures is slow (`make test-fast` leaves it out): `demo_pdfs` renders the
+# three demo plans as PDF/A and reads them back.
+SLOW_FIXTURES = {"demo_pdfs"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: a missing component must never turn into a green run."""
     if os.environ.get("CI", "").lower() not in {"1", "true"}:
