@@ -34,9 +34,10 @@ run: setup
 test: setup
 	$(PY) -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS)
 
-# The quick loop while working (well under a minute): everything but the slow sweeps and the browser tests.
+# The quick loop while working: everything but the slow sweeps and the browser tests. The test databases
+# are made from the models (--no-migrations, a second saved per worker); `make test` and CI migrate.
 test-fast: setup
-	$(PY) -m pytest -n 2 --dist worksteal -m "not slow and not browser" --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal -m "not slow and not browser" --no-migrations --durations=10 $(PYTEST_ARGS)
 
 # Regenerate the lock files from pyproject.toml ([project].dependencies, then with the dev group) with uv,
 # installed into a throwaway venv. Pins already in the files are kept unless pyproject.toml needs others;
