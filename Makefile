@@ -6,14 +6,16 @@ MANAGE := FINSAM_DEBUG=1 $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format bench check-deploy clean
+.PHONY: run test test-fast setup lock lint format bench check-deploy clean
 
-# The virtual environment is rebuilt when the lock file changes or its Python is too old.
-$(VENV)/.installed: requirements.lock
+# The virtual environment (for running and testing: production and dev dependencies) is rebuilt when a
+# lock file changes or its Python is too old. Every package is checked against the lock file's hashes.
+LOCK_FILES := requirements/production.txt requirements/development.txt
+$(VENV)/.installed: $(LOCK_FILES)
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then rm -rf $(VENV); fi
 	@if [ ! -x $(PY) ]; then interpreter=$$(bin/find-python) || exit 1; echo "Using $$interpreter"; "$$interpreter" -m venv $(VENV); fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements/development.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -31,6 +33,27 @@ run: setup
 # Two workers: the suite takes minutes on one core; each worker gets its own test database.
 test: setup
 	$(PY) -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# The quick loop while working: everything but the slow sweeps and the browser tests. The test databases
+# are made from the models (--no-migrations, a second saved per worker); `make test` and CI migrate.
+test-fast: setup
+	$(PY) -m pytest -n 2 --dist worksteal -m "not slow and not browser" --no-migrations --durations=10 $(PYTEST_ARGS)
+
+# Regenerate the lock files from pyproject.toml ([project].dependencies, then with the dev group) with uv,
+# installed into a throwaway venv. Pins already in the files are kept unless pyproject.toml needs others;
+# `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves to newer releases.
+UV_VERSION := 0.13.9
+UV_COMPILE = --universal --python-version 3.12 --generate-hashes --no-config --quiet \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && interpreter=$$(bin/find-python) && \
+	"$$interpreter" -m venv "$$tmp/venv" && "$$tmp/venv/bin/python" -m pip install --quiet uv==$(UV_VERSION) && \
+	mkdir -p requirements && \
+	UV_PYTHON_DOWNLOADS=never "$$tmp/venv/bin/uv" pip compile pyproject.toml $(UV_COMPILE) \
+		-o requirements/production.txt && \
+	UV_PYTHON_DOWNLOADS=never "$$tmp/venv/bin/uv" pip compile pyproject.toml --group dev \
+		-c requirements/production.txt $(UV_COMPILE) -o requirements/development.txt
+	@echo "Wrote $(LOCK_FILES)"
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -14,18 +14,15 @@ from django.urls import reverse
 from budgets import services
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
 from finsam.editing import StaleVersion
-from finsam.models import Membership, Organisation
+from finsam.models import Membership
 from plans.models import Plan, PlanEvent
 from tests.factories import (
-    AssociationFactory,
     BudgetAmountFactory,
     BudgetColumnFactory,
     BudgetGroupFactory,
     BudgetLineFactory,
     GrantFactory,
     InterventionFactory,
-    MembershipFactory,
-    OrganisationFactory,
     PlanFactory,
     PlanInterventionFactory,
 )
@@ -36,34 +33,8 @@ NBSP = "\u00a0"
 
 
 # --- Fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def association():
-    association = AssociationFactory(name="Samordningsförbundet Alfa", slug="alfa")
-    for position, (name, kind) in enumerate(
-        [
-            ("Försäkringskassan", Organisation.Kind.STATE),
-            ("Region Alfa", Organisation.Kind.REGION),
-            ("Alfa kommun", Organisation.Kind.MUNICIPALITY),
-        ]
-    ):
-        OrganisationFactory(association=association, name=name, kind=kind, position=position)
-    return association
-
-
-@pytest.fixture
-def other_association():
-    return AssociationFactory(name="Samordningsförbundet Beta", slug="beta")
-
-
-def member(association, role):
-    return MembershipFactory(association=association, role=role).user
-
-
-@pytest.fixture
-def chief(association):
-    return member(association, Membership.Role.CHIEF)
+# `association` (Alfa, with Försäkringskassan, Region Alfa and Alfa kommun), `other_association` (Beta),
+# `chief`, `members` by role and `outsider` (Beta's chief) come from tests/conftest.py.
 
 
 def build_plan(
@@ -361,13 +332,12 @@ def test_a_thousands_plan_shows_exact_amounts_in_its_inputs(client, association,
 
 
 @pytest.mark.parametrize("role", [Membership.Role.CHAIR, Membership.Role.BOARD])
-def test_the_board_may_not_open_the_grid(client, plan, association, role):
-    client.force_login(member(association, role))
+def test_the_board_may_not_open_the_grid(client, plan, members, role):
+    client.force_login(members[role])
     assert client.get(grid_url(plan)).status_code == 403
 
 
-def test_a_reader_does_not_see_a_draft_and_may_not_edit_an_adopted_plan(client, association):
-    reader = member(association, Membership.Role.READER)
+def test_a_reader_does_not_see_a_draft_and_may_not_edit_an_adopted_plan(client, association, reader):
     client.force_login(reader)
     draft = build_plan(association)
     assert client.get(grid_url(draft)).status_code == 404  # readers see adopted plans only
@@ -375,10 +345,10 @@ def test_a_reader_does_not_see_a_draft_and_may_not_edit_an_adopted_plan(client, 
     assert client.get(grid_url(adopted)).status_code == 403
 
 
-def test_another_association_gets_a_404_and_anonymous_the_login(client, plan, other_association):
+def test_another_association_gets_a_404_and_anonymous_the_login(client, plan, outsider):
     response = client.get(grid_url(plan))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    client.force_login(member(other_association, Membership.Role.CHIEF))
+    client.force_login(outsider)
     assert client.get(grid_url(plan)).status_code == 404
     url = reverse("plan_budget_grid", kwargs={"association": "beta", "pk": plan.pk})
     assert client.get(url).status_code == 404
@@ -558,8 +528,8 @@ def test_a_stale_save_without_javascript_renders_the_page_with_the_conflict(clie
 
 
 @pytest.mark.parametrize("role", [Membership.Role.CHAIR, Membership.Role.BOARD])
-def test_the_board_may_not_save_a_cell(client, plan, association, role):
-    client.force_login(member(association, role))
+def test_the_board_may_not_save_a_cell(client, plan, members, role):
+    client.force_login(members[role])
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
     for headers in ({}, HTMX):
         assert (
@@ -569,11 +539,11 @@ def test_the_board_may_not_save_a_cell(client, plan, association, role):
     assert amount_of(line, column) == 100000
 
 
-def test_outsiders_and_anonymous_users_may_not_save_a_cell(client, plan, other_association):
+def test_outsiders_and_anonymous_users_may_not_save_a_cell(client, plan, outsider):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
     response = client.post(cell_url(plan, line, column), {"amount": "1", "version": "1"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    client.force_login(member(other_association, Membership.Role.CHIEF))
+    client.force_login(outsider)
     assert client.post(cell_url(plan, line, column), {"amount": "1", "version": "1"}).status_code == 404
     assert amount_of(line, column) == 100000
 
@@ -759,13 +729,15 @@ def test_groups_are_managed_from_the_grid(client, plan, chief):
         ("budget_contributions", {"column_id": "column"}, {"amount": "1", "version": "1"}),
     ],
 )
-def test_every_structural_endpoint_refuses_others(client, association, other_association, name, kwargs, data):
+def test_every_structural_endpoint_refuses_others(
+    client, association, chief, board_member, outsider, name, kwargs, data
+):
     plan = build_plan(association)
     adopted = build_plan(association, state=Plan.State.ADOPTED, first_year=2020)
     users = {
-        "board": (member(association, Membership.Role.BOARD), plan, 403),
-        "outsider": (member(other_association, Membership.Role.CHIEF), plan, 404),
-        "chief on adopted": (member(association, Membership.Role.CHIEF), adopted, 403),
+        "board": (board_member, plan, 403),
+        "outsider": (outsider, plan, 404),
+        "chief on adopted": (chief, adopted, 403),
     }
     for _label, (user, target, expected) in users.items():
         objects = {

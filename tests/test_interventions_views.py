@@ -15,12 +15,10 @@ from interventions import services
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import Plan, PlanEvent
 from tests.factories import (
-    AssociationFactory,
     BudgetColumnFactory,
     BudgetGroupFactory,
     GrantFactory,
     InterventionFactory,
-    MembershipFactory,
     OrganisationFactory,
     PlanFactory,
     PlanInterventionFactory,
@@ -31,36 +29,22 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 NBSP = "\u00a0"
 
 
-@pytest.fixture
-def association():
-    return AssociationFactory(name="Samordningsförbundet Alfa", slug="alfa")
+# `association` (Alfa), `other_association` (Beta), `chief`, `board_member`, `reader`, `members` by role and
+# `outsider` (Beta's chief) come from tests/conftest.py.
 
 
 @pytest.fixture
 def orgs(association):
-    def org(name, kind, is_member=True):
-        return OrganisationFactory(association=association, name=name, kind=kind, is_member=is_member)
-
+    """The association's three members (from tests/conftest.py) and a partner that is not a member."""
+    members = {org.name: org for org in association.organisations.all()}
     return {
-        "fk": org("Försäkringskassan", Organisation.Kind.STATE),
-        "region": org("Region Alfa", Organisation.Kind.REGION),
-        "kommun": org("Alfa kommun", Organisation.Kind.MUNICIPALITY),
-        "polisen": org("Polisen", Organisation.Kind.OTHER, is_member=False),
+        "fk": members["Försäkringskassan"],
+        "region": members["Region Alfa"],
+        "kommun": members["Alfa kommun"],
+        "polisen": OrganisationFactory(
+            association=association, name="Polisen", kind=Organisation.Kind.OTHER, is_member=False
+        ),
     }
-
-
-@pytest.fixture
-def other_association():
-    return AssociationFactory(name="Samordningsförbundet Beta", slug="beta")
-
-
-def member(association, role):
-    return MembershipFactory(association=association, role=role).user
-
-
-@pytest.fixture
-def chief(association):
-    return member(association, Membership.Role.CHIEF)
 
 
 def make_plan(association, first_year=2027, state=Plan.State.DRAFT, **fields):
@@ -193,10 +177,12 @@ def test_the_list_takes_the_same_number_of_queries_however_many_interventions(
         client.get(url)
 
 
-def test_a_reader_sees_only_interventions_of_plans_they_may_read(client, association, intervention, draft):
+def test_a_reader_sees_only_interventions_of_plans_they_may_read(
+    client, association, reader, intervention, draft
+):
     only_in_draft = InterventionFactory(association=association, name="Utkastinsats")
     PlanInterventionFactory(plan=draft, intervention=only_in_draft)
-    client.force_login(member(association, Membership.Role.READER))
+    client.force_login(reader)
     text = client.get(reverse("intervention_list", kwargs={"association": "alfa"})).text
     assert "Steget vidare" in text and "Verksamhetsplan 2026" in text
     assert "Utkastinsats" not in text and "Verksamhetsplan 2027" not in text
@@ -204,15 +190,15 @@ def test_a_reader_sees_only_interventions_of_plans_they_may_read(client, associa
     assert client.get(detail_url(only_in_draft)).status_code == 404
 
 
-def test_the_board_reads_an_intervention_without_a_form(client, association, intervention):
-    client.force_login(member(association, Membership.Role.BOARD))
+def test_the_board_reads_an_intervention_without_a_form(client, board_member, intervention):
+    client.force_login(board_member)
     response = client.get(detail_url(intervention))
     assert response.status_code == 200
     assert "Steget vidare" in response.text and "Spara insatsen" not in response.text
 
 
-def test_another_associations_intervention_is_a_404(client, intervention, other_association):
-    client.force_login(member(other_association, Membership.Role.CHIEF))
+def test_another_associations_intervention_is_a_404(client, intervention, outsider):
+    client.force_login(outsider)
     assert client.get(detail_url(intervention)).status_code == 404
     url = reverse("intervention_detail", kwargs={"association": "beta", "pk": intervention.pk})
     assert client.get(url).status_code == 404
@@ -315,8 +301,8 @@ def test_organisations_of_another_association_are_not_choices(client, orgs, chie
 
 
 @pytest.mark.parametrize("role", [Membership.Role.CHAIR, Membership.Role.BOARD, Membership.Role.READER])
-def test_only_the_chief_creates(client, association, orgs, role):
-    client.force_login(member(association, role))
+def test_only_the_chief_creates(client, members, orgs, role):
+    client.force_login(members[role])
     url = reverse("intervention_create", kwargs={"association": "alfa"})
     assert client.get(url).status_code == 403
     assert client.post(url, create_data(orgs)).status_code == 403
@@ -444,8 +430,8 @@ def test_a_stale_edit_shows_the_other_persons_values(client, intervention, orgs,
 
 
 @pytest.mark.parametrize("role", [Membership.Role.CHAIR, Membership.Role.BOARD, Membership.Role.READER])
-def test_only_the_chief_edits(client, association, intervention, orgs, role):
-    client.force_login(member(association, role))
+def test_only_the_chief_edits(client, members, intervention, orgs, role):
+    client.force_login(members[role])
     response = client.post(detail_url(intervention), form_data(intervention, orgs, name="X"))
     assert response.status_code == 403
     end = reverse("intervention_end", kwargs={"association": "alfa", "pk": intervention.pk})
@@ -562,19 +548,21 @@ def test_the_plan_page_adds_orders_and_removes_interventions(client, association
     assert order() == ["Andra"]
 
 
-def test_plan_interventions_refuse_others(client, association, other_association, draft):
+def test_plan_interventions_refuse_others(
+    client, association, other_association, chief, board_member, outsider, draft
+):
     theirs = InterventionFactory(association=other_association, name="Deras")
-    client.force_login(member(association, Membership.Role.CHIEF))
+    client.force_login(chief)
     add = reverse("plan_intervention_add", kwargs={"association": "alfa", "pk": draft.pk})
     assert client.post(add, {"intervention": str(theirs.pk)}).status_code == 404
-    client.force_login(member(association, Membership.Role.BOARD))
+    client.force_login(board_member)
     assert (
         client.get(reverse("plan_interventions", kwargs={"association": "alfa", "pk": draft.pk})).status_code
         == 403
     )
     ours = InterventionFactory(association=association)
     assert client.post(add, {"intervention": str(ours.pk)}).status_code == 403
-    client.force_login(member(other_association, Membership.Role.CHIEF))
+    client.force_login(outsider)
     assert client.post(add, {"intervention": str(ours.pk)}).status_code == 404
     assert not PlanIntervention.objects.exists()
 

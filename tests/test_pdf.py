@@ -603,6 +603,7 @@ def test_rendering_raw_html_with_a_file_url_reads_nothing():
 LONG = "som står utanför arbetsmarknaden och behöver stöd från flera myndigheter samtidigt i kommunen"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_long_table_repeats_its_header_and_never_splits_a_row():
     plan = small_plan()

@@ -205,6 +205,7 @@ def test_the_rules_are_exactly_the_documented_ones():
     assert not transition_allowed(action="delete", state=State.DRAFT, role=Role.CHIEF)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("state", State.values)
 @pytest.mark.parametrize("action", list(EXPECTED_RULES))

@@ -242,6 +242,7 @@ SAVES = [demo_load, plan_create, plan_rollover, budget_import_apply, plan_submit
          association_import, intervention_create, plan_part_delete, plan_part_move, comment_add]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("make_save", SAVES, ids=[save.__name__ for save in SAVES])
 def test_a_fault_at_any_query_leaves_the_database_as_it_was(make_save, capsys, settings):

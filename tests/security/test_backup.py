@@ -64,6 +64,7 @@ def canonical_dump() -> dict:
     return dump
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_export_then_import_into_an_empty_installation_gives_the_same_content(tmp_path, capsys):
     world = seed_world("alfa")

@@ -132,6 +132,7 @@ def terminate_app_connection():
     raise AssertionError("the backend did not end")
 
 
+@pytest.mark.slow
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_after_a_restart_the_next_request_works():
@@ -149,6 +150,7 @@ def test_after_a_restart_the_next_request_works():
     assert browser.request("GET", url)[0] == 200
 
 
+@pytest.mark.slow
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("at", ["first", "middle", "last"])

@@ -8,6 +8,7 @@ refused, and nothing changes.
 """
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -16,9 +17,19 @@ from tests.security.test_atomicity import dump_everything
 from tests.security.test_url_matrix import REGISTRY, build_kwargs, object_for_kwarg, project_urls
 
 
+@pytest.fixture(scope="module")
+def _seeded_worlds(django_db_setup, django_db_blocker):
+    """Both associations, seeded once per module (they took most of each test's time): in a transaction
+    rolled back at the end, inside which every test runs in a savepoint of its own (pytest-django's `db`),
+    so what one test writes the next does not see. The tests only read the World objects."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed_world("alfa"), seed_world("beta")
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def worlds(db):
-    return seed_world("alfa"), seed_world("beta")
+def worlds(_seeded_worlds, db):
+    return _seeded_worlds
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ def _is_csrf_failure(response) -> bool:
     return response.status_code == 403 and b"CSRF" in response.content
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_post_needs_the_csrf_token(capsys, uninstrumented_templates):
     """As A's chief (and anonymously for the account pages): every URL that accepts POST refuses it

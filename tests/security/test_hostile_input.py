@@ -228,6 +228,7 @@ def worlds(db):
     return seed_world("alfa"), seed_world("beta")
 
 
+@pytest.mark.slow
 def test_every_form_survives_hostile_data(worlds, capsys):
     alfa, beta = worlds
     classes = project_form_classes()
@@ -442,6 +443,7 @@ def defaults(form: forms.BaseForm) -> dict:
     return data
 
 
+@pytest.mark.slow
 def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninstrumented_templates):
     from plans.editor import editor_kinds
 
@@ -565,6 +567,7 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninst
     assert pdf_text and len(shown_in_pdf) >= len(SENTINELS) * 0.8, sorted(set(SENTINELS) - shown_in_pdf)
 
 
+@pytest.mark.slow
 def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrumented_templates):
     """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
     refused with 422 and the cell left as it was. Never a 500."""

@@ -608,6 +608,7 @@ def worlds(db):
     return seed_world("alfa", with_pdfs=True), seed_world("beta")
 
 
+@pytest.mark.slow
 def test_url_matrix(worlds, capsys, quiet_refusals, uninstrumented_templates):
     alfa, beta = worlds
     failures = alfa.generic_failures + beta.generic_failures
