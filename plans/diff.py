@@ -23,7 +23,10 @@ SIMILAR_LABEL = 0.8
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    """A text as the diff compares it, every line break a bare line feed. A form posted without htmx
+    sends a textarea's line breaks as CR LF (HTML form encoding) and htmx sends LF, so the same text can
+    be stored either way: a paragraph break is not a change."""
+    return "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --- word diff ---------------------------------------------------------------------------------------
@@ -322,10 +325,12 @@ def _plan_changes(old: dict, new: dict) -> list[FieldChange]:
         if name == "columns":
             before = ", ".join(column["label"] for column in before or [])
             after = ", ".join(column["label"] for column in after or [])
+        if kind == "text":
+            before, after = _text(before), _text(after)
         if before == after:
             continue
         if kind == "text":
-            changes.append(FieldChange(str(label), "text", ops=word_diff(_text(before), _text(after))))
+            changes.append(FieldChange(str(label), "text", ops=word_diff(before, after)))
         elif kind == "amount":
             changes.append(FieldChange(str(label), "amount", old=_decimal(before), new=_decimal(after)))
         else:

@@ -181,6 +181,27 @@ def test_items_are_matched_by_label_when_their_keys_differ():
     assert (item.status, item.label) == ("changed", "Historik")
 
 
+def test_line_breaks_posted_as_cr_lf_are_no_change():
+    """A textarea posted without htmx (no JavaScript, or a click before htmx wired the form up) sends
+    its line breaks as CR LF, htmx as LF: "what changed" shows the added sentence, not the paragraph
+    breaks, and a text that differs only in its line breaks is no change at all."""
+    old = copy.deepcopy(CONTENT)
+    old["chapters"][0]["body"] = "Första stycket.\n\nAndra stycket."
+    old["plan"]["deficit_explanation"] = "Överskott från 2026.\nEtt engångsbelopp."
+
+    same = copy.deepcopy(old)
+    same["chapters"][0]["body"] = "Första stycket.\r\n\r\nAndra stycket."
+    same["plan"]["deficit_explanation"] = "Överskott från 2026.\r\nEtt engångsbelopp."
+    assert snapshot_diff(old, same).is_empty
+
+    added = copy.deepcopy(same)
+    added["chapters"][0]["body"] += "\r\n\r\nTredje stycket."
+    [section] = snapshot_diff(old, added).sections
+    [item] = section.items
+    [body] = item.fields
+    assert [(op, text) for op, text in body.ops if op != "equal"] == [("insert", "\n\nTredje stycket.")]
+
+
 @pytest.mark.django_db
 def test_snapshot_content_holds_what_the_document_shows():
     world = build_world()

@@ -15,6 +15,13 @@ pytestmark = pytest.mark.browser
 
 SLUG = "ostra-varmland"
 ADDED_SENTENCE = "Under året prioriterar förbundet unga vuxna."
+# htmx wires up what it swaps in only when it settles, 20 ms later (much later on a loaded machine), and
+# then focuses the new form's first field (autofocus). Typing before that can land in the heading instead
+# of the text, and a click before that posts the form without htmx. The chief's page settles slowly on
+# purpose, so that a step that does not wait for htmx_settled() fails every time, not once in a while.
+SLOW_SETTLE = """addEventListener("DOMContentLoaded", () => {
+  if (window.htmx) htmx.config.defaultSettleDelay = 1000;
+});"""
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +45,9 @@ def status_badge(page):
     return page.locator(".review-panel .plan-status .badge")
 
 
-def test_from_submission_to_adoption(new_page, draft, login, axe_check):
+def test_from_submission_to_adoption(new_page, draft, login, axe_check, htmx_settled):
     chief, board, chair = new_page(), new_page(), new_page()
+    chief.add_init_script(SLOW_SETTLE)
     intervention = draft.plan_interventions.order_by("position", "id").first().intervention
     chapter = draft.chapters.exclude(body="").order_by("position", "id").first()
 
@@ -72,11 +80,15 @@ def test_from_submission_to_adoption(new_page, draft, login, axe_check):
         "Hur många deltagare"
     )
     chief.goto(path(draft, "redigera/"))
+    chief.evaluate("window.finsamNoReload = true")  # a page load would wipe it
     row = chief.locator(f"#kapitel-{chapter.pk}")
     row.get_by_role("link", name=re.compile("^Ändra")).click()
+    expect(row.get_by_label("Text (Markdown)")).to_be_visible()
+    htmx_settled(chief)
     row.get_by_label("Text (Markdown)").fill(chapter.body.rstrip() + "\n\n" + ADDED_SENTENCE)
     row.get_by_role("button", name="Spara").click()
     expect(chief.locator("#messages")).to_contain_text("Sparat")
+    assert chief.evaluate("window.finsamNoReload === true"), "the chapter was saved without htmx"
     chief.goto(path(draft, "granskning/"))
     chief.get_by_role("button", name="Skicka till styrelsen").click()
     expect(chief.locator("#messages")).to_contain_text("Version 2 är skickad till styrelsen.")
