@@ -132,3 +132,16 @@ def test_no_local_import_of_the_projects_own_modules_without_a_reason():
         if not top and "#" not in text
     ]
     assert not wrong, "A local import needs a reason in a comment on its line:\n" + "\n".join(wrong)
+
+
+def test_every_module_imports():
+    """Every module of the apps loads (commands and the benchmark are not all run by the suite)."""
+    import importlib
+
+    import django
+
+    django.setup()
+    for module in sorted(project_modules()):
+        if module in ("finsam.settings", "finsam.settings_test", "finsam.wsgi"):
+            continue
+        importlib.import_module(module)

@@ -21,12 +21,13 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 
-from budgets.checks import findings_digest, plan_checks
+from budgets.checks import plan_checks
 from budgets.models import BudgetAmount
 from finsam.money import parse_amount, to_decimal
 from finsam.site.benchmark import measure, synthetic
 from finsam.site.benchmark.browser import enter_to_total_ms
 from finsam.site.benchmark.measure import Endpoint, url_or_none
+from plans.checks import findings_digest
 from plans.models import Plan
 from plans.pdf import (
     STATIC_BASE,
