@@ -51,10 +51,6 @@ class EditorKind:
     numbered: bool = False  # rows show their number (chapters: 1, 1.1, 2 …)
     children: str = ""  # the kind listed inside each item (a goal's indicators)
     dependents: tuple[str, ...] = ()  # kinds whose lists show this kind's items (activities show goals)
-    section: str = ""  # the id of its section on the editor page (none for a nested kind)
-    heading: str = ""
-    help_text: str = ""
-    place: int = 0  # its section's place on the editor page
 
     @property
     def parent(self) -> str:
@@ -131,8 +127,6 @@ BOARD_SEATS = EditorKind(
     "board_seat", "styrelse", "styrelseplats", BoardSeat, forms.BoardSeatForm, "styrelse-lista", "board_seats",
     gettext_lazy("Lägg till styrelseplats"), gettext_lazy("Förbundets styrelse är inte inlagd ännu."),
     select_related=("appointed_by",), form_context=("association",),
-    section="styrelse", heading=gettext_lazy("Styrelsens sammansättning"), place=40,
-    help_text=gettext_lazy("Styrelsen hör till förbundet och visas i alla planer som inte är fastställda."),
 )  # fmt: skip
 
 
@@ -146,11 +140,6 @@ def editor_kinds() -> dict[str, EditorKind]:
 @cache
 def editor_kinds_by_slug() -> dict[str, EditorKind]:
     return {kind.slug: kind for kind in editor_kinds().values()}
-
-
-def editor_sections() -> list[EditorKind]:
-    """The kinds with a section of their own on the editor page, in the page's order."""
-    return sorted((kind for kind in editor_kinds().values() if kind.section), key=lambda kind: kind.place)
 
 
 def editor_kind(slug: str) -> EditorKind:

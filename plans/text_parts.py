@@ -106,18 +106,14 @@ EDITOR_KINDS = (
     EditorKind(
         "chapter", "kapitel", "kapitel", Chapter, forms.ChapterForm, "kapitel-lista", "chapters",
         gettext_lazy("Lägg till kapitel"), gettext_lazy("Planen har inga kapitel ännu."), "body",
-        form_context=("plan",), numbered=True, section="kapitel", heading=gettext_lazy("Kapitel"), place=10,
-        help_text=gettext_lazy(
-            "Kapitlen i den ordning de står i planen. Ett kapitel kan visa en av planens delar (mål, "
-            "målgrupper, styrelse, insatser, budget …) efter sin text."
-        ),
+        form_context=("plan",), numbered=True
     ),
     EditorKind(
         "goal", "mal", "mal", Goal, forms.GoalForm, "mal-lista", "goals",
         gettext_lazy("Lägg till mål"), gettext_lazy("Planen har inga mål ännu."), "description",
         prefetch=(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),),
         children="indicator", dependents=("activity",),
-        section="mal", heading=gettext_lazy("Mål och indikatorer"), place=20,
+
     ),
     EditorKind(
         "indicator", "indikatorer", "indikator", Indicator, forms.IndicatorForm, "", "indicators",
@@ -128,25 +124,25 @@ EDITOR_KINDS = (
         "target_group", "malgrupper", "malgrupp", TargetGroup, forms.TargetGroupForm, "malgrupp-lista",
         "target_groups", gettext_lazy("Lägg till målgrupp"),
         gettext_lazy("Planen har inga prioriterade målgrupper ännu."),
-        section="malgrupper", heading=gettext_lazy("Prioriterade målgrupper"), place=30,
+
     ),
     EditorKind(
         "control", "internkontroll", "kontrollpunkt", ControlItem, forms.ControlItemForm,
         "internkontroll-lista", "control_items", gettext_lazy("Lägg till kontrollpunkt"),
         gettext_lazy("Internkontrollplanen är tom."),
-        section="internkontroll", heading=gettext_lazy("Internkontrollplan"), place=50,
+
     ),
     EditorKind(
         "communication", "kommunikation", "kommunikation", CommunicationItem,
         forms.CommunicationItemForm, "kommunikation-lista", "communication_items",
         gettext_lazy("Lägg till kommunikationsinsats"), gettext_lazy("Kommunikationsplanen är tom."),
-        section="kommunikation", heading=gettext_lazy("Kommunikationsplan"), place=60,
+
     ),
     EditorKind(
         "activity", "aktiviteter", "aktivitet", ActivityItem, forms.ActivityItemForm, "aktivitet-lista",
         "activity_items", gettext_lazy("Lägg till aktivitet"), gettext_lazy("Aktivitetsplanen är tom."),
         select_related=("goal",), form_context=("plan",),
-        section="aktiviteter", heading=gettext_lazy("Aktivitetsplan"), place=70,
+
     ),
 )  # fmt: skip
 

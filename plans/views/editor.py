@@ -47,7 +47,6 @@ from plans.editor import (
     editing_for,
     editor_kind,
     editor_kinds,
-    editor_sections,
     focus_first,
     rebind_with_version,
 )
@@ -83,7 +82,6 @@ def base_context(plan: Plan, **extra) -> dict[str, Any]:
         "plan": plan,
         "association": plan.association,
         "kinds": kinds,
-        "sections": editor_sections(),
         "new_items": new_items,
         "focus": "",
         **extra,
