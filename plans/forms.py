@@ -41,6 +41,15 @@ class VersionedForm(forms.ModelForm):
         else:
             self.fields["version"].initial = self.instance.version
 
+    def clean(self):
+        # A textarea posted without htmx (no JavaScript) sends its line breaks as CR LF, htmx as LF: store
+        # one form, so that saving an unchanged text is no change (history, "what changed").
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
     @property
     def content_fields(self) -> list[str]:
         """The model fields this form changes, in order."""

@@ -283,3 +283,17 @@ def test_snapshot_content_is_made_in_the_documents_language(monkeypatch):
     with translation.override("en"):
         snapshots.snapshot_content(None)
     assert languages == ["sv"]
+
+
+@pytest.mark.django_db
+def test_a_text_posted_without_javascript_is_stored_with_plain_line_breaks():
+    """A form posted without htmx sends CR LF; the stored text is the same as with htmx (LF)."""
+    from plans.forms import ChapterForm
+    from tests.factories import ChapterFactory
+
+    chapter = ChapterFactory(body="Första stycket.\n\nAndra stycket.")
+    data = {"heading": chapter.heading, "level": 1, "kind": "text", "version": chapter.version,
+            "body": "Första stycket.\r\n\r\nAndra stycket."}  # fmt: skip
+    form = ChapterForm(data=data, instance=chapter, plan=chapter.plan)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["body"] == chapter.body
