@@ -6,8 +6,10 @@ computed budget (`budgets.calc.plan_budget`, or the one the caller already has),
 with owner, partners and grants, the stated figures, and the contribution overrides. It writes nothing.
 
 Severities:
-- "error": the plan is inconsistent in itself (columns missing or out of order, adopted without date);
-- "warning": something the board should see before adopting (a deficit, equity above 20 %, an
+- "error": the plan is inconsistent in itself (columns missing or out of order, adopted without date), or
+  its budget year ends with negative equity;
+- "warning": something the board should see before adopting (a deficit, negative equity in a plan year,
+  equity above 20 %, an
   intervention with fewer than two members, a grant that differs from the budget or lies outside the
   intervention's period, a stated figure that differs from the computed one);
 - "info": worth knowing, nothing to fix (an explained deficit, unknown opening equity, an override).
@@ -242,12 +244,28 @@ def balance_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
 
 
 def equity_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
-    """The national council's recommendation: equity at most 20 % of the year's contributions."""
+    """Equity below zero at the end of a year (an error in the budget year, a warning in a plan year: the
+    association would spend money it does not have), and the national council's recommendation: equity at
+    most 20 % of the year's contributions."""
     findings = []
     contributions = budget.contribution_income
     for column in decided_columns(budget):
         year = column.year
         closing = budget.closing_equity.get(year)
+        if closing is not None and closing < 0:
+            findings.append(
+                Finding(
+                    ERROR if column.kind == column.Kind.BUDGET else WARNING,
+                    "equity_negative",
+                    _(
+                        "Eget kapital vid utgången av %(year)s blir negativt: %(equity)s. Förbundet kan inte "
+                        "använda mer pengar än det har; minska kostnaderna eller öka intäkterna."
+                    )
+                    % {"year": year, "equity": format_kronor(closing)},
+                    "column",
+                    column.pk,
+                )
+            )
         if closing is None or year not in contributions:
             continue
         limit = contributions[year] * EQUITY_LIMIT

@@ -148,6 +148,25 @@ def test_closing_equity_above_a_fifth_of_contributions_is_a_warning(healthy):
     ]
 
 
+def test_equity_below_zero_is_an_error_in_the_budget_year_and_a_warning_in_plan_years(healthy):
+    # Result +20 000 a year: from −50 000, equity ends 2027 at −30 000 and 2028 at −10 000.
+    Plan.objects.filter(pk=healthy.plan.pk).update(opening_equity=D(-50000))
+    findings = healthy.checks()
+    assert [(f.severity, f.code, f.target_id) for f in findings] == [
+        ("error", "equity_negative", healthy.budget_column.pk),
+        ("warning", "equity_negative", healthy.plan_column.pk),
+    ]
+    assert messages(findings, "equity_negative")[0] == (
+        "Eget kapital vid utgången av 2027 blir negativt: −30 000 kr. Förbundet kan inte använda mer pengar "
+        "än det har; minska kostnaderna eller öka intäkterna."
+    )
+
+
+def test_equity_of_exactly_zero_is_no_finding(healthy):
+    Plan.objects.filter(pk=healthy.plan.pk).update(opening_equity=D(-20000))
+    assert [f.code for f in healthy.checks()] == []
+
+
 def test_unknown_opening_equity_is_information_and_skips_the_equity_check(healthy):
     Plan.objects.filter(pk=healthy.plan.pk).update(opening_equity=None)
     (finding,) = healthy.checks()
