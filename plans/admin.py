@@ -56,6 +56,12 @@ class PlanAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["title", "association", "first_year", "years", "state", "revision", "adopted_on"]
     list_filter = ["state", "association", "first_year"]
     search_fields = ["title", "association__name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A plan's state moves only through its lifecycle steps, and a plan never changes association.
+        fixed = ["state", "adopted_on", "minutes_reference", "revision", "revision_of", "rolled_over_from"]
+        return [*super().get_readonly_fields(request, obj), *fixed, *(["association"] if obj else [])]
+
     inlines = [
         ChapterInline,
         GoalInline,
