@@ -18,7 +18,8 @@ themselves are backed up with the media directory.
 
 Import refuses an association whose slug exists, gives every object a new primary key, links users by
 username (or creates them inactive, without a usable password) and runs in one transaction: a file
-that fails half-way leaves the database as it was.
+that fails half-way leaves the database as it was. The keys inside submitted versions and comments follow
+the new primary keys, so a plan in review can still be adopted after a move.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import re
 import uuid
 from collections import defaultdict, deque
 from typing import Any
@@ -38,7 +40,21 @@ from django.utils import timezone
 from djmoney.models.fields import CurrencyField, MoneyField
 from djmoney.money import Money
 
-from finsam.models import Association
+from budgets.models import BudgetGroup, BudgetLine
+from finsam.models import Association, BoardSeat, StaffMember
+from interventions.models import Intervention
+from plans.models import (
+    ActivityItem,
+    Chapter,
+    Comment,
+    CommunicationItem,
+    ControlItem,
+    Goal,
+    Indicator,
+    Plan,
+    PlanSnapshot,
+    TargetGroup,
+)
 
 FORMAT = "finsam-association"
 VERSION = 1
@@ -300,7 +316,69 @@ def association_import(*, data: dict[str, Any]) -> Association:
         for obj, field, old_ids in m2m_later:
             target_model = field.remote_field.model
             getattr(obj, field.name).set([id_maps[target_model][old] for old in old_ids])
+        _remap_frozen_keys(id_maps)
         return association
+
+
+# The keys a submitted version (PlanSnapshot.content) and a comment (Comment.target_key) give the parts of a
+# plan: "<prefix>-<database id>[-…]" (plans.snapshots and the parts' freeze). A computed budget row's key is
+# "<row kind>-<its group's id>-<label>". With new primary keys the keys must follow, or a version sent to
+# the board no longer matches its plan (and cannot be adopted) and comments lose their place.
+KEY = re.compile(r"^([a-z-]+?)-(\d+)(-.*)?$")
+
+
+def _key_models() -> dict[str, type[models.Model]]:
+    return {
+        "chapter": Chapter,
+        "goal": Goal,
+        "indicator": Indicator,
+        "target-group": TargetGroup,
+        "seat": BoardSeat,
+        "staff": StaffMember,
+        "intervention": Intervention,
+        "control": ControlItem,
+        "communication": CommunicationItem,
+        "activity": ActivityItem,
+        "line": BudgetLine,
+        "group": BudgetGroup,
+    }
+
+
+def _remap_key(key: str, id_maps) -> str:
+    match = KEY.match(key)
+    if match is None:
+        return key
+    prefix, old, rest = match[1], int(match[2]), match[3] or ""
+    model = _key_models().get(prefix, BudgetGroup)  # any other prefix is a computed row of a group
+    new = id_maps[model].get(old)
+    return key if new is None else f"{prefix}-{new}{rest}"
+
+
+def _remap_content(value, id_maps):
+    if isinstance(value, dict):
+        return {
+            name: _remap_key(item, id_maps)
+            if name == "key" and isinstance(item, str)
+            else _remap_content(item, id_maps)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_remap_content(item, id_maps) for item in value]
+    return value
+
+
+def _remap_frozen_keys(id_maps) -> None:
+    for new in id_maps[PlanSnapshot].values():
+        snapshot = PlanSnapshot.objects.get(pk=new)
+        content = _remap_content(snapshot.content, id_maps)
+        if isinstance(content.get("plan"), dict) and content["plan"].get("id") in id_maps[Plan]:
+            content["plan"]["id"] = id_maps[Plan][content["plan"]["id"]]
+        PlanSnapshot.objects.filter(pk=new).update(content=content)  # frozen: written once, here
+    for new in id_maps[Comment].values():
+        comment = Comment.objects.get(pk=new)
+        key = _remap_key(comment.target_key, id_maps)
+        if key != comment.target_key:
+            Comment.objects.filter(pk=new).update(target_key=key)
 
 
 def _import_users(entries: list[dict[str, Any]]) -> dict[str, Any]:
