@@ -124,7 +124,9 @@ def test_a_plan_in_review_can_be_adopted_after_export_and_import(tmp_path):
     path = tmp_path / "alfa.json"
     call_command("export_association", world.association.slug, output=str(path))
     title = plan.title
-    Association.objects.filter(pk=world.association.pk).update(slug="alfa-som-var")  # make room for the import
+    Association.objects.filter(pk=world.association.pk).update(
+        slug="alfa-som-var"
+    )  # make room for the import
     call_command("import_association", str(path), stdout=io.StringIO())
 
     imported = Plan.objects.get(association__slug=world.association.slug, title=title)
