@@ -73,7 +73,9 @@ class LockedPlanAdminMixin:
         )
 
     def save_related(self, request, form, formsets, change):
-        write = lambda: super(LockedPlanAdminMixin, self).save_related(request, form, formsets, change)  # noqa: E731
+        def write():
+            super(LockedPlanAdminMixin, self).save_related(request, form, formsets, change)
+
         if any(formset.has_changed() for formset in formsets):
             self._through_gateway(request, form.instance, PlanEvent.Action.EDITED, write)
         else:

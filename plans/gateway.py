@@ -95,11 +95,6 @@ class PlanChange:
         return True
 
 
-def _refuse_early(plan: Plan) -> None:
-    """Refuse at once a plan that was not editable when it was read (no query)."""
-    plan_refuse_unless_editable(plan)
-
-
 def _lock_and_touch(plan: Plan, *, changed: bool) -> None:
     """Lock the row, refuse a plan that cannot change (now), and move its last-changed date if anything
     changed: one statement, at the end of the change, so a concurrent lifecycle step either sees the
@@ -134,7 +129,7 @@ def plan_change(plan: Plan, *, by, lifecycle: str | None = None) -> Iterator[Pla
     block, then one locking UPDATE (content; a read when nothing was recorded) or, first, one SELECT … FOR
     UPDATE (lifecycle), and one INSERT of the recorded events."""
     if lifecycle is None:
-        _refuse_early(plan)
+        plan_refuse_unless_editable(plan)  # at once, as the plan was read (no query)
     with transaction.atomic():
         if lifecycle is not None:
             _lock_for_lifecycle(plan)

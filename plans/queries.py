@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from plans.models import Chapter, Plan
 from plans.parts import PARTS
 
@@ -20,10 +18,6 @@ class PlanDocument:
 
     def __init__(self, plan: Plan):
         self.plan = plan
-
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for an attribute no part set: name the part that should have.
-        raise AttributeError(f"the plan document has no {name!r}: no registered part loads it")
 
     @property
     def shows_interventions(self) -> bool:
