@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from finsam.access import association_view
 from plans import forms
 from plans.access import get_plan, visible_plans
+from plans.document import plan_document_view
 from plans.models import Plan
-from plans.queries import plan_document
 from plans.rollover import plan_rollover
 from plans.services import (
     plan_create,
@@ -39,7 +39,11 @@ def plan_detail(request, pk: int):
     return render(
         request,
         "plans/plan_detail.html",
-        {"doc": plan_document(plan), "plan": plan, "can_edit": request.access.is_chief and plan.is_editable},
+        {
+            "doc": plan_document_view(plan),
+            "plan": plan,
+            "can_edit": request.access.is_chief and plan.is_editable,
+        },
     )
 
 
