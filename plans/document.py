@@ -21,6 +21,7 @@ from plans.models import Chapter, Plan, PlanSnapshot
 from plans.parts import PARTS
 from plans.queries import PlanDocument, plan_document
 from plans.snapshots import snapshot_content, thawed_amount, upgrade
+from plans.versions import sent_number
 
 
 @dataclass
@@ -122,7 +123,7 @@ def cover_line(plan: Plan, snapshot: PlanSnapshot | None) -> str:
             "date": timezone.localdate(snapshot.created_at).isoformat(),
         }
     date = timezone.localdate(plan.updated_at).isoformat() if plan.updated_at else ""
-    sent = plan.snapshots.count() if plan.pk else 0
+    sent = sent_number(plan)
     if sent:
         return _("Utkast till version %(number)s, %(date)s") % {"number": sent + 1, "date": date}
     return _("Utkast, %(date)s") % {"date": date}

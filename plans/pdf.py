@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from plans.document import plan_document_view
 from plans.gateway import plan_event_record
 from plans.models import Plan, PlanEvent, PlanPdf
+from plans.versions import sent_number
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,9 @@ def print_assets_digest() -> str:
 def plan_pdf_filename(plan: Plan) -> str:
     """`verksamhetsplan-ornskoldsvik-2020.pdf`; revisions and drafts say so in the name."""
     name = f"verksamhetsplan-{slugify(plan.association.slug)}-{plan.first_year}"
-    if plan.revision > 1:
-        name += f"-v{plan.revision}"
+    number = sent_number(plan)
+    if plan.is_locked and number > 1:
+        name += f"-v{number}"
     if not plan.is_locked:
         name += "-utkast"
     return f"{name}.pdf"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from plans.parts import PARTS
 from plans.pdf import plan_pdf_archive
 from plans.snapshots import same_document, snapshot_content
 from plans.transitions import TRANSITIONS, transition_check, user_role
+from plans.versions import next_number, version_label
 
 State = Plan.State
 Role = Membership.Role
@@ -66,7 +66,7 @@ def plan_submit(*, plan: Plan, by, notify: bool = True) -> PlanSnapshot:
     transition_check(plan=plan, user=by, action="submit")
     with plan_change(plan, by=by, lifecycle="submit") as change:
         _advance(change, action="submit")
-        number = (plan.snapshots.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = next_number(plan)
         snapshot = PlanSnapshot.objects.create(
             plan=plan, number=number, content=snapshot_content(plan), created_by=by
         )
@@ -185,7 +185,7 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
                         PlanEvent.Action.REVISED,
                         _("Ersatt av version %(revision)s, fastställd %(date)s %(reference)s")
                         % {
-                            "revision": plan.revision,
+                            "revision": snapshot.number,
                             "date": adopted_on.isoformat(),
                             "reference": minutes_reference,
                         },
@@ -233,19 +233,19 @@ def plan_revise(*, plan: Plan, by) -> Plan:
         )
         if newer is not None:
             raise ReviewError(
-                _("Det finns redan en nyare version av planen (version %(revision)s).")
-                % {"revision": newer.revision}
+                _("Det finns redan en nyare version av planen (%(version)s).")
+                % {"version": version_label(newer)}
             )
         revision = plan_copy(plan, rollover=False, revision=plan.revision + 1, revision_of=plan)
         change.record(
             PlanEvent.Action.REVISED,
-            _("Ny version %(revision)s av den fastställda planen") % {"revision": revision.revision},
+            _("Ny version av den fastställda planen, %(version)s") % {"version": version_label(revision)},
             {"revision_of": plan.pk},
             plan=revision,
         )
         change.record(
             PlanEvent.Action.REVISED,
-            _("Version %(revision)s skapad som utkast") % {"revision": revision.revision},
+            _("Ny version skapad, %(version)s") % {"version": version_label(revision)},
             {"revision": revision.pk},
         )
     return revision

@@ -18,13 +18,14 @@ from plans.rollover import plan_rollover
 from plans.services import (
     plan_create,
 )
+from plans.versions import with_versions
 from plans.views.editor import editor_url
 
 
 @association_view
 def association_detail(request):
     """The association's plans by year, with their state."""
-    plans = visible_plans(request.access).order_by("-first_year", "-revision")
+    plans = with_versions(visible_plans(request.access)).order_by("-first_year", "-revision")
     return render(
         request,
         "finsam/association.html",

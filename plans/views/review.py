@@ -33,6 +33,7 @@ from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
 from plans.snapshots import snapshot_content, upgrade
 from plans.transitions import TRANSITIONS, available_transitions, transition_check
+from plans.versions import next_number, version_label
 
 Role = Membership.Role
 
@@ -124,7 +125,7 @@ class ReviewState:
 
     @property
     def next_number(self) -> int:
-        return self.snapshot.number + 1 if self.snapshot else 1
+        return next_number(self.plan)
 
     @property
     def actions(self) -> set[str]:
@@ -268,7 +269,7 @@ def plan_action(request, pk: int):
         elif action == "revise":
             revision = review.plan_revise(plan=plan, by=request.user)
             messages.success(
-                request, _("Version %(revision)s är skapad som utkast.") % {"revision": revision.revision}
+                request, _("En ny version är skapad som %(version)s.") % {"version": version_label(revision)}
             )
             return redirect(revision)
     except review.StateConflict as conflict:
@@ -397,8 +398,12 @@ def plan_versions(plan: Plan) -> list[Version]:
         versions.append(
             Version(
                 "tidigare",
-                _("%(title)s, version %(revision)s (%(state)s)")
-                % {"title": base.title, "revision": base.revision, "state": base.get_state_display().lower()},
+                _("%(title)s, %(version)s (%(state)s)")
+                % {
+                    "title": base.title,
+                    "version": version_label(base),
+                    "state": base.get_state_display().lower(),
+                },
                 base,
                 base_snapshot if base_snapshot is not None and base.is_locked else None,
             )
