@@ -137,7 +137,7 @@ class StanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "target_kind", "target_label", "author", "created_at", "resolved_at"]
     list_filter = ["target_kind", "plan__association"]
     search_fields = ["body", "target_label"]
