@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from plans.admin_locks import LockedPlanAdminMixin
+from finsam.admin import DELETE_GUARDS
+from plans.admin_locks import LockedPlanAdminMixin, deletion_refused
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -16,6 +17,10 @@ from plans.models import (
     Stance,
     TargetGroup,
 )
+
+# The association's own admins (an organisation, the association) must not delete a locked plan's rows by
+# cascade either.
+DELETE_GUARDS.append(deletion_refused)
 
 
 class ChapterInline(LockedPlanAdminMixin, admin.StackedInline):

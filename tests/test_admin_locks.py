@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from budgets.models import BudgetAmount, ContributionKeyValue, StatedFigure
+from budgets.models import BudgetAmount, ContributionKeyFactor, ContributionKeyValue, StatedFigure
 from interventions.models import Grant, Intervention
 from plans.admin_locks import plan_path
 from plans.models import Indicator, Plan
@@ -17,6 +17,7 @@ from tests.factories import (
     ChapterFactory,
     GrantFactory,
     InterventionFactory,
+    OrganisationFactory,
     PlanFactory,
     PlanInterventionFactory,
     UserFactory,
@@ -221,3 +222,23 @@ def test_the_plan_autocomplete_offers_only_plans_that_can_change(admin_client, i
         {"app_label": "interventions", "model_name": "planintervention", "field_name": "plan", "term": ""},
     ).json()
     assert [int(result["id"]) for result in answer["results"]] == [draft.pk]
+
+
+def test_an_organisation_is_not_deleted_with_a_locked_plans_contribution_key(admin_client):
+    """The association's own admins ask the plans' guard: from the organisation's delete page, and from
+    the association's page where it is an inline row."""
+    adopted = PlanFactory(
+        state=Plan.State.ADOPTED, adopted_on=datetime.date(2026, 11, 25), title="Fastställd"
+    )
+    organisation = OrganisationFactory(association=adopted.association)
+    factor = ContributionKeyFactor.objects.create(plan=adopted, name="Invånare", weight_percent=100)
+    ContributionKeyValue.objects.create(factor=factor, organisation=organisation, value=1000)
+    url = reverse("admin:finsam_organisation_delete", args=[organisation.pk])
+    assert "i planen ”Fastställd”, som inte kan ändras" in admin_client.get(url).text
+    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+
+    association_url = reverse("admin:finsam_association_change", args=[adopted.association_id])
+    data = Controls(admin_client.get(association_url).text).post()
+    response = admin_client.post(association_url, data | {"organisations-0-DELETE": "on"})
+    assert response.status_code == 200 and "i planen ”Fastställd”, som inte kan ändras" in response.text
+    assert ContributionKeyValue.objects.filter(organisation=organisation).exists()
