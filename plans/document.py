@@ -10,17 +10,25 @@ changes what that version shows.
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from django.utils import timezone
+from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from plans.models import Chapter, Plan, PlanSnapshot
 from plans.parts import PARTS
 from plans.queries import PlanDocument, plan_document
-from plans.snapshots import snapshot_content, thawed_amount, upgrade
+from plans.snapshots import SNAPSHOT_FORMAT, snapshot_content, thawed_amount, upgrade
 from plans.versions import sent_number
 
 
@@ -93,6 +101,52 @@ def record_snapshot(plan: Plan) -> PlanSnapshot | None:
     if plan.is_editable:
         return None
     return plan.snapshots.order_by("-number").first()
+
+
+# Where the review page puts an item's comment threads in the rendered document.
+THREADS_MARKER = re.compile(r"<!--threads:([A-Za-z0-9_-]+)-->")
+# Keep a frozen version's rendering this long after it was last asked for (it never goes stale).
+DOCUMENT_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@lru_cache(maxsize=1)
+def document_template_digest() -> str:
+    """A digest of the document's template, so a deployment that changes it never serves older renderings
+    from a cache that outlives the process."""
+    template = get_template("plans/document.html")
+    return hashlib.sha256(Path(template.origin.name).read_bytes()).hexdigest()[:16]
+
+
+def document_markup(view: DocumentView) -> str:
+    """The rendered document, with a marker where each item's comment threads go (`THREADS_MARKER`).
+
+    A frozen version never changes, so its rendering is cached by (version, format, language, template);
+    a draft's is rendered each time. The markup holds nothing of the request or the user."""
+    if view.snapshot is None:
+        return render_to_string("plans/document.html", {"doc": view})
+    key = ":".join(
+        (
+            "plan-document",
+            str(view.snapshot.pk),
+            # With the moment it was frozen: a restored or reset database may give a number out again.
+            view.snapshot.created_at.isoformat(),
+            str(SNAPSHOT_FORMAT),
+            translation.get_language() or "",
+            document_template_digest(),
+        )
+    )
+    markup = cache.get(key)
+    if markup is None:
+        markup = render_to_string("plans/document.html", {"doc": view})
+        cache.set(key, markup, DOCUMENT_CACHE_SECONDS)
+    return markup
+
+
+def document_html(view: DocumentView, threads: Callable[[str], str] | None = None) -> SafeString:
+    """The document to put in a page: `threads(key)` gives the markup of an item's comment threads (the
+    review page); without it the markers are taken out."""
+    markup = document_markup(view)
+    return mark_safe(THREADS_MARKER.sub((lambda match: threads(match[1])) if threads else "", markup))  # noqa: S308 - our own template's output
 
 
 def record_content(plan: Plan) -> dict[str, Any]:

@@ -169,3 +169,47 @@ def test_stored_versions_keep_their_format_when_read(small_plan):
     snapshot = PlanSnapshot.objects.create(plan=small_plan, number=1, content=old)
     snapshot.refresh_from_db()
     assert snapshot.content == old
+
+
+# --- The frozen document is cached; everything of the user is not ------------------------------------
+
+
+def test_a_frozen_document_is_rendered_once_and_each_reader_gets_their_own_controls(
+    client_for, chief, board_member, chair, small_plan, monkeypatch
+):
+    from plans import document as plan_document_module
+    from plans.review import comment_add
+
+    plan = small_plan
+    plan_submit(plan=plan, by=chief, notify=False)
+    chapter_key = plan.snapshots.get().content["chapters"][0]["key"]
+    comment_add(plan=plan, by=board_member, target_kind="chapter", target_key=chapter_key, body="En fråga.")
+    address = reverse("plan_review", kwargs={"association": plan.association.slug, "pk": plan.pk})
+    chief_page = client_for(chief).get(address).content.decode()
+
+    # The second reader gets the document from the cache: rendering it again would fail here.
+    def no_second_rendering(*args, **kwargs):
+        raise AssertionError("the frozen document was rendered again")
+
+    monkeypatch.setattr(plan_document_module, "render_to_string", no_second_rendering)
+    board_page = client_for(board_member).get(address).content.decode()
+    chair_page = client_for(chair).get(address).content.decode()
+
+    for page in (chief_page, board_page, chair_page):
+        assert "En fråga." in page and f'id="kommentarer-{chapter_key}"' in page
+    # Only the chief resolves threads; every reader's forms carry their own CSRF token.
+    assert "Markera som löst" in chief_page
+    assert "Markera som löst" not in board_page and "Markera som löst" not in chair_page
+    tokens = [
+        set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+        for page in (board_page, chair_page)
+    ]
+    assert tokens[0] and tokens[1] and not tokens[0] & tokens[1]
+
+
+def test_a_drafts_document_is_never_cached(chief_client, small_plan):
+    from django.core.cache import cache
+
+    address = reverse("plan_detail", kwargs={"association": small_plan.association.slug, "pk": small_plan.pk})
+    assert chief_client.get(address).status_code == 200
+    assert not [key for key in getattr(cache, "_cache", {}) if "plan-document" in str(key)]

@@ -16,8 +16,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -28,7 +31,7 @@ from plans import review
 from plans.access import get_plan, visible_plans
 from plans.checks import plan_findings
 from plans.diff import snapshot_diff
-from plans.document import plan_document_view
+from plans.document import document_html, plan_document_view
 from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
 from plans.snapshots import snapshot_content, upgrade
@@ -218,12 +221,55 @@ def _review_context(
     return {"plan": plan, "doc": doc, "review": state}
 
 
+# An item without comments gets the same threads block as any other but for its kind, key and label: it
+# is rendered once per page with these placeholders, then filled in per item (a page has dozens).
+BLANK_ITEM = SimpleNamespace(
+    review_kind="@@kind@@", review_key="@@key@@", review_label="@@label@@", review_threads=[]
+)
+
+
+def review_document(request, doc, state: ReviewState) -> SafeString:
+    """The document (cached when frozen) with each item's comment threads and forms put in beside it."""
+    items = {entry.chapter.key: entry.chapter for entry in doc.chapters}
+    items |= {goal.key: goal for goal in doc.goals} | {i.key: i for i in doc.interventions}
+    failed_key = (state.comment_error or {}).get("key")
+    plan = state.plan
+    blank = render_to_string(
+        "plans/review.html#threads", {"item": BLANK_ITEM, "review": state, "plan": plan}, request
+    )
+
+    def threads(key: str) -> str:
+        if key == "budget":
+            return render_to_string(
+                "plans/review.html#budget-threads", {"review": state, "plan": plan}, request
+            )
+        item = items.get(key)
+        if item is None:
+            return ""
+        if item.review_threads or key == failed_key:
+            return render_to_string(
+                "plans/review.html#threads", {"item": item, "review": state, "plan": plan}, request
+            )
+        return (
+            blank.replace("@@kind@@", escape(item.review_kind))
+            .replace("@@key@@", escape(key))
+            .replace("@@label@@", escape(item.review_label))
+        )
+
+    return document_html(doc, threads)
+
+
+def render_review(request, context: dict, *, status: int = 200):
+    context["document"] = review_document(request, context["doc"], context["review"])
+    return render(request, "plans/review.html", context, status=status)
+
+
 @require_GET
 @association_view
 def plan_review(request, pk: int):
     """The plan as a document with comment threads beside its parts, the plan checks and the actions."""
     plan = get_plan(request, pk)
-    return render(request, "plans/review.html", _review_context(request, plan))
+    return render_review(request, _review_context(request, plan))
 
 
 @require_POST
@@ -275,14 +321,14 @@ def plan_action(request, pk: int):
     except review.StateConflict as conflict:
         messages.error(request, conflict.message)
         plan.refresh_from_db()
-        return render(request, "plans/review.html", _review_context(request, plan), status=409)
+        return render_review(request, _review_context(request, plan), status=409)
     except review.ReviewError as error:
         if form is not None and error.message:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         elif error.message:
             messages.error(request, error.message)
         bound = {form_name: form} if form is not None else {}
-        return render(request, "plans/review.html", _review_context(request, plan, bound=bound), status=422)
+        return render_review(request, _review_context(request, plan, bound=bound), status=422)
     return redirect("plan_review", association=plan.association.slug, pk=plan.pk)
 
 
@@ -349,8 +395,7 @@ def comment_create(request, pk: int):
         }
         if request.htmx:
             return _thread_response(request, plan, kind, key, status=422, error=comment_error)
-        context = _review_context(request, plan, comment_error=comment_error)
-        return render(request, "plans/review.html", context, status=422)
+        return render_review(request, _review_context(request, plan, comment_error=comment_error), status=422)
     messages.success(request, _("Kommentaren är sparad."))
     return _thread_response(request, plan, kind, key)
 
