@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -58,9 +58,10 @@ class DocumentView:
 
 
 def document_view(
-    content: dict[str, Any], *, plan: Plan, snapshot: PlanSnapshot | None = None
+    content: dict[str, Any], *, plan: Plan, snapshot: PlanSnapshot | None = None, cover: str | None = None
 ) -> DocumentView:
-    """The document of `content` (any format; upgraded first), for `plan` in its current state."""
+    """The document of `content` (any format; upgraded first), for `plan` in its current state (`cover`:
+    its cover line, when the caller has it)."""
     content = upgrade(content)
     facts = dict(content["plan"])
     view = DocumentView(
@@ -76,7 +77,7 @@ def document_view(
         association=SimpleNamespace(**content["association"]),
         snapshot=snapshot,
     )
-    view.cover_line = cover_line(plan, snapshot)
+    view.cover_line = cover if cover is not None else cover_line(plan, snapshot)
     view.board_seats = list(content.get("board", []))
     view.staff = list(content.get("staff", []))
     for kind in PARTS.values():
@@ -117,35 +118,78 @@ def document_template_digest() -> str:
     return hashlib.sha256(Path(template.origin.name).read_bytes()).hexdigest()[:16]
 
 
-def document_markup(view: DocumentView) -> str:
+@dataclass
+class ShownDocument:
+    """The document a page shows of a plan: its frozen `content` (today's format), the version it is
+    (None: a draft's content now) and its cover line. `view` thaws it for rendering, only when needed:
+    a frozen version's rendering usually comes from the cache."""
+
+    plan: Plan
+    content: dict[str, Any]
+    snapshot: PlanSnapshot | None
+    cover_line: str
+
+    @cached_property
+    def view(self) -> DocumentView:
+        return document_view(self.content, plan=self.plan, snapshot=self.snapshot, cover=self.cover_line)
+
+    def items(self) -> list[tuple[str, str, str]]:
+        """(comment target kind, key, label) of the chapters, goals and interventions, in document order:
+        the items the review shows comment threads beside."""
+        content = self.content
+        return (
+            [("chapter", row["key"], f"{row['number']} {row['heading']}") for row in content["chapters"]]
+            + [("goal", row["key"], row["title"]) for row in content["goals"]]
+            + [("intervention", row["key"], row["name"]) for row in content.get("interventions", [])]
+        )
+
+
+def shown_document(plan: Plan, doc: PlanDocument | None = None) -> ShownDocument:
+    """The document to show of `plan`: its version of record when it has one, else its content now."""
+    snapshot = record_snapshot(plan)
+    if snapshot is not None:
+        snapshot.plan = plan
+        content = upgrade(snapshot.content)
+    else:
+        content = snapshot_content(plan, doc)
+    return ShownDocument(plan, content, snapshot, cover_line(plan, snapshot))
+
+
+def document_markup(shown: ShownDocument) -> str:
     """The rendered document, with a marker where each item's comment threads go (`THREADS_MARKER`).
 
-    A frozen version never changes, so its rendering is cached by (version, format, language, template);
-    a draft's is rendered each time. The markup holds nothing of the request or the user."""
-    if view.snapshot is None:
-        return render_to_string("plans/document.html", {"doc": view})
-    key = ":".join(
-        (
-            "plan-document",
-            str(view.snapshot.pk),
-            # With the moment it was frozen: a restored or reset database may give a number out again.
-            view.snapshot.created_at.isoformat(),
-            str(SNAPSHOT_FORMAT),
-            translation.get_language() or "",
-            document_template_digest(),
-        )
+    A frozen version never changes, so its rendering is cached by the version (with the moment it was
+    frozen: a restored or reset database may give a number out again), its cover line (adoption changes
+    it), the format, the language and the template; a draft's is rendered each time. The markup holds
+    nothing of the request or the user."""
+    if shown.snapshot is None:
+        return render_to_string("plans/document.html", {"doc": shown.view})
+    key = (
+        "plan-document:"
+        + hashlib.sha256(
+            "\n".join(
+                (
+                    str(shown.snapshot.pk),
+                    shown.snapshot.created_at.isoformat(),
+                    shown.cover_line,
+                    str(SNAPSHOT_FORMAT),
+                    translation.get_language() or "",
+                    document_template_digest(),
+                )
+            ).encode()
+        ).hexdigest()
     )
     markup = cache.get(key)
     if markup is None:
-        markup = render_to_string("plans/document.html", {"doc": view})
+        markup = render_to_string("plans/document.html", {"doc": shown.view})
         cache.set(key, markup, DOCUMENT_CACHE_SECONDS)
     return markup
 
 
-def document_html(view: DocumentView, threads: Callable[[str], str] | None = None) -> SafeString:
+def document_html(shown: ShownDocument, threads: Callable[[str], str] | None = None) -> SafeString:
     """The document to put in a page: `threads(key)` gives the markup of an item's comment threads (the
     review page); without it the markers are taken out."""
-    markup = document_markup(view)
+    markup = document_markup(shown)
     return mark_safe(THREADS_MARKER.sub((lambda match: threads(match[1])) if threads else "", markup))  # noqa: S308 - our own template's output
 
 
@@ -156,12 +200,8 @@ def record_content(plan: Plan) -> dict[str, Any]:
 
 
 def plan_document_view(plan: Plan, doc: PlanDocument | None = None) -> DocumentView:
-    """The document to show of `plan`: its version of record when it has one, else its content now."""
-    snapshot = record_snapshot(plan)
-    if snapshot is not None:
-        snapshot.plan = plan
-        return frozen_document(snapshot)
-    return live_document(plan, doc)
+    """The document to show of `plan`, thawed (`shown_document(plan).view`)."""
+    return shown_document(plan, doc).view
 
 
 def cover_line(plan: Plan, snapshot: PlanSnapshot | None) -> str:

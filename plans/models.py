@@ -429,6 +429,9 @@ class PlanSnapshot(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="snapshots")
     number = models.PositiveIntegerField(_("version"))
     content = models.JSONField(_("innehåll"))
+    # The plan checks as they were when the version was sent (severity and message each): what the board
+    # saw with it. A plan's checks read its live rows; a version is judged as it was sent.
+    findings = models.JSONField(_("kontroller"), default=list, blank=True)
     created_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from finsam.models import Membership
 from plans import notifications
+from plans.checks import plan_findings
 from plans.copying import plan_copy
 from plans.document import record_content
 from plans.gateway import PlanChange, plan_change
 from plans.models import Comment, Plan, PlanEvent, PlanSnapshot, Stance
 from plans.parts import PARTS
 from plans.pdf import plan_pdf_archive
+from plans.queries import plan_document
 from plans.snapshots import same_document, snapshot_content
 from plans.transitions import TRANSITIONS, transition_check, user_role
 from plans.versions import next_number, version_label
@@ -52,6 +55,18 @@ def _advance(change: PlanChange, *, action: str, **fields) -> None:
         raise StateConflict(_("Någon annan har just ändrat planens status. Ladda om sidan."))
 
 
+def frozen_version(plan: Plan) -> dict:
+    """What a new version stores: the plan's document (`plans.snapshots`) and its checks as they are now,
+    both from one load of the plan and in the document's language."""
+    doc = plan_document(plan)
+    with translation.override(settings.LANGUAGE_CODE):
+        findings = [
+            {"severity": finding.severity, "code": finding.code, "message": str(finding.message)}
+            for finding in plan_findings(plan, doc)
+        ]
+    return {"content": snapshot_content(plan, doc), "findings": findings}
+
+
 def latest_snapshot(plan: Plan) -> PlanSnapshot | None:
     return plan.snapshots.order_by("-number").first()
 
@@ -68,7 +83,7 @@ def plan_submit(*, plan: Plan, by, notify: bool = True) -> PlanSnapshot:
         _advance(change, action="submit")
         number = next_number(plan)
         snapshot = PlanSnapshot.objects.create(
-            plan=plan, number=number, content=snapshot_content(plan), created_by=by
+            plan=plan, number=number, created_by=by, **frozen_version(plan)
         )
         change.record(
             PlanEvent.Action.SUBMITTED,
@@ -205,9 +220,7 @@ def plan_record_ensure(*, plan: Plan, by=None) -> PlanSnapshot | None:
     with plan_change(plan, by=by, lifecycle="record") as change:
         snapshot = latest_snapshot(plan)
         if snapshot is None:
-            snapshot = PlanSnapshot.objects.create(
-                plan=plan, number=1, content=snapshot_content(plan), created_by=by
-            )
+            snapshot = PlanSnapshot.objects.create(plan=plan, number=1, created_by=by, **frozen_version(plan))
             change.record(
                 PlanEvent.Action.RECORDED,
                 _("Den fastställda planen sparad som version 1"),

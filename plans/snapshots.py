@@ -129,12 +129,14 @@ def freeze_association(doc: PlanDocument, content: dict[str, Any]) -> None:
 
 
 def upgrade(content: dict[str, Any], *, association: dict[str, str] | None = None) -> dict[str, Any]:
-    """`content` in today's format (a copy; the stored version is never changed by reading it).
+    """`content` in today's format: itself when it is (callers only read it), else an upgraded copy.
 
     Format 1 → 2: the association's facts were not frozen (`association` gives the ones to assume,
     blank otherwise); budget rows did not say whether their group prints collapsed, its kind or which
     years were adjusted (read as printed in full, kind unknown, none adjusted); interventions had their
     period as one string and their kind as its label only (both read back from those)."""
+    if content.get("format", 1) >= SNAPSHOT_FORMAT:
+        return content  # read-only: nothing that reads a version changes it
     content = copy.deepcopy(content)
     if content.get("format", 1) < 2:
         content["association"] = {

@@ -123,7 +123,7 @@ def put_in_state(plan: Plan, state: str, users: dict) -> None:
     approved or changes were requested, the decision when adopted."""
     if state != State.DRAFT:
         PlanSnapshot.objects.create(
-            plan=plan, number=1, content=snapshot_content(plan), created_by=users["chief"]
+            plan=plan, number=1, created_by=users["chief"], **review.frozen_version(plan)
         )
     snapshot = plan.snapshots.first()
     if state == State.APPROVED:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from finsam.access import association_view
 from plans import forms
 from plans.access import get_plan, visible_plans
-from plans.document import document_html, plan_document_view
+from plans.document import document_html, shown_document
 from plans.models import Plan
 from plans.rollover import plan_rollover
 from plans.services import (
@@ -41,7 +41,7 @@ def plan_detail(request, pk: int):
         request,
         "plans/plan_detail.html",
         {
-            "document": document_html(plan_document_view(plan)),
+            "document": document_html(shown_document(plan)),
             "plan": plan,
             "can_edit": request.access.is_chief and plan.is_editable,
         },

@@ -31,7 +31,7 @@ from plans import review
 from plans.access import get_plan, visible_plans
 from plans.checks import plan_findings
 from plans.diff import snapshot_diff
-from plans.document import document_html, plan_document_view
+from plans.document import document_html, shown_document
 from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
 from plans.snapshots import snapshot_content, upgrade
@@ -171,25 +171,14 @@ def _item(kind: str, key: str, label: str, threads: dict) -> SimpleNamespace:
 def _review_context(
     request, plan: Plan, *, bound: dict[str, forms.Form] | None = None, comment_error: dict | None = None
 ) -> dict:
-    # The plan's rows, for the checks and a draft's document; an adopted plan needs neither.
-    loaded = None if plan.is_locked else plan_document(plan)
-    doc = plan_document_view(plan, loaded)
+    # A draft's document and checks read its rows; a version sent to the board is what was frozen (its
+    # document and the checks as they were when it was sent).
+    loaded = plan_document(plan) if plan.is_editable else None
+    doc = shown_document(plan, loaded)
     role = request.access.role
     threads = _threads_by_target(plan)
-    # The document template shows each item's threads beside it (plans/document.html, `review` set).
-    for entry in doc.chapters:
-        chapter = entry.chapter
-        chapter.review_kind, chapter.review_key = Comment.Target.CHAPTER, chapter.key
-        chapter.review_label = f"{entry.number} {chapter.heading}"
-        chapter.review_threads = threads.get((chapter.review_kind, chapter.review_key), [])
-    for goal in doc.goals:
-        goal.review_kind, goal.review_key, goal.review_label = Comment.Target.GOAL, goal.key, goal.title
-        goal.review_threads = threads.get((goal.review_kind, goal.review_key), [])
-    for intervention in doc.interventions:
-        intervention.review_kind = Comment.Target.INTERVENTION
-        intervention.review_key = intervention.key
-        intervention.review_label = intervention.name
-        intervention.review_threads = threads.get((intervention.review_kind, intervention.review_key), [])
+    # Each item's threads go beside it in the document (its <!--threads:key--> marker, `review_document`).
+    items = {key: _item(kind, key, label, threads) for kind, key, label in doc.items()}
     budget_items = [
         _item(Comment.Target.BUDGET_LINE, key, label, threads)
         for key, label in review.budget_targets(doc.content)
@@ -216,9 +205,13 @@ def _review_context(
         budget_items=budget_items,
         forms=forms_,
         comment_error=comment_error,
-        checks=[] if loaded is None else plan_findings(plan, loaded),
+        checks=plan_findings(plan, loaded)
+        if loaded is not None
+        else doc.snapshot.findings
+        if doc.snapshot
+        else [],
     )
-    return {"plan": plan, "doc": doc, "review": state}
+    return {"plan": plan, "doc": doc, "items": items, "review": state}
 
 
 # An item without comments gets the same threads block as any other but for its kind, key and label: it
@@ -228,10 +221,8 @@ BLANK_ITEM = SimpleNamespace(
 )
 
 
-def review_document(request, doc, state: ReviewState) -> SafeString:
+def review_document(request, doc, items: dict, state: ReviewState) -> SafeString:
     """The document (cached when frozen) with each item's comment threads and forms put in beside it."""
-    items = {entry.chapter.key: entry.chapter for entry in doc.chapters}
-    items |= {goal.key: goal for goal in doc.goals} | {i.key: i for i in doc.interventions}
     failed_key = (state.comment_error or {}).get("key")
     plan = state.plan
     blank = render_to_string(
@@ -260,7 +251,7 @@ def review_document(request, doc, state: ReviewState) -> SafeString:
 
 
 def render_review(request, context: dict, *, status: int = 200):
-    context["document"] = review_document(request, context["doc"], context["review"])
+    context["document"] = review_document(request, context["doc"], context["items"], context["review"])
     return render(request, "plans/review.html", context, status=status)
 
 
