@@ -35,6 +35,7 @@ from finsam.models import Association, BoardSeat, Membership, Organisation, Staf
 from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.gateway import plan_event_record
+from plans.goal_categories import goal_category_for
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -84,7 +85,12 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
             plan=plan, heading=f"Del {kind}", kind=kind, body="Inledande text.", position=position
         )
     goal = Goal.objects.create(plan=plan, title="Mål", description="Beskrivning", position=0)
-    Goal.objects.create(plan=plan, title="Finansiellt mål", level=Goal.Level.FINANCIAL, position=1)
+    Goal.objects.create(
+        plan=plan,
+        title="Finansiellt mål",
+        category=goal_category_for(plan.association, "financial"),
+        position=1,
+    )
     Indicator.objects.create(goal=goal, text="Indikator", target="minst 50 %", method="Enkät")
     TargetGroup.objects.create(plan=plan, name="Unga vuxna", description="16–29 år")
     ControlItem.objects.create(

@@ -71,6 +71,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_new": ASSOCIATION_EDIT,
+    "goal_categories": ASSOCIATION_EDIT,
     "plan_edit": PLAN_EDIT,
     "plan_editor_checks": PLAN_EDIT,
     "plan_markdown_preview": PLAN_EDIT,

@@ -9,6 +9,7 @@ from finsam.models import Association, BoardSeat, Organisation, StaffMember
 from finsam.money import sek
 from finsam.site.demo.reading import DemoDataError, create, date_or_none, kronor, text
 from interventions.models import Grant, Intervention, PlanIntervention
+from plans.goal_categories import goal_category_for
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -140,7 +141,7 @@ class AssociationLoader:
             goal = create(
                 Goal,
                 plan=plan,
-                level=item["level"],
+                category=goal_category_for(self.association, item.get("level", "")),
                 title=item["title"],
                 description=text(item.get("description")),
                 position=position,
