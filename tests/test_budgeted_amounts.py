@@ -4,9 +4,11 @@ intervention cells); the difference is shown in the grid and reported by the pla
 the plan's, copied by a revision and, for the years carried, by next year's plan."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -16,6 +18,8 @@ from budgets.models import BudgetColumn, BudgetGroup, InterventionBudgetAmount
 from budgets.services import intervention_budget_update
 from finsam.editing import StaleVersion
 from finsam.models import Membership
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Intervention
 from plans.checks import finding_links
 from plans.copying import plan_copy
@@ -492,3 +496,35 @@ def test_an_intervention_the_plan_does_not_list_is_a_404(client, association, pl
     response = client.post(cell_url(plan, intervention=elsewhere), {"amount": "1", "version": "0"}, **HTMX)
     assert response.status_code == 404
     assert not InterventionBudgetAmount.objects.exists()
+
+
+# --- The adopted document ------------------------------------------------------------------------------
+
+
+def test_ornskoldsvik_2020_shows_the_adopted_figures_on_its_page(client):
+    """Issue 13: the page of the adopted plan prints Vidare Vy −455, Projekt Äpplet −600, Summa insatser
+    −4 003, Summa kostnader −5 034 and a result of 0 for 2020 (tkr), as the board adopted them."""
+    (data,) = [
+        read_demo_file(path) for path in demo_files() if read_demo_file(path)["slug"] == "ornskoldsvik"
+    ]
+    load_association(data)
+    plan = Plan.objects.get(association__slug="ornskoldsvik")
+    client.force_login(get_user_model().objects.get(username="lasare.ornskoldsvik"))
+
+    response = client.get(reverse("plan_detail", kwargs={"association": "ornskoldsvik", "pk": plan.pk}))
+
+    assert response.status_code == 200
+    table = response.text[response.text.index('id="budget-table"') :]
+    table = table[: table.index("</table>")]
+    rows = {
+        re.sub(r"<[^>]+>", "", f"<tr{row}".split("</th>")[0]).strip(): re.findall(
+            r'<td class="num">([^<]*)</td>', row
+        )
+        for row in table.split("<tr")[1:]
+        if "</th>" in row
+    }
+    assert rows["Vidare Vy"][:2] == [f"{MINUS}455,0", f"{MINUS}455,0"]
+    assert rows["Projekt Äpplet"][:2] == [f"{MINUS}600,0", f"{MINUS}600,0"]
+    assert rows["Summa insatser"][0] == f"{MINUS}4{NBSP}003,0"
+    assert rows["Summa kostnader"][0] == f"{MINUS}5{NBSP}034,0"
+    assert rows["Resultat"] == ["0,0", "0,0", "0,0", "0,0"]
