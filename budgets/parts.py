@@ -12,11 +12,14 @@ copies the budget as it is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from types import SimpleNamespace
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from budgets.calc import BudgetResult, grant_summary, plan_budget
+from budgets.calc import BudgetResult, GroupResult, Row, grant_summary, plan_budget
 from budgets.checks import plan_checks
 from budgets.models import (
     BudgetAmount,
@@ -32,7 +35,7 @@ from budgets.models import (
 from finsam.money import sek
 from plans.models import Plan
 from plans.parts import PartKind, PlanCopy, register
-from plans.snapshots import frozen_amounts
+from plans.snapshots import frozen_amounts, key_id, thawed_amounts
 
 DEFAULT_GROUPS = [
     (BudgetGroup.Section.REVENUE, BudgetGroup.Kind.CONTRIBUTIONS, "Medlemsavgifter"),
@@ -268,6 +271,7 @@ def freeze_budget(doc, content: dict) -> None:
             "year": column.year,
             "kind": column.kind,
             "label": f"{column.get_kind_display()} {column.year}",
+            "kind_label": column.get_kind_display(),
         }
         for column in budget.columns
     ]
@@ -275,18 +279,26 @@ def freeze_budget(doc, content: dict) -> None:
     for groups, _heading, _total, _is_cost in budget.sections:
         for group_result in groups:
             group = group_result.group
+            group_facts = {
+                "group_key": f"group-{group.pk}",
+                "group_kind": group.kind,
+                "collapsed": group.collapsed,
+            }
             for row in group_result.rows:
-                budget_rows.append(
-                    {
-                        "key": budget_row_key(row, group),
-                        "label": f"{group.get_section_display()} / {group.name} / {row.label}",
-                        "section": group.section,
-                        "group": group.name,
-                        "name": row.label,
-                        "kind": row.kind,
-                        "amounts": frozen_amounts(row.amounts, years),
-                    }
-                )
+                frozen = {
+                    "key": budget_row_key(row, group),
+                    "label": f"{group.get_section_display()} / {group.name} / {row.label}",
+                    "section": group.section,
+                    "group": group.name,
+                    "name": row.label,
+                    "kind": row.kind,
+                    "amounts": frozen_amounts(row.amounts, years),
+                    **group_facts,
+                    "adjusted": sorted(row.overridden_years),
+                }
+                if row.intervention is not None:
+                    frozen["intervention_kind"] = row.intervention.kind
+                budget_rows.append(frozen)
             budget_rows.append(
                 {
                     "key": f"group-{group.pk}",
@@ -296,6 +308,8 @@ def freeze_budget(doc, content: dict) -> None:
                     "name": str(_("Summa %(name)s") % {"name": group.name.lower()}),
                     "kind": "subtotal",
                     "amounts": frozen_amounts(group_result.totals, years),
+                    **group_facts,
+                    "adjusted": [],
                 }
             )
     totals = [
@@ -318,18 +332,99 @@ def freeze_budget(doc, content: dict) -> None:
                 "name": str(label),
                 "kind": "total",
                 "amounts": frozen_amounts(values, years),
+                "group_key": "",
+                "group_kind": "",
+                "collapsed": False,
+                "adjusted": [],
             }
         )
     content["budget"] = {"years": years, "rows": budget_rows}
 
 
-def budget_comment_targets(doc) -> dict[tuple[str, str], str]:
-    """(target kind, key) → label of every row of the plan's budget table that can be commented on."""
+@dataclass(frozen=True)
+class FrozenColumn:
+    """A frozen budget column, read like a `BudgetColumn` by the table and the charts."""
+
+    year: int
+    kind: str
+    kind_label: str
+
+    def get_kind_display(self) -> str:
+        return self.kind_label
+
+
+def thaw_budget(content: dict, view) -> None:
+    """The frozen budget table back as the budget engine's result (`budgets.calc.BudgetResult`), so the
+    document's table, its rounding notes and its charts render a frozen version exactly as they render
+    the plan now: every figure, subtotals and totals included, is the frozen one, never summed again."""
+    budget = content.get("budget", {"years": [], "rows": []})
+    kinds = dict(BudgetColumn.Kind.choices)
+    columns = [
+        FrozenColumn(c["year"], c["kind"], kinds.get(c["kind"], c["kind_label"]))
+        for c in content["plan"].get("columns", [])
+    ]
+    sections: dict[str, dict[str, GroupResult]] = {"revenue": {}, "costs": {}}
+    totals: dict[str, dict] = {}
+    for row in budget["rows"]:
+        amounts = thawed_amounts(row["amounts"])
+        if row["kind"] == "total":
+            totals[row["key"].removeprefix("total-")] = amounts
+            continue
+        groups = sections[row["section"]]
+        group = groups.get(row["group_key"])
+        if group is None:
+            group = groups[row["group_key"]] = GroupResult(
+                group=SimpleNamespace(
+                    pk=key_id(row["group_key"]),
+                    name=row["group"],
+                    section=row["section"],
+                    kind=row["group_kind"],
+                    collapsed=row["collapsed"],
+                    Kind=BudgetGroup.Kind,
+                ),
+                rows=[],
+                totals={},
+            )
+        if row["kind"] == "subtotal":
+            group.totals = amounts
+            continue
+        intervention = None
+        if row["kind"] == "intervention":
+            intervention = SimpleNamespace(pk=key_id(row["key"]), kind=row.get("intervention_kind", ""))
+        group.rows.append(
+            Row(
+                label=row["name"],
+                amounts=amounts,
+                kind=row["kind"],
+                intervention=intervention,
+                overridden_years=set(row["adjusted"]),
+            )
+        )
+    view.budget = BudgetResult(
+        years=budget["years"],
+        columns=columns,
+        revenue_groups=list(sections["revenue"].values()),
+        cost_groups=list(sections["costs"].values()),
+        revenue_total=totals.get("revenue", {}),
+        cost_total=totals.get("costs", {}),
+        financial_income={},
+        result_before_financial={},
+        result=totals.get("result", {}),
+        opening_equity=totals.get("opening_equity", {}),
+        closing_equity=totals.get("closing_equity", {}),
+        contributions={},
+    )
+    view.grant_summary = grant_summary(
+        view.interventions, view.budget.years or list(range(view.plan.first_year, view.plan.last_year + 1))
+    )
+
+
+def budget_comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    """(target kind, key) → label of every row of the frozen budget table that can be commented on."""
     return {
-        ("budget_line", budget_row_key(row, group_result.group)): f"{group_result.group.name}: {row.label}"
-        for groups, _heading, _total, _is_cost in doc.budget.sections
-        for group_result in groups
-        for row in group_result.rows
+        ("budget_line", row["key"]): f"{row['group']}: {row['name']}"
+        for row in content.get("budget", {}).get("rows", [])
+        if row["kind"] not in ("subtotal", "total")
     }
 
 
@@ -354,6 +449,7 @@ def register_budget_part() -> None:
             create=create_budget,
             years_changed=budget_columns_sync,
             freeze=freeze_budget,
+            thaw=thaw_budget,
             comment_targets=budget_comment_targets,
         )
     )

@@ -8,11 +8,12 @@ its own order. A revision links the same interventions; next year's plan links t
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 from interventions.models import Intervention, PlanIntervention
 from interventions.queries import plan_interventions, plan_organisations
 from plans.parts import PartKind, PlanCopy, register
-from plans.snapshots import frozen_amount, frozen_date
+from plans.snapshots import frozen_amount, frozen_date, key_id, thawed_amounts
 
 RUNNING = (Intervention.Status.GRANTED, Intervention.Status.UNDECIDED)
 
@@ -54,12 +55,15 @@ def freeze_interventions(doc, content: dict) -> None:
             "label": intervention.name,
             "name": intervention.name,
             "kind": intervention.get_kind_display(),
+            "kind_value": intervention.kind,
             "status": intervention.get_status_display(),
             "owner": intervention.owner.name if intervention.owner else "",
             "partners": ", ".join(org.name for org in intervention.partner_organisations),
             "period": frozen_date(intervention.start_date)
             + " – "
             + (frozen_date(intervention.end_date) or "löpande"),
+            "start_date": frozen_date(intervention.start_date),
+            "end_date": frozen_date(intervention.end_date),
             "municipality": intervention.municipality.name if intervention.municipality else "",
             "group": intervention.group,
             "capacity": intervention.capacity,
@@ -81,8 +85,24 @@ def freeze_interventions(doc, content: dict) -> None:
     ]
 
 
-def intervention_comment_targets(doc) -> dict[tuple[str, str], str]:
-    return {("intervention", f"intervention-{i.pk}"): i.name for i in doc.interventions}
+def thaw_interventions(content: dict, view) -> None:
+    """The frozen interventions back as the document renders them, grouped by kind in the kinds' order
+    (an intervention whose kind is not known any more comes last, under its frozen label)."""
+    view.interventions = [
+        SimpleNamespace(**row, pk=key_id(row["key"]), granted=thawed_amounts(row.get("grants", {})))
+        for row in content.get("interventions", [])
+    ]
+    labels = dict(Intervention.Kind.choices)
+    order = list(labels) + sorted({i.kind_value for i in view.interventions} - set(labels))
+    view.interventions_by_kind = []
+    for kind in order:
+        members = [i for i in view.interventions if i.kind_value == kind]
+        if members:
+            view.interventions_by_kind.append((labels.get(kind, members[0].kind), members))
+
+
+def intervention_comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    return {("intervention", row["key"]): row["name"] for row in content.get("interventions", [])}
 
 
 def register_part() -> None:
@@ -93,6 +113,7 @@ def register_part() -> None:
             copy=copy_interventions,
             load=load_interventions,
             freeze=freeze_interventions,
+            thaw=thaw_interventions,
             comment_targets=intervention_comment_targets,
         )
     )

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from plans.admin_locks import LockedPlanAdminMixin
+from finsam.admin import DELETE_GUARDS
+from plans.admin_locks import LockedPlanAdminMixin, deletion_refused
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -16,6 +17,10 @@ from plans.models import (
     Stance,
     TargetGroup,
 )
+
+# The association's own admins (an organisation, the association) must not delete a locked plan's rows by
+# cascade either.
+DELETE_GUARDS.append(deletion_refused)
 
 
 class ChapterInline(LockedPlanAdminMixin, admin.StackedInline):
@@ -137,7 +142,7 @@ class StanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "target_kind", "target_label", "author", "created_at", "resolved_at"]
     list_filter = ["target_kind", "plan__association"]
     search_fields = ["body", "target_label"]

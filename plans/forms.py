@@ -15,6 +15,7 @@ from plans.models import (
     Plan,
     TargetGroup,
 )
+from plans.versions import version_label
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -151,10 +152,10 @@ class RolloverForm(forms.Form):
 
 def source_label(plan: Plan) -> str:
     years = f"{plan.first_year}–{plan.last_year}" if plan.years > 1 else str(plan.first_year)
-    return _("%(title)s (%(years)s, version %(revision)s)") % {
+    return _("%(title)s (%(years)s, %(version)s)") % {
         "title": plan.title,
         "years": years,
-        "revision": plan.revision,
+        "version": version_label(plan),
     }
 
 

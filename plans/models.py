@@ -320,6 +320,7 @@ class PlanEvent(models.Model):
         REVISED = "revised", _("Skapade ny version")
         ROLLED_OVER = "rolled_over", _("Skapade nästa års plan")
         RENDERED = "rendered", _("Skapade PDF")
+        RECORDED = "recorded", _("Sparade den fastställda versionen")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(

@@ -8,8 +8,9 @@ everything that must treat a plan as a whole takes the list from `PARTS` instead
 - `plans.copying` copies a plan (a revision, or next year's plan) through each part's `copy`;
 - `plans.queries.plan_document` loads what the document shows through each part's `load`;
 - `plans.checks` asks each part's `checks` for findings;
-- `plans.snapshots` freezes each part's sections (`freeze`) into a submitted version, and the review
-  lets the board comment on what each part offers (`comment_targets`);
+- `plans.snapshots` freezes each part's sections (`freeze`) into the one structure of the document, which
+  `plans.document` reads back (`thaw`) for every page and the PDF; the review lets the board comment on
+  what each part offers in it (`comment_targets`);
 - a new plan starts with what each part's `create` gives it, and `years_changed` keeps a part in step
   with the plan's years;
 - the plan editor lists the kinds of item it edits from each part's `editor` (`plans.editor`);
@@ -86,7 +87,8 @@ class PartKind:
     years_changed: Callable[[Plan], None] | None = None  # after the plan's years changed
     editor: tuple[Any, ...] = ()  # the `plans.editor.EditorKind`s of its items in the plan editor
     freeze: Callable[[Any, dict], None] | None = None  # adds its sections to a snapshot (`plans.snapshots`)
-    comment_targets: Callable[[Any], dict] | None = None  # (target kind, key) → label, for the review
+    thaw: Callable[[dict, Any], None] | None = None  # reads them back into the `plans.document.DocumentView`
+    comment_targets: Callable[[dict], dict] | None = None  # (target kind, key) → label in frozen content
 
 
 PARTS: dict[str, PartKind] = {}

@@ -18,8 +18,10 @@ import datetime
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,9 +36,10 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from plans.document import plan_document_view
 from plans.gateway import plan_event_record
 from plans.models import Plan, PlanEvent, PlanPdf
-from plans.queries import plan_document
+from plans.versions import sent_number
 
 logger = logging.getLogger(__name__)
 
@@ -171,22 +174,12 @@ def print_assets_digest() -> str:
     return digest.hexdigest()
 
 
-def adoption_line(plan: Plan) -> str:
-    """The cover's line, also written into the PDF's metadata."""
-    if plan.is_locked and plan.adopted_on:
-        line = _("Fastställd av styrelsen %(date)s") % {"date": plan.adopted_on.isoformat()}
-        return f"{line} {plan.minutes_reference}".strip()
-    return _("Utkast, version %(version)s, %(date)s") % {
-        "version": plan.revision,
-        "date": timezone.localdate(plan.updated_at).isoformat() if plan.updated_at else "",
-    }
-
-
 def plan_pdf_filename(plan: Plan) -> str:
     """`verksamhetsplan-ornskoldsvik-2020.pdf`; revisions and drafts say so in the name."""
     name = f"verksamhetsplan-{slugify(plan.association.slug)}-{plan.first_year}"
-    if plan.revision > 1:
-        name += f"-v{plan.revision}"
+    number = sent_number(plan)
+    if plan.is_locked and number > 1:
+        name += f"-v{number}"
     if not plan.is_locked:
         name += "-utkast"
     return f"{name}.pdf"
@@ -196,20 +189,20 @@ def plan_pdf_source(plan: Plan, *, archival: bool | None = None) -> PlanPdfSourc
     """The HTML the PDF is rendered from, and the hash that identifies it."""
     archival = plan.is_locked if archival is None else archival
     plan = Plan.objects.select_related("association").get(pk=plan.pk)
-    association = plan.association
-    logo_name = association.logo.name if association.logo else ""
+    # The version of record of a plan that is not a draft (its association's facts as frozen with it).
+    doc = plan_document_view(plan)
+    logo_name = doc.association.logo
     if logo_name and not default_storage.exists(logo_name):
         logo_name = ""
     with translation.override("sv"):
         html = render_to_string(
             TEMPLATE,
             {
-                "doc": plan_document(plan),
+                "doc": doc,
                 "plan": plan,
-                "association": association,
+                "association": doc.association,
                 "archival": archival,
                 "draft": not plan.is_locked,
-                "adoption_line": adoption_line(plan),
                 "static_base": STATIC_BASE,
                 "logo_url": f"{MEDIA_BASE}{logo_name}" if logo_name else "",
             },
@@ -234,6 +227,12 @@ def plan_pdf_source(plan: Plan, *, archival: bool | None = None) -> PlanPdfSourc
         archival=archival,
         media_names=frozenset({logo_name} if logo_name else ()),
     )
+
+
+def logo_of(html: str) -> str:
+    """The media file a queued rendering's HTML names (the logo frozen with the version), if any."""
+    found = re.search(re.escape(MEDIA_BASE) + r'([^"\s]+)"', html)
+    return unquote(found.group(1)) if found else ""
 
 
 def file_digest(name: str) -> str:
@@ -339,7 +338,9 @@ def queue_render(*, plan: Plan, source: PlanPdfSource, by) -> PlanPdf:
             }
         )
         return PlanPdf.objects.get(**lookup)
-    render_plan_pdf.enqueue(pdf_id=pdf.pk)
+    # Queued when the caller's transaction commits: a rendering never starts for a change rolled back,
+    # and a loaded or adopted plan's archive never renders inside the request's transaction.
+    transaction.on_commit(partial(render_plan_pdf.enqueue, pdf_id=pdf.pk))
     pdf.refresh_from_db()
     return pdf
 
@@ -354,7 +355,7 @@ def requeue_if_needed(pdf: PlanPdf, *, failed: bool = True) -> PlanPdf:
         status=PlanPdf.Status.QUEUED, error="", started_at=None, finished_at=None
     )
     if retry:
-        render_plan_pdf.enqueue(pdf_id=pdf.pk)
+        transaction.on_commit(partial(render_plan_pdf.enqueue, pdf_id=pdf.pk))
     pdf.refresh_from_db()
     return pdf
 
@@ -379,7 +380,7 @@ def plan_pdf_run(*, pdf_id: int) -> str:
     if not claimed:
         return pdf.status
     plan = pdf.plan
-    logo = plan.association.logo.name if plan.association.logo else ""
+    logo = logo_of(pdf.source_html)
     source = PlanPdfSource(
         html=pdf.source_html,
         content_hash=pdf.content_hash,

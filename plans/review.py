@@ -12,20 +12,20 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finsam.models import Membership
 from plans import notifications
 from plans.copying import plan_copy
+from plans.document import record_content
 from plans.gateway import PlanChange, plan_change
 from plans.models import Comment, Plan, PlanEvent, PlanSnapshot, Stance
 from plans.parts import PARTS
 from plans.pdf import plan_pdf_archive
-from plans.queries import PlanDocument, plan_document
-from plans.snapshots import snapshot_content
+from plans.snapshots import same_document, snapshot_content
 from plans.transitions import TRANSITIONS, transition_check, user_role
+from plans.versions import next_number, version_label
 
 State = Plan.State
 Role = Membership.Role
@@ -66,7 +66,7 @@ def plan_submit(*, plan: Plan, by, notify: bool = True) -> PlanSnapshot:
     transition_check(plan=plan, user=by, action="submit")
     with plan_change(plan, by=by, lifecycle="submit") as change:
         _advance(change, action="submit")
-        number = (plan.snapshots.aggregate(last=Max("number"))["last"] or 0) + 1
+        number = next_number(plan)
         snapshot = PlanSnapshot.objects.create(
             plan=plan, number=number, content=snapshot_content(plan), created_by=by
         )
@@ -158,7 +158,7 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
         snapshot = latest_snapshot(plan)
         # The board adopts what it reviewed. Interventions and their grants belong to the association and
         # can be edited while the plan is in review; if that changed the document, it must be sent again.
-        if snapshot is None or snapshot.content != snapshot_content(plan):
+        if snapshot is None or not same_document(snapshot.content, snapshot_content(plan)):
             raise ReviewError(
                 _(
                     "Planen har ändrats sedan version %(number)s skickades till styrelsen "
@@ -185,7 +185,7 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
                         PlanEvent.Action.REVISED,
                         _("Ersatt av version %(revision)s, fastställd %(date)s %(reference)s")
                         % {
-                            "revision": plan.revision,
+                            "revision": snapshot.number,
                             "date": adopted_on.isoformat(),
                             "reference": minutes_reference,
                         },
@@ -194,6 +194,27 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
         notifications.notify_adopted(plan=plan, by=by)
         # The archival PDF/A is queued in this transaction: the task only runs if the adoption commits.
         plan_pdf_archive(plan=plan, by=by)
+
+
+def plan_record_ensure(*, plan: Plan, by=None) -> PlanSnapshot | None:
+    """A plan loaded or imported as already adopted (or superseded) gets its version of record at once:
+    the plan as loaded, frozen as version 1, and its archival PDF/A queued. Nothing for a plan that has
+    a frozen version already, or that is not adopted. Returns the version of record."""
+    if not plan.is_locked:
+        return None
+    with plan_change(plan, by=by, lifecycle="record") as change:
+        snapshot = latest_snapshot(plan)
+        if snapshot is None:
+            snapshot = PlanSnapshot.objects.create(
+                plan=plan, number=1, content=snapshot_content(plan), created_by=by
+            )
+            change.record(
+                PlanEvent.Action.RECORDED,
+                _("Den fastställda planen sparad som version 1"),
+                {"snapshot": 1},
+            )
+        plan_pdf_archive(plan=plan, by=by)
+    return snapshot
 
 
 def plan_revise(*, plan: Plan, by) -> Plan:
@@ -212,19 +233,19 @@ def plan_revise(*, plan: Plan, by) -> Plan:
         )
         if newer is not None:
             raise ReviewError(
-                _("Det finns redan en nyare version av planen (version %(revision)s).")
-                % {"revision": newer.revision}
+                _("Det finns redan en nyare version av planen (%(version)s).")
+                % {"version": version_label(newer)}
             )
         revision = plan_copy(plan, rollover=False, revision=plan.revision + 1, revision_of=plan)
         change.record(
             PlanEvent.Action.REVISED,
-            _("Ny version %(revision)s av den fastställda planen") % {"revision": revision.revision},
+            _("Ny version av den fastställda planen, %(version)s") % {"version": version_label(revision)},
             {"revision_of": plan.pk},
             plan=revision,
         )
         change.record(
             PlanEvent.Action.REVISED,
-            _("Version %(revision)s skapad som utkast") % {"revision": revision.revision},
+            _("Ny version skapad, %(version)s") % {"version": version_label(revision)},
             {"revision": revision.pk},
         )
     return revision
@@ -241,28 +262,22 @@ def comment_allowed(*, plan: Plan, role: str | None) -> bool:
     return role == Role.READER and plan.association.readers_can_comment and plan.is_locked
 
 
-def comment_targets(doc: PlanDocument) -> dict[tuple[str, str], str]:
-    """What can be commented on in this plan: (target kind, key) → label, in document order. The plan,
-    its chapters and goals, and what each part offers (`PartKind.comment_targets`: interventions, the
-    budget's rows)."""
-    targets = {(Comment.Target.PLAN, "plan"): doc.plan.title}
-    for entry in doc.chapters:
-        targets[(Comment.Target.CHAPTER, f"chapter-{entry.chapter.pk}")] = (
-            f"{entry.number} {entry.chapter.heading}"
-        )
-    for goal in doc.goals:
-        targets[(Comment.Target.GOAL, f"goal-{goal.pk}")] = goal.title
+def comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    """What can be commented on in a version of the plan (its frozen `content`): (target kind, key) →
+    label, in document order. The plan, and what each part offers (`PartKind.comment_targets`: its
+    chapters and goals, the interventions, the budget's rows)."""
+    targets = {(Comment.Target.PLAN, "plan"): content["plan"]["title"]}
     for kind in PARTS.values():
         if kind.comment_targets is not None:
-            targets |= kind.comment_targets(doc)
+            targets |= kind.comment_targets(content)
     return targets
 
 
-def budget_targets(doc: PlanDocument) -> list[tuple[str, str]]:
+def budget_targets(content: dict) -> list[tuple[str, str]]:
     """(key, label) of every row of the plan's budget table that can be commented on, in table order."""
     return [
         (key, label)
-        for (kind, key), label in comment_targets(doc).items()
+        for (kind, key), label in comment_targets(content).items()
         if kind == Comment.Target.BUDGET_LINE
     ]
 
@@ -287,7 +302,7 @@ def comment_add(
     """Start a comment thread on a part of the plan (tied to the latest submitted version)."""
     _check_comment_allowed(plan, by)
     body = _clean_body(body)
-    label = comment_targets(plan_document(plan)).get((target_kind, target_key))
+    label = comment_targets(record_content(plan)).get((target_kind, target_key))
     if label is None:
         raise ReviewError(_("Den delen finns inte i planen."), field="target")
     with plan_change(plan, by=by, lifecycle="comment") as change:

@@ -4,6 +4,7 @@ communication and activity plans, registered as one part kind (`plans.parts`).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from plans.models import (
     TargetGroup,
 )
 from plans.parts import PartKind, PlanCopy, register
-from plans.snapshots import frozen_date
+from plans.snapshots import frozen_date, key_id
 
 # The chapters every new plan starts with; the chief renames, removes and adds from there.
 DEFAULT_CHAPTERS = [
@@ -198,12 +199,34 @@ def freeze_text_parts(doc, content: dict) -> None:
     ]
 
 
+def chapter_entry(row: dict) -> SimpleNamespace:
+    """A frozen chapter as the document lists it: its number and the chapter (`entry.chapter.heading`)."""
+    return SimpleNamespace(number=row["number"], chapter=SimpleNamespace(**row, pk=key_id(row["key"])))
+
+
+def thaw_text_parts(content: dict, view) -> None:
+    """The frozen chapters, goals and lists back as the document renders them (`plans.document`)."""
+    view.chapters = [chapter_entry(row) for row in content.get("chapters", [])]
+    view.goals = [SimpleNamespace(**goal, pk=key_id(goal["key"])) for goal in content.get("goals", [])]
+    for section in ("target_groups", "control_items", "communication_items", "activity_items"):
+        setattr(view, section, [row | {"pk": key_id(row["key"])} for row in content.get(section, [])])
+
+
+def text_comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    """The chapters and goals of frozen content, as the review lets the board comment on them."""
+    targets = {("chapter", row["key"]): f"{row['number']} {row['heading']}" for row in content["chapters"]}
+    targets |= {("goal", row["key"]): row["title"] for row in content["goals"]}
+    return targets
+
+
 TEXT_PARTS = PartKind(
     key="text",
     models=(Chapter, Goal, Indicator, TargetGroup, ControlItem, CommunicationItem, ActivityItem),
     copy=copy_text_parts,
     load=load_text_parts,
     freeze=freeze_text_parts,
+    thaw=thaw_text_parts,
+    comment_targets=text_comment_targets,
     create=create_default_chapters,
     editor=EDITOR_KINDS,
 )

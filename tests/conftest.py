@@ -308,3 +308,13 @@ def large_plan(association):
         },
         interventions=[f"Insats {n}" for n in range(1, 16)],
     )
+
+
+@pytest.fixture
+def renderings_start_at_once(monkeypatch):
+    """PDF renderings are queued when the request's transaction commits (`plans.pdf.queue_render`). A
+    test's transaction is rolled back, never committed, so with this fixture they are queued at once, as
+    right after a commit (the test settings' task backend then renders them immediately)."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

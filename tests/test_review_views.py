@@ -449,6 +449,8 @@ def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commen
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from plans.models import PlanSnapshot
+    from plans.snapshots import snapshot_content
     from tests.factories import ChapterFactory, GoalFactory, IndicatorFactory
 
     world = build_world("in_review")
@@ -463,10 +465,15 @@ def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commen
 
     small = queries()  # no comments at all
     review.comment_add(plan=plan, by=board, target_kind="plan", target_key="plan", body="Första.")
+    added = []
     for number in range(4):
         chapter = ChapterFactory(plan=plan, heading=f"Tillägg {number}", position=10 + number)
         goal = GoalFactory(plan=plan, title=f"Mål {number}")
         IndicatorFactory(goal=goal)
+        added.append((chapter, goal))
+    # The board reviews (and comments on) the frozen version: the larger plan as the next version.
+    PlanSnapshot.objects.create(plan=plan, number=plan.snapshots.count() + 1, content=snapshot_content(plan))
+    for chapter, goal in added:
         for target_kind, target_key in (("chapter", f"chapter-{chapter.pk}"), ("goal", f"goal-{goal.pk}")):
             thread = review.comment_add(
                 plan=plan, by=board, target_kind=target_kind, target_key=target_key, body="Fråga."

@@ -278,7 +278,7 @@ def test_snapshot_content_is_made_in_the_documents_language(monkeypatch):
 
     languages = []
     monkeypatch.setattr(
-        snapshots, "_snapshot_content", lambda plan: languages.append(translation.get_language())
+        snapshots, "_snapshot_content", lambda plan, doc: languages.append(translation.get_language())
     )
     with translation.override("en"):
         snapshots.snapshot_content(None)

@@ -55,6 +55,8 @@ from plans.models import (
     PlanSnapshot,
     TargetGroup,
 )
+from plans.review import plan_record_ensure
+from plans.snapshots import upgrade
 
 FORMAT = "finsam-association"
 VERSION = 1
@@ -316,7 +318,10 @@ def association_import(*, data: dict[str, Any]) -> Association:
         for obj, field, old_ids in m2m_later:
             target_model = field.remote_field.model
             getattr(obj, field.name).set([id_maps[target_model][old] for old in old_ids])
-        _remap_frozen_keys(id_maps)
+        _remap_frozen_keys(id_maps, association)
+        # A plan exported as adopted before versions were frozen gets its version of record here.
+        for plan in Plan.objects.filter(association=association, state__in=Plan.LOCKED_STATES):
+            plan_record_ensure(plan=plan)
         return association
 
 
@@ -358,7 +363,7 @@ def _remap_content(value, id_maps):
     if isinstance(value, dict):
         return {
             name: _remap_key(item, id_maps)
-            if name == "key" and isinstance(item, str)
+            if name in ("key", "group_key") and isinstance(item, str)
             else _remap_content(item, id_maps)
             for name, item in value.items()
         }
@@ -367,10 +372,18 @@ def _remap_content(value, id_maps):
     return value
 
 
-def _remap_frozen_keys(id_maps) -> None:
+def _remap_frozen_keys(id_maps, association: Association) -> None:
+    """The keys inside frozen versions and comments follow the new primary keys; a version frozen in an
+    older format is brought to today's (`plans.snapshots.upgrade`), with the association's facts."""
+    facts = {
+        "name": association.name,
+        "org_number": association.org_number,
+        "area": association.area,
+        "website": association.website,
+    }
     for new in id_maps[PlanSnapshot].values():
         snapshot = PlanSnapshot.objects.get(pk=new)
-        content = _remap_content(snapshot.content, id_maps)
+        content = _remap_content(upgrade(snapshot.content, association=facts), id_maps)
         if isinstance(content.get("plan"), dict) and content["plan"].get("id") in id_maps[Plan]:
             content["plan"]["id"] = id_maps[Plan][content["plan"]["id"]]
         PlanSnapshot.objects.filter(pk=new).update(content=content)  # frozen: written once, here

@@ -12,19 +12,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from finsam.access import association_view
 from plans import forms
 from plans.access import get_plan, visible_plans
+from plans.document import plan_document_view
 from plans.models import Plan
-from plans.queries import plan_document
 from plans.rollover import plan_rollover
 from plans.services import (
     plan_create,
 )
+from plans.versions import with_versions
 from plans.views.editor import editor_url
 
 
 @association_view
 def association_detail(request):
     """The association's plans by year, with their state."""
-    plans = visible_plans(request.access).order_by("-first_year", "-revision")
+    plans = with_versions(visible_plans(request.access)).order_by("-first_year", "-revision")
     return render(
         request,
         "finsam/association.html",
@@ -39,7 +40,11 @@ def plan_detail(request, pk: int):
     return render(
         request,
         "plans/plan_detail.html",
-        {"doc": plan_document(plan), "plan": plan, "can_edit": request.access.is_chief and plan.is_editable},
+        {
+            "doc": plan_document_view(plan),
+            "plan": plan,
+            "can_edit": request.access.is_chief and plan.is_editable,
+        },
     )
 
 

@@ -28,10 +28,12 @@ from plans import review
 from plans.access import get_plan, visible_plans
 from plans.checks import plan_findings
 from plans.diff import snapshot_diff
+from plans.document import plan_document_view
 from plans.models import Comment, Plan, PlanSnapshot, Stance
 from plans.queries import plan_document
-from plans.snapshots import snapshot_content
+from plans.snapshots import snapshot_content, upgrade
 from plans.transitions import TRANSITIONS, available_transitions, transition_check
+from plans.versions import next_number, version_label
 
 Role = Membership.Role
 
@@ -123,7 +125,7 @@ class ReviewState:
 
     @property
     def next_number(self) -> int:
-        return self.snapshot.number + 1 if self.snapshot else 1
+        return next_number(self.plan)
 
     @property
     def actions(self) -> set[str]:
@@ -166,29 +168,28 @@ def _item(kind: str, key: str, label: str, threads: dict) -> SimpleNamespace:
 def _review_context(
     request, plan: Plan, *, bound: dict[str, forms.Form] | None = None, comment_error: dict | None = None
 ) -> dict:
-    doc = plan_document(plan)
+    # The plan's rows, for the checks and a draft's document; an adopted plan needs neither.
+    loaded = None if plan.is_locked else plan_document(plan)
+    doc = plan_document_view(plan, loaded)
     role = request.access.role
     threads = _threads_by_target(plan)
     # The document template shows each item's threads beside it (plans/document.html, `review` set).
     for entry in doc.chapters:
         chapter = entry.chapter
-        chapter.review_kind, chapter.review_key = Comment.Target.CHAPTER, f"chapter-{chapter.pk}"
+        chapter.review_kind, chapter.review_key = Comment.Target.CHAPTER, chapter.key
         chapter.review_label = f"{entry.number} {chapter.heading}"
         chapter.review_threads = threads.get((chapter.review_kind, chapter.review_key), [])
     for goal in doc.goals:
-        goal.review_kind, goal.review_key, goal.review_label = (
-            Comment.Target.GOAL,
-            f"goal-{goal.pk}",
-            goal.title,
-        )
+        goal.review_kind, goal.review_key, goal.review_label = Comment.Target.GOAL, goal.key, goal.title
         goal.review_threads = threads.get((goal.review_kind, goal.review_key), [])
     for intervention in doc.interventions:
         intervention.review_kind = Comment.Target.INTERVENTION
-        intervention.review_key = f"intervention-{intervention.pk}"
+        intervention.review_key = intervention.key
         intervention.review_label = intervention.name
         intervention.review_threads = threads.get((intervention.review_kind, intervention.review_key), [])
     budget_items = [
-        _item(Comment.Target.BUDGET_LINE, key, label, threads) for key, label in review.budget_targets(doc)
+        _item(Comment.Target.BUDGET_LINE, key, label, threads)
+        for key, label in review.budget_targets(doc.content)
     ]
     snapshot = review.latest_snapshot(plan)
     forms_ = {
@@ -212,7 +213,7 @@ def _review_context(
         budget_items=budget_items,
         forms=forms_,
         comment_error=comment_error,
-        checks=plan_findings(plan, doc),
+        checks=[] if loaded is None else plan_findings(plan, loaded),
     )
     return {"plan": plan, "doc": doc, "review": state}
 
@@ -268,7 +269,7 @@ def plan_action(request, pk: int):
         elif action == "revise":
             revision = review.plan_revise(plan=plan, by=request.user)
             messages.success(
-                request, _("Version %(revision)s är skapad som utkast.") % {"revision": revision.revision}
+                request, _("En ny version är skapad som %(version)s.") % {"version": version_label(revision)}
             )
             return redirect(revision)
     except review.StateConflict as conflict:
@@ -301,7 +302,7 @@ def _thread_response(
     doc, state = context["doc"], context["review"]
     if kind == Comment.Target.BUDGET_LINE:
         return render(request, "plans/review.html#budget-threads", context, status=status)
-    label = review.comment_targets(doc).get((kind, key), "")
+    label = review.comment_targets(doc.content).get((kind, key), "")
     context["item"] = _item(kind, key, label, _threads_by_target(plan))
     context["review"] = state
     return render(request, "plans/review.html#threads", context, status=status)
@@ -383,7 +384,7 @@ class Version:
     snapshot: PlanSnapshot | None = None  # None: the plan as it is now
 
     def content(self) -> dict:
-        return self.snapshot.content if self.snapshot is not None else snapshot_content(self.plan)
+        return upgrade(self.snapshot.content) if self.snapshot is not None else snapshot_content(self.plan)
 
 
 def plan_versions(plan: Plan) -> list[Version]:
@@ -397,8 +398,12 @@ def plan_versions(plan: Plan) -> list[Version]:
         versions.append(
             Version(
                 "tidigare",
-                _("%(title)s, version %(revision)s (%(state)s)")
-                % {"title": base.title, "revision": base.revision, "state": base.get_state_display().lower()},
+                _("%(title)s, %(version)s (%(state)s)")
+                % {
+                    "title": base.title,
+                    "version": version_label(base),
+                    "state": base.get_state_display().lower(),
+                },
                 base,
                 base_snapshot if base_snapshot is not None and base.is_locked else None,
             )

@@ -47,6 +47,8 @@ from plans.models import (
     PlanEvent,
     TargetGroup,
 )
+from plans.pdf import plan_pdf_request
+from plans.review import plan_record_ensure
 
 MARKERS = {"alfa": "MARKER-ALFA", "beta": "MARKER-BETA"}
 ROLES = ("chief", "chair", "board", "reader")
@@ -276,6 +278,10 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
             plan=plan, user=users["chair"], action=PlanEvent.Action.COMMENTED, summary="Kommentar"
         )
 
+    # The adopted plan's version of record, as a plan loaded adopted gets it (frozen, archive queued).
+    plan_record_ensure(plan=adopted)
+    if not with_pdfs:  # a queued PDF of the draft too, so that every PDF route has an object of each plan
+        plan_pdf_request(plan=draft, by=users["chief"])
     world = World(key=key, marker=marker, association=association, users=users, draft=draft, adopted=adopted)
     _fill_missing_models(world, skip={"plans.PlanPdf"} if with_pdfs else set())
     _apply_markers(world)

@@ -26,6 +26,7 @@ from interventions.models import Intervention
 from plans.models import (
     Plan,
 )
+from plans.review import plan_record_ensure
 
 DEMO_PASSWORD = "finsam-demo"
 ADMIN_USERNAME = "admin"
@@ -139,6 +140,9 @@ def load_association(data: dict[str, Any], *, reset: bool = False, source: str =
             association = loader.load()
         except ValidationError as error:
             raise DemoDataError(f"{loader.source}: {error}") from error
+        # A plan loaded as adopted gets its version of record and its archive now, as the board adopted it.
+        for plan in association.plans.filter(state__in=Plan.LOCKED_STATES):
+            plan_record_ensure(plan=plan)
         users_created = ensure_demo_users(association)
         return LoadReport(
             slug,
