@@ -45,10 +45,12 @@ from plans.models import (
     Indicator,
     Plan,
     PlanEvent,
+    PlanSnapshot,
     TargetGroup,
 )
 from plans.pdf import plan_pdf_request
 from plans.review import plan_record_ensure
+from plans.snapshots import snapshot_content
 
 MARKERS = {"alfa": "MARKER-ALFA", "beta": "MARKER-BETA"}
 ROLES = ("chief", "chair", "board", "reader")
@@ -280,6 +282,8 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
 
     # The adopted plan's version of record, as a plan loaded adopted gets it (frozen, archive queued).
     plan_record_ensure(plan=adopted)
+    # The draft was sent once and taken back: it has a frozen version too (every plan model has a row).
+    PlanSnapshot.objects.create(plan=draft, number=1, content=snapshot_content(draft))
     if not with_pdfs:  # a queued PDF of the draft too, so that every PDF route has an object of each plan
         plan_pdf_request(plan=draft, by=users["chief"])
     world = World(key=key, marker=marker, association=association, users=users, draft=draft, adopted=adopted)
