@@ -15,6 +15,7 @@ from django.urls import reverse
 from budgets.calc import plan_budget
 from budgets.checks import plan_checks
 from budgets.models import BudgetColumn, BudgetGroup, InterventionBudgetAmount
+from budgets.parts import budget_columns_sync
 from budgets.services import intervention_budget_update
 from finsam.editing import StaleVersion
 from finsam.models import Membership
@@ -208,6 +209,16 @@ def test_the_budgeted_amount_stays_when_the_grant_changes_later(plan, chief):
     intervention_of(plan).grants.filter(year=2027).update(amount=D(620000))
     assert budgeted(plan) == {2027: D(600000)}
     assert row_amounts(plan)[2027] == D(600000)
+
+
+def test_a_plan_keeps_its_years_while_a_budgeted_amount_lies_in_one_it_would_drop(plan):
+    InterventionBudgetAmountFactory(
+        column=column_of(plan, 2028), intervention=intervention_of(plan), amount=0
+    )
+    plan.years = 1
+    with pytest.raises(ValidationError, match="2028"):
+        budget_columns_sync(plan)
+    assert plan.budget_columns.filter(year=2028).exists()
 
 
 # --- Copies --------------------------------------------------------------------------------------------
