@@ -68,7 +68,7 @@ class InterventionCell:
         return self.budgeted is not None
 
     @property
-    def note(self) -> str:
+    def grant_note(self) -> str:
         """Where the amount comes from, in words (the page does not rely on colour)."""
         if self.budgeted is None:
             if self.granted is None:
