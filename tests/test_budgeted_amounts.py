@@ -354,7 +354,8 @@ def test_the_grid_shows_an_editable_cell_per_year_that_follows_the_grant(client,
     assert f'id="{input_id}" value="598{NBSP}085" aria-label="Projekt Äpplet, Budget 2027"' in text
     assert f'aria-describedby="{input_id}-grant"' in text
     assert (
-        f'<p class="grid-cell__grant visually-hidden" id="{input_id}-grant">Följer beviljat belopp.</p>' in text
+        f'<p class="grid-cell__grant visually-hidden" id="{input_id}-grant">Följer beviljat belopp.</p>'
+        in text
     )
     assert f'id="insatsrad-{intervention.pk}"' in text
     assert f'action="{cell_url(plan)}"' in text
