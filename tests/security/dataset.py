@@ -29,6 +29,7 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
     StatedFigure,
 )
 from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
@@ -173,6 +174,9 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
     )
     for position, intervention in enumerate(interventions):
         PlanIntervention.objects.create(plan=plan, intervention=intervention, position=position)
+    InterventionBudgetAmount.objects.create(
+        column=columns[0], intervention=interventions[0], amount=Money(260_000, "SEK")
+    )
     del contributions
 
 
