@@ -123,10 +123,19 @@ class BudgetResult:
     # The plan's interventions in the plan's order, as loaded for the budget (`plan_interventions`):
     # the document and the checks read them from here instead of loading them again.
     interventions: list[Intervention] = field(default_factory=list)
+    financial_costs: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[GroupResult]:
         return self.revenue_groups + self.cost_groups
+
+    @property
+    def has_financial_items(self) -> bool:
+        """Whether the budget has financial income or costs: then the table also prints the result
+        before financial items (where it was frozen with it)."""
+        return any(g.group.kind in BudgetGroup.FINANCIAL_KINDS for g in self.groups) and bool(
+            self.result_before_financial
+        )
 
     @property
     def sections(self) -> list[tuple[list[GroupResult], str, dict[int, Decimal], bool]]:
@@ -325,8 +334,11 @@ def compute_budget(
     revenue_total = total_of(revenue_groups)
     cost_total = total_of(cost_groups)
     financial_income = total_of([g for g in revenue_groups if g.group.kind == g.group.Kind.FINANCIAL])
+    financial_costs = total_of([g for g in cost_groups if g.group.kind == g.group.Kind.FINANCIAL_COSTS])
     result = {year: revenue_total[year] - cost_total[year] for year in years}
-    result_before_financial = {year: result[year] - financial_income[year] for year in years}
+    result_before_financial = {
+        year: result[year] - financial_income[year] + financial_costs[year] for year in years
+    }
 
     opening: dict[int, Decimal | None] = {}
     closing: dict[int, Decimal | None] = {}
@@ -349,6 +361,7 @@ def compute_budget(
         revenue_total=revenue_total,
         cost_total=cost_total,
         financial_income=financial_income,
+        financial_costs=financial_costs,
         result_before_financial=result_before_financial,
         result=result,
         opening_equity=opening,

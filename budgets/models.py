@@ -67,6 +67,7 @@ class BudgetGroup(Versioned):
     class Kind(models.TextChoices):
         CONTRIBUTIONS = "contributions", _("Medlemsavgifter")
         FINANCIAL = "financial", _("Finansiella intäkter")
+        FINANCIAL_COSTS = "financial_costs", _("Finansiella kostnader")
         ADMINISTRATION = "administration", _("Administration")
         INTERVENTIONS_DECIDED = "interventions_decided", _("Beslutade insatser")
         INTERVENTIONS_UNDECIDED = "interventions_undecided", _("Ej beslutade insatser")
@@ -74,6 +75,7 @@ class BudgetGroup(Versioned):
         OTHER = "other", _("Övrigt")
 
     REVENUE_KINDS = {Kind.CONTRIBUTIONS, Kind.FINANCIAL, Kind.OTHER}
+    FINANCIAL_KINDS = {Kind.FINANCIAL, Kind.FINANCIAL_COSTS}
     COMPUTED_KINDS = {Kind.CONTRIBUTIONS, Kind.INTERVENTIONS_DECIDED}
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="budget_groups")

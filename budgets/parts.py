@@ -315,8 +315,12 @@ def freeze_budget(doc, content: dict) -> None:
     totals = [
         ("revenue", _("Summa intäkter"), budget.revenue_total),
         ("costs", _("Summa kostnader"), budget.cost_total),
-        ("result", _("Resultat"), budget.result),
     ]
+    if budget.has_financial_items:
+        totals.append(
+            ("result_before_financial", _("Resultat före finansiella poster"), budget.result_before_financial)
+        )
+    totals.append(("result", _("Resultat"), budget.result))
     if plan.opening_equity is not None:
         totals += [
             ("opening_equity", _("Eget kapital vid årets början"), budget.opening_equity),
@@ -408,7 +412,7 @@ def thaw_budget(content: dict, view) -> None:
         revenue_total=totals.get("revenue", {}),
         cost_total=totals.get("costs", {}),
         financial_income={},
-        result_before_financial={},
+        result_before_financial=totals.get("result_before_financial", {}),
         result=totals.get("result", {}),
         opening_equity=totals.get("opening_equity", {}),
         closing_equity=totals.get("closing_equity", {}),

@@ -167,6 +167,41 @@ def test_result_before_and_after_financial_items(plan, budget):
     assert result.result_before_financial == {2027: D(580000), 2028: D(515000), 2029: D(420000)}
 
 
+def test_financial_costs_are_costs_and_leave_the_result_before_financial_items(plan, budget):
+    """Bank charges and interest paid: in total costs, and added back for the result before them."""
+    costs = BudgetGroupFactory(
+        plan=plan, section="costs", kind="financial_costs", name="Finansiella kostnader"
+    )
+    line_with(costs, budget, [2000, 2000, 1000], name="Bankavgifter")
+    result = plan_budget(plan)
+    assert result.financial_costs == {2027: D(2000), 2028: D(2000), 2029: D(1000)}
+    assert result.result == {2027: D(583000), 2028: D(517000), 2029: D(419000)}
+    assert result.result_before_financial == {2027: D(580000), 2028: D(515000), 2029: D(420000)}
+    assert result.has_financial_items
+
+
+@pytest.mark.django_db
+def test_the_document_prints_the_result_before_financial_items_and_a_frozen_version_keeps_it(plan, budget):
+    from django.template.loader import render_to_string
+
+    from plans.document import document_view
+    from plans.models import Chapter
+    from plans.snapshots import snapshot_content
+
+    Chapter.objects.create(plan=plan, heading="Budget", kind="budget", level=1, position=1)
+    content = snapshot_content(plan)
+    html = render_to_string("plans/document.html", {"doc": document_view(content, plan=plan)})
+    assert "Resultat före finansiella poster" in html
+    rows = {row["key"]: row["amounts"] for row in content["budget"]["rows"]}
+    assert rows["total-result_before_financial"] == {"2027": "580000", "2028": "515000", "2029": "420000"}
+    # A version frozen before the row existed prints no empty row.
+    older = {**content, "budget": {**content["budget"], "rows": [
+        row for row in content["budget"]["rows"] if row["key"] != "total-result_before_financial"
+    ]}}  # fmt: skip
+    html = render_to_string("plans/document.html", {"doc": document_view(older, plan=plan)})
+    assert "Resultat före finansiella poster" not in html
+
+
 def test_multi_year_total(plan, budget):
     result = plan_budget(plan)
     assert result.multi_year_total(result.cost_total) == D(1545000)
