@@ -15,6 +15,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("f/<slug:association>/", plan_views.association_detail, name="association"),
+    path("f/<slug:association>/arshjul/", views.association_calendar, name="association_calendar"),
+    path(
+        "f/<slug:association>/arshjul/<int:pk>/ta-bort/",
+        views.association_calendar_delete,
+        name="association_calendar_delete",
+    ),
     path("f/<slug:association>/", include("plans.urls")),
     path("f/<slug:association>/", include("budgets.urls")),
     path("f/<slug:association>/", include("interventions.urls")),
