@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from finsam import views
 from plans.views import plans as plan_views
+from plans.views import start
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", start.start, name="dashboard"),
     # Before the auth include, so this view (which sends a logged-in user on) serves /konto/login/.
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/", include("django.contrib.auth.urls")),

@@ -1,7 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,20 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from finsam import calendar
 from finsam.access import association_view
 from finsam.forms import AssociationDateForm
-from finsam.models import Association
-
-
-@login_required
-def dashboard(request):
-    """The associations the user belongs to; with just one, go straight to it."""
-    if request.user.is_superuser:
-        associations = Association.objects.all()
-    else:
-        associations = Association.objects.filter(memberships__user=request.user)
-    associations = list(associations.annotate(plan_count=Count("plans")).order_by("name"))
-    if len(associations) == 1:
-        return redirect(associations[0])
-    return render(request, "finsam/dashboard.html", {"associations": associations})
 
 
 def accessibility_statement(request):
