@@ -6,6 +6,7 @@ the chief has set no adoption date for a year, that default stands in for it.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -99,16 +100,30 @@ def association_dates(association: Association) -> list[AssociationDate]:
     return list(association.dates.order_by("date", "id"))
 
 
-def association_date_add(
-    *, association: Association, date: datetime.date, kind: str, title: str = ""
-) -> AssociationDate:
-    """A new date in the association's calendar. Raises ValidationError (by field) on bad input."""
-    row = AssociationDate(association=association, date=date, kind=kind, title=(title or "").strip())
+def _save(row: AssociationDate) -> AssociationDate:
+    row.title = (row.title or "").strip()
     if row.kind == Kind.OTHER and not row.title:
         raise ValidationError({"title": _("Skriv vad som händer den dagen.")})
     row.full_clean()
     row.save()
     return row
+
+
+def association_date_add(
+    *, association: Association, date: datetime.date, kind: str, title: str = ""
+) -> AssociationDate:
+    """A new date in the association's calendar. Raises ValidationError (by field) on bad input."""
+    return _save(AssociationDate(association=association, date=date, kind=kind, title=title))
+
+
+def association_date_update(
+    *, row: AssociationDate, date: datetime.date, kind: str, title: str = ""
+) -> AssociationDate:
+    """Change one of the association's dates (the caller found it through the association). Raises
+    ValidationError (by field) on bad input, and then leaves the row in the database as it was."""
+    changed = copy.copy(row)  # `row` stays as stored if the change is refused
+    changed.date, changed.kind, changed.title = date, kind, title
+    return _save(changed)
 
 
 def association_date_delete(*, row: AssociationDate) -> None:

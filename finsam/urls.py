@@ -18,6 +18,11 @@ urlpatterns = [
     path("f/<slug:association>/", plan_views.association_detail, name="association"),
     path("f/<slug:association>/arshjul/", views.association_calendar, name="association_calendar"),
     path(
+        "f/<slug:association>/arshjul/<int:pk>/andra/",
+        views.association_calendar_edit,
+        name="association_calendar_edit",
+    ),
+    path(
         "f/<slug:association>/arshjul/<int:pk>/ta-bort/",
         views.association_calendar_delete,
         name="association_calendar_delete",

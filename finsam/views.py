@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from finsam import calendar
 from finsam.access import association_view
@@ -23,19 +24,34 @@ def healthz(request):
 # --- The association's calendar (årshjul) -----------------------------------------------------------------
 
 
-def _calendar_response(request, *, form=None, status: int = 200, announce: str = ""):
-    """The calendar page, or its `calendar` partial for an HTMX request."""
+def _calendar_response(request, *, form=None, editing=None, status: int = 200, announce: str = ""):
+    """The calendar page, or its `calendar` partial for an HTMX request. `editing`: the date whose form
+    is shown (in place of the form for a new date)."""
     association = request.access.association
+    if form is None:
+        form = AssociationDateForm(initial=_initial(editing) if editing else None)
+    if editing:  # htmx puts the focus in the form it swapped in
+        form.fields["date"].widget.attrs["autofocus"] = True
     context = {
         "association": association,
         "dates": calendar.association_dates(association),
         "deadline": calendar.calendars([association], timezone.localdate())[association.pk].deadline,
-        "form": form or AssociationDateForm(),
+        "form": form,
+        "editing": editing,
         "can_edit": request.access.is_chief,
         "announce": announce,
     }
     template = "finsam/calendar.html#calendar" if request.htmx else "finsam/calendar.html"
     return render(request, template, context, status=status)
+
+
+def _initial(row) -> dict:
+    return {"date": row.date, "kind": row.kind, "title": row.title}
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 def _refuse_unless_chief(request) -> None:
@@ -45,6 +61,7 @@ def _refuse_unless_chief(request) -> None:
 
 @association_view
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def association_calendar(request):
     """The association's dates (medlemssamråd, board meetings, the adoption): everyone in the association
     sees them; the chief adds them here."""
@@ -56,8 +73,7 @@ def association_calendar(request):
         try:
             row = calendar.association_date_add(association=request.access.association, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, error)
         else:
             announce = _("Sparat: %(date)s %(label)s.") % {"date": row.date.isoformat(), "label": row.label}
             if not request.htmx:
@@ -65,6 +81,30 @@ def association_calendar(request):
                 return redirect("association_calendar", association=request.access.association.slug)
             return _calendar_response(request, announce=announce)
     return _calendar_response(request, form=form, status=422)
+
+
+@association_view
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def association_calendar_edit(request, pk: int):
+    """The chief changes one of the association's dates (another association's date is a 404)."""
+    row = get_object_or_404(request.access.association.dates, pk=pk)
+    _refuse_unless_chief(request)
+    if request.method == "GET":
+        return _calendar_response(request, editing=row)
+    form = AssociationDateForm(request.POST)
+    if form.is_valid():
+        try:
+            row = calendar.association_date_update(row=row, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            announce = _("Sparat: %(date)s %(label)s.") % {"date": row.date.isoformat(), "label": row.label}
+            if not request.htmx:
+                messages.success(request, announce)
+                return redirect("association_calendar", association=request.access.association.slug)
+            return _calendar_response(request, announce=announce)
+    return _calendar_response(request, form=form, editing=row, status=422)
 
 
 @association_view

@@ -110,3 +110,42 @@ def test_another_associations_calendar_and_dates_are_a_404(outsider_client, othe
 def test_anonymous_is_sent_to_login(client, association):
     response = client.get(page(association))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def edit_url(row):
+    return reverse("association_calendar_edit", args=[row.association.slug, row.pk])
+
+
+def test_the_chief_changes_a_date(chief_client, meeting):
+    form = chief_client.get(edit_url(meeting), **HTMX)
+    assert form.status_code == 200 and 'value="2026-10-20"' in form.text and "autofocus" in form.text
+    response = chief_client.post(
+        edit_url(meeting), {"date": "2026-10-22", "kind": "consultation", "title": "Flyttat"}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.date, meeting.title) == (datetime.date(2026, 10, 22), "Flyttat")
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_a_refused_change_keeps_the_input_and_the_stored_date(chief_client, meeting, headers):
+    response = chief_client.post(
+        edit_url(meeting), {"date": "2026-10-22", "kind": "other", "title": " "}, **headers
+    )
+    assert response.status_code == 422
+    assert "Skriv vad som händer den dagen." in response.text and 'value="2026-10-22"' in response.text
+    meeting.refresh_from_db()
+    assert (meeting.date, meeting.kind) == (datetime.date(2026, 10, 20), "consultation")
+
+
+@pytest.mark.parametrize("role", ["chair", "board", "reader"])
+def test_only_the_chief_changes_a_date(client_for, members, meeting, role):
+    client = client_for(members[role])
+    assert client.get(edit_url(meeting)).status_code == 403
+    assert client.post(edit_url(meeting), {"date": "2026-10-22", "kind": "adoption"}).status_code == 403
+
+
+def test_another_associations_date_cannot_be_changed(outsider_client, other_association, meeting):
+    assert outsider_client.get(edit_url(meeting)).status_code == 404
+    url = reverse("association_calendar_edit", args=[other_association.slug, meeting.pk])
+    assert outsider_client.post(url, {"date": "2026-10-22", "kind": "adoption"}).status_code == 404

@@ -77,5 +77,15 @@ def test_the_chief_adds_a_date_and_sees_it_on_the_start_page(page, sent, login, 
     expect(page.locator("#messages")).to_contain_text("Sparat: 2099-10-20 Medlemssamråd om budgeten.")
     expect(page.locator("#kalender table")).to_contain_text("Medlemssamråd om budgeten")
 
+    # Changed in place, from the keyboard: the form comes with the focus in its first field.
+    page.get_by_role("link", name="Ändra 2099-10-20 Medlemssamråd om budgeten").press("Enter")
+    htmx_settled(page)
+    expect(page.get_by_label("Datum", exact=True)).to_be_focused()
+    page.get_by_label("Beskrivning").fill("Medlemssamråd om budget och plan")
+    page.get_by_label("Beskrivning").press("Enter")
+    htmx_settled(page)
+    expect(page.locator("#kalender table")).to_contain_text("Medlemssamråd om budget och plan")
+    axe_check(page)
+
     page.goto("/")
-    expect(page.locator(".inbox__dates")).to_contain_text("Medlemssamråd om budgeten")
+    expect(page.locator(".inbox__dates")).to_contain_text("Medlemssamråd om budget och plan")

@@ -70,6 +70,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "healthz": PUBLIC,
     # the association's calendar (årshjul): every member reads it, the chief changes it
     "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
+    "association_calendar_edit": ASSOCIATION_EDIT,
     "association_calendar_delete": ASSOCIATION_EDIT,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
