@@ -19,7 +19,7 @@ from plans.inbox import (
     waiting_for_stance,
 )
 from plans.models import Plan, Stance
-from tests.factories import MembershipFactory, PlanFactory
+from tests.factories import MembershipFactory, PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 10, 1)
@@ -296,3 +296,18 @@ def test_the_page_takes_the_same_queries_however_many_plans_and_comments(
         client.get(reverse("dashboard"))
         with django_assert_num_queries(small[user.pk]):
             client.get(reverse("dashboard"))
+
+
+def test_a_superuser_without_a_membership_gets_a_list_of_every_association(
+    client, association, other_association
+):
+    admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    text = client.get(reverse("dashboard")).text
+    assert "Övriga samordningsförbund" in text
+    assert association.get_absolute_url() in text and other_association.get_absolute_url() in text
+
+
+def test_a_user_without_an_association_is_told_whom_to_ask(client):
+    client.force_login(UserFactory(username="ny"))
+    assert "Be förbundschefen om behörighet" in client.get(reverse("dashboard")).text
