@@ -262,15 +262,24 @@ def test_a_reader_sees_the_adopted_plans_only(client, association, reader):
     assert "Att granska" not in text and "Att besvara" not in text
 
 
-def test_the_page_takes_the_same_queries_however_many_plans_and_comments(
-    client, association, chief, board_member, chair, django_assert_num_queries
+def test_the_page_takes_the_same_queries_however_many_plans_comments_and_associations(
+    client,
+    association,
+    other_association,
+    chief,
+    board_member,
+    chair,
+    reader,
+    outsider,
+    django_assert_num_queries,
 ):
-    """The chief and a board member, with one plan in review and one comment against twelve plans (adopted,
-    in review, approved) and forty comments: the same queries. (Each draft's checks cost their own; the
-    one draft here stays one.)"""
+    """Each role, with one plan in review and one comment against twelve plans (adopted, in review,
+    approved), forty comments, stances, and a second association where they have the same role: the same
+    queries. (Each draft's checks cost their own; the one draft here stays one. A role the user has
+    nowhere else adds its own few queries, once for every association.)"""
     PlanFactory(association=association, first_year=2040)  # the draft under way
 
-    def add(years, comments):
+    def add(association, years, comments, *, chief):
         for year in years:
             plan = PlanFactory(association=association, first_year=year)
             review.plan_submit(plan=plan, by=chief, notify=False)
@@ -285,17 +294,27 @@ def test_the_page_takes_the_same_queries_however_many_plans_and_comments(
             assert client.get(reverse("dashboard")).status_code == 200
         return len(queries)
 
-    add([2027], 1)
-    small = {user.pk: count(user) for user in (chief, board_member)}
-    add(range(2028, 2039), 4)
+    users = (chief, board_member, reader)
+    add(association, [2027], 1, chief=chief)
+    small = {user.pk: count(user) for user in users}
+
+    add(association, range(2028, 2039), 4, chief=chief)
+    for plan in Plan.objects.filter(association=association, first_year__in=[2035, 2036]):
+        review.plan_stance_record(plan=plan, by=chair, stance=Stance.Kind.APPROVE)
     Plan.objects.filter(first_year__lt=2031).update(
         state=Plan.State.ADOPTED, adopted_on=datetime.date(2026, 1, 1)
     )
-    for user in (chief, board_member):
+    # The same role in a second association: its sections come from the same queries.
+    for user in (*users, chair):
+        role = user.memberships.get().role
+        MembershipFactory(user=user, association=other_association, role=role)
+    add(other_association, [2027, 2028], 2, chief=outsider)
+    for user in users:
         client.force_login(user)
         client.get(reverse("dashboard"))
         with django_assert_num_queries(small[user.pk]):
-            client.get(reverse("dashboard"))
+            response = client.get(reverse("dashboard"))
+        assert "Samordningsförbundet Beta" in response.text
 
 
 def test_a_superuser_without_a_membership_gets_a_list_of_every_association(
