@@ -16,7 +16,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from finsam.calendar import Calendar, calendars
 from finsam.models import Association, Membership
@@ -83,7 +84,8 @@ def unanswered_threads(user, associations) -> QuerySet[Comment]:
         Comment.objects.filter(
             plan__association_id__in=associations, parent__isnull=True, resolved_at__isnull=True
         )
-        .annotate(last_author_id=Subquery(last_author))
+        # 0 for a removed author (no user has it), so that the comparisons below are never NULL.
+        .annotate(last_author_id=Coalesce(Subquery(last_author), Value(0), output_field=IntegerField()))
         .exclude(last_author_id=user.pk)
         .exclude(Exists(by_a_chief))
     )

@@ -330,3 +330,14 @@ def test_a_superuser_without_a_membership_gets_a_list_of_every_association(
 def test_a_user_without_an_association_is_told_whom_to_ask(client):
     client.force_login(UserFactory(username="ny"))
     assert "Be förbundschefen om behörighet" in client.get(reverse("dashboard")).text
+
+
+def test_a_thread_whose_author_was_removed_still_waits_for_the_chief(client, sent_plan, chief, association):
+    leaving = MembershipFactory(association=association, role=Membership.Role.BOARD).user
+    thread = comment(sent_plan, leaving, "Fråga från en som slutat")
+    leaving.delete()
+    threads = unanswered_threads(chief, association_ids(chief, "chief"))
+    assert [t.pk for t in threads] == [thread.pk]
+    assert nav_counts(chief).to_answer == 1
+    client.force_login(chief)
+    assert "(borttagen användare): Fråga från en som slutat" in client.get(reverse("dashboard")).text
