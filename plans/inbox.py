@@ -107,14 +107,6 @@ class PlanUnderWay:
     def error_links(self) -> list[tuple[Finding, list[tuple[str, str]]]]:
         return [(finding, finding_links(self.plan, finding)) for finding in self.errors]
 
-    @property
-    def approvals(self) -> int:
-        return sum(stance.stance == Stance.Kind.APPROVE for stance in self.stances)
-
-    @property
-    def change_requests(self) -> int:
-        return sum(stance.stance == Stance.Kind.CHANGES_REQUESTED for stance in self.stances)
-
 
 def plans_under_way(associations) -> list[PlanUnderWay]:
     """The plans of `associations` being written or reviewed: for a plan the chief can still change, its

@@ -134,7 +134,6 @@ def test_the_chief_sees_each_members_latest_stance_on_the_version_sent(sent_plan
         (chair, "approve"),
         (board_member, "changes_requested"),
     }
-    assert (item.approvals, item.change_requests) == (1, 1)
     # Sent again: the new version has no stance yet.
     sent_plan.refresh_from_db()
     review.plan_submit(plan=sent_plan, by=chief, notify=False)
