@@ -149,3 +149,8 @@ def test_another_associations_date_cannot_be_changed(outsider_client, other_asso
     assert outsider_client.get(edit_url(meeting)).status_code == 404
     url = reverse("association_calendar_edit", args=[other_association.slug, meeting.pk])
     assert outsider_client.post(url, {"date": "2026-10-22", "kind": "adoption"}).status_code == 404
+
+
+def test_the_association_page_links_to_the_calendar_for_every_member(client_for, members, association):
+    for user in members.values():
+        assert page(association) in client_for(user).get(association.get_absolute_url()).text
