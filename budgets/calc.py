@@ -5,8 +5,11 @@ groups with their rows and subtotals, revenue and cost totals, the result before
 items, a multi-year total, and equity rolled forward (opening + result = closing, year after year).
 
 Costs are positive numbers here; whether they print negative is a display choice (`finsam.money`).
-The loading functions (`plan_budget` and the reads it makes: `line_amounts`, `plan_overrides`, and the
-interventions of `interventions.queries`) query the database; the computation (`compute_budget`,
+An intervention's row follows its grants, except in the years where the plan budgets another amount for it
+(`InterventionBudgetAmount`); the row keeps both figures (`Row.granted`, `Row.budgeted`).
+
+The loading functions (`plan_budget` and the reads it makes: `line_amounts`, `intervention_amounts`,
+`plan_overrides`, and the interventions of `interventions.queries`) query the database; the computation (`compute_budget`,
 `contribution_rows`, `split_largest_remainder`, `grant_summary`) works on loaded values only.
 """
 
@@ -20,7 +23,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, ContributionOverride
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    ContributionOverride,
+    InterventionBudgetAmount,
+)
 from finsam.models import Organisation
 from finsam.money import to_decimal
 from interventions.queries import plan_interventions, plan_organisations
@@ -70,10 +80,20 @@ class Row:
     intervention: Intervention | None = None
     organisations: list[Organisation] = field(default_factory=list)
     overridden_years: set[int] = field(default_factory=set)
+    # An intervention's row: its grants and the amounts the plan budgets instead, per year (the years of
+    # `budgeted` are those where `amounts` holds the budgeted amount rather than the grant).
+    granted: dict[int, Decimal] = field(default_factory=dict)
+    budgeted: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def is_computed(self) -> bool:
         return self.kind in ("intervention", "contribution")
+
+    @property
+    def budget_differences(self) -> dict[int, Decimal]:
+        """Budgeted minus granted (no grant counts as 0), for each year where the two differ."""
+        differences = {year: amount - self.granted.get(year, ZERO) for year, amount in self.budgeted.items()}
+        return {year: difference for year, difference in differences.items() if difference}
 
     def amount(self, year: int) -> Decimal | None:
         return self.amounts.get(year)
@@ -246,9 +266,11 @@ def compute_budget(
     organisations: list[Organisation],
     key_weights: dict[int, Decimal] | None = None,
     overrides: dict[tuple[int, str, int | None], Decimal] | None = None,
+    budgeted: dict[int, dict[int, Decimal]] | None = None,
 ) -> BudgetResult:
     """Pure computation over already-loaded objects: groups with their `lines` prefetched,
-    `line_amounts` as line id → column id → amount, interventions (with `granted`) in the plan's order."""
+    `line_amounts` as line id → column id → amount, interventions (with `granted`) in the plan's order,
+    `budgeted` as intervention id → column id → the amount the plan budgets instead of the grant."""
     years = [column.year for column in columns]
     column_years = {column.id: column.year for column in columns}
     revenue_groups: list[GroupResult] = []
@@ -270,9 +292,22 @@ def compute_budget(
                 if intervention.status == intervention.Status.UNDECIDED:
                     continue
                 grants = {year: amount for year, amount in intervention.granted.items() if year in years}
-                if grants:
+                chosen = {
+                    column_years[column_id]: amount
+                    for column_id, amount in (budgeted or {}).get(intervention.pk, {}).items()
+                    if column_id in column_years
+                }
+                if grants or chosen:
+                    amounts = {year: chosen.get(year, grants.get(year)) for year in years}
                     rows.append(
-                        Row(intervention.budget_label, grants, "intervention", intervention=intervention)
+                        Row(
+                            intervention.budget_label,
+                            {year: amount for year, amount in amounts.items() if amount is not None},
+                            "intervention",
+                            intervention=intervention,
+                            granted=grants,
+                            budgeted=chosen,
+                        )
                     )
         for line in group.lines.all():
             amounts = {
@@ -335,6 +370,17 @@ def line_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
     return amounts
 
 
+def intervention_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
+    """intervention id → column id → the amount the plan budgets for it instead of its grant, in one query."""
+    amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = InterventionBudgetAmount.objects.filter(column__plan=plan).values_list(
+        "intervention_id", "column_id", "amount"
+    )
+    for intervention_id, column_id, amount in rows:
+        amounts[intervention_id][column_id] = to_decimal(amount)
+    return amounts
+
+
 def plan_budget(
     plan: Plan,
     *,
@@ -373,6 +419,7 @@ def plan_budget(
         organisations=organisations,
         key_weights=municipality_key_weights(factors, municipality_ids) or None,
         overrides=overrides,
+        budgeted=intervention_amounts(plan),
     )
 
 
@@ -386,6 +433,7 @@ __all__ = [
     "Row",
     "compute_budget",
     "contribution_rows",
+    "intervention_amounts",
     "line_amounts",
     "plan_budget",
     "split_largest_remainder",
