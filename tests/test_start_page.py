@@ -340,3 +340,11 @@ def test_a_thread_whose_author_was_removed_still_waits_for_the_chief(client, sen
     assert nav_counts(chief).to_answer == 1
     client.force_login(chief)
     assert "(borttagen användare): Fråga från en som slutat" in client.get(reverse("dashboard")).text
+
+
+def test_an_approved_plan_points_the_chief_to_the_adoption(client, sent_plan, chief, chair):
+    review.plan_stance_record(plan=sent_plan, by=chair, stance=Stance.Kind.APPROVE)
+    client.force_login(chief)
+    text = client.get(reverse("dashboard")).text
+    assert "Tillstyrkt: registrera styrelsens beslut" in text
+    assert reverse("plan_review", args=["alfa", sent_plan.pk]) + "#atgarder" in text
