@@ -68,6 +68,10 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accessibility": PUBLIC,
     "association": ASSOCIATION,
     "healthz": PUBLIC,
+    # the association's calendar (årshjul): every member reads it, the chief changes it
+    "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
+    "association_calendar_edit": ASSOCIATION_EDIT,
+    "association_calendar_delete": ASSOCIATION_EDIT,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_new": ASSOCIATION_EDIT,
@@ -209,6 +213,7 @@ SEGMENT_MODELS = {
     "organisationer": "organisation",
     "styrelse": "boardseat",
     "kansli": "staffmember",
+    "arshjul": "associationdate",
 }
 
 
