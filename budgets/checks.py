@@ -366,7 +366,7 @@ def intervention_findings(
     for intervention in interventions:
         if intervention.status == intervention.Status.ENDED:
             continue
-        organisations = [intervention.owner, *intervention.partner_organisations]
+        organisations = [*intervention.owner_organisations, *intervention.partner_organisations]
         members = {}
         for organisation in organisations:
             if (
