@@ -385,13 +385,25 @@ def budget_group_add(*, plan: Plan, section: str, kind: str, name: str, by) -> B
 
 
 def budget_group_update(
-    *, group: BudgetGroup, expected_version: int, by, name: str, collapsed: bool | None = None
+    *,
+    group: BudgetGroup,
+    expected_version: int,
+    by,
+    name: str,
+    collapsed: bool | None = None,
+    summed_under: str | None = None,
 ) -> BudgetGroup:
-    """Rename a group (and choose whether it prints as one line)."""
+    """Rename a group (and choose whether it prints as one line, and the subtotal it shares with the
+    groups next to it)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Skriv gruppens rubrik.")})
     changes = {"name": name} | ({} if collapsed is None else {"collapsed": collapsed})
+    if summed_under is not None:
+        summed_under = " ".join(summed_under.split())
+        if len(summed_under) > 200:
+            raise ValidationError({"summed_under": _("Högst 200 tecken.")})
+        changes["summed_under"] = summed_under
     return _rename(
         group,
         plan=group.plan,

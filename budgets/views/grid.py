@@ -388,6 +388,7 @@ class GridItem:
     key: str  # "line" | "group": form keys, the confirmation's context, the services' argument
     anchor: str  # "rad" | "grupp"
     flag: str  # the checkbox saved with the name: "undecided" | "collapsed"
+    texts: tuple[str, ...]  # text fields saved with the name: the group's shared subtotal
     missing_version: str
     conflict: str  # %(name)s: the other person's name for it
     renamed: str  # %(name)s
@@ -400,7 +401,7 @@ class GridItem:
 
 
 LINE = GridItem(
-    "line", "rad", "undecided",
+    "line", "rad", "undecided", (),
     missing_version=gettext_lazy("Radens version saknas."),
     conflict=gettext_lazy("Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
     renamed=gettext_lazy("Raden heter nu %(name)s."),
@@ -410,7 +411,7 @@ LINE = GridItem(
     update=services.budget_line_update, move=services.budget_line_move, remove=services.budget_line_remove,
 )  # fmt: skip
 GROUP = GridItem(
-    "group", "grupp", "collapsed",
+    "group", "grupp", "collapsed", ("summed_under",),
     missing_version=gettext_lazy("Gruppens version saknas."),
     conflict=gettext_lazy("Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
     renamed=gettext_lazy("Gruppen heter nu %(name)s."),
@@ -431,6 +432,7 @@ def _item_edit(request, plan, spec: GridItem, item):
             raise ValidationError(str(spec.missing_version))
         saved = spec.update(
             **{spec.key: item, spec.flag: request.POST.get(spec.flag) == "on"},
+            **{name: request.POST.get(name, "") for name in spec.texts},
             expected_version=expected_version,
             name=name,
             by=request.user,
