@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
+from budgets.slips import Slip
 from finsam.money import amount_input_text, to_decimal
 from plans.models import Plan
 
@@ -28,6 +29,8 @@ class GridCell:
     column_label: str  # "Budget 2027", computed once per column (a translated choice label is slow)
     error: str = ""
     conflict: str | None = None  # the other person's value, as text, after a stale save
+    slip: Slip | None = None  # an amount asked about before it is saved (budgets.slips)
+    note: str = ""  # how a saved amount was read, when not as typed
 
     @property
     def input_id(self) -> str:
@@ -78,6 +81,8 @@ class ContributionCell:
     error: str = ""
     conflict: str | None = None
     version: int | None = None
+    slip: Slip | None = None
+    note: str = ""
 
     def __post_init__(self):
         if self.version is None:

@@ -14,6 +14,7 @@ urlpatterns += [
         grid.budget_cell,
         name="budget_cell",
     ),
+    path("planer/<int:pk>/budget/klistra-in/", grid.budget_cells_paste, name="budget_cells_paste"),
     path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/medlemsavgifter/",
         grid.budget_contributions,
