@@ -382,8 +382,9 @@ def _pasted_cells(request, plan) -> list[PastedCell]:
 def _paste_readings(plan, cells: list[PastedCell], *, answered: bool) -> dict[str, str]:
     """Read every pasted amount (`cell.reading`); the Swedish error of each one that is no amount.
 
-    Unless the question was answered, each amount is compared with its row and group as they will be
-    after the paste (the stored amounts of the groups, one query, with the block laid over them)."""
+    Unless the question was answered, each amount is compared with its row and group as they are saved
+    (the stored amounts of the groups, one query), as a typed cell is: compared with the rest of the block,
+    one slip in it would make its row's right amounts look wrong."""
     errors, amounts = {}, {}
     for cell in cells:
         try:
@@ -392,21 +393,16 @@ def _paste_readings(plan, cells: list[PastedCell], *, answered: bool) -> dict[st
             errors[cell.key] = error.messages[0]
     if errors:
         return errors
-    by_group: dict[int, dict[tuple[int, int], Decimal]] = {}
+    by_group: dict[int, list[tuple[int, int, Decimal]]] = {}
     if not answered and any(amounts.values()):
         stored = BudgetAmount.objects.filter(line__group__in={cell.line.group_id for cell in cells})
         for line_id, group_id, column_id, amount in stored.values_list(
             "line_id", "line__group_id", "column_id", "amount"
         ):
-            by_group.setdefault(group_id, {})[(line_id, column_id)] = amount
-        for cell in cells:
-            by_group.setdefault(cell.line.group_id, {})[(cell.line.pk, cell.column.pk)] = amounts[cell.key]
+            by_group.setdefault(group_id, []).append((line_id, column_id, amount))
     for cell in cells:
-        group = by_group.get(cell.line.group_id, {})
         row, column = slips.neighbour_amounts(
-            ((line_id, column_id, amount) for (line_id, column_id), amount in group.items()),
-            row=cell.line.pk,
-            column=cell.column.pk,
+            by_group.get(cell.line.group_id, []), row=cell.line.pk, column=cell.column.pk
         )
         cell.reading = slips.amount_reading(
             amounts[cell.key],
