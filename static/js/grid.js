@@ -128,7 +128,9 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // After the settle, when htmx has wired up the dialog's form: a key pressed at once must not submit it
+  // without htmx.
+  document.addEventListener("htmx:afterSettle", function (event) {
     const dialog = event.detail.target;
     if (dialog && dialog.id === "grid-paste" && dialog.querySelector("[data-slip]") && !dialog.open) {
       dialog.showModal();
