@@ -180,9 +180,9 @@ def budget_grid(
     `lines` limits the editable rows to those lines (a saved cell's answer shows one row; its totals
     come from the whole budget all the same).
 
-    What a user typed and was refused is kept: `cell_state` per (line id, column id) and
-    `contribution_state` per column id hold `text` and `error` or `conflict` (and the `version` to save
-    against); `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
+    What a user typed and was refused (or is asked about) is kept: `cell_state` per (line id, column id)
+    and `contribution_state` per column id hold `text` and `error`, `conflict` or `slip` (and the
+    `version` to save against); `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
     `group-add-<section>`, `column-<id>`) hold the message and text of the other forms.
     """
     versions = cell_versions(plan, lines)

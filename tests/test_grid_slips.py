@@ -98,6 +98,17 @@ def test_confirming_the_typed_amount_saves_it_as_typed(client, tkr_plan, chief):
     assert PlanEvent.objects.filter(plan=tkr_plan).count() == 1
 
 
+def test_taking_a_suggestion_where_there_was_none_saves_the_typed_amount(client, plan, chief):
+    """A question without a suggestion offers the typed amount only; a post claiming the suggestion
+    without one never empties the cell."""
+    client.force_login(chief)
+    line, column = chief_cell(plan)
+    response = post(
+        client, plan, line, column, amount="900 000 000 000", asked="900 000 000 000", confirm="suggested"
+    )
+    assert response.status_code == 200 and amount_of(line, column) == 900_000_000_000
+
+
 def test_an_answer_to_another_text_is_no_answer(client, tkr_plan, chief):
     """The user changed the amount after the question (or pressed Enter without JavaScript, which takes the
     first button): the new text is read afresh, never saved on the old question's answer."""

@@ -1,8 +1,9 @@
 """The budget grid editor of a plan (budgets/grid.html).
 
 A cell save answers with the cell and, out of band, everything that follows from it (subtotals, totals,
-result, equity, checks, an announcement); structural changes (lines, groups, columns) answer with the
-whole editor region. Without JavaScript every form posts and redirects back to the grid; refusals render
+result, equity, checks, an announcement); an amount that looks like a slip (budgets.slips) is asked about
+first, nothing saved. A pasted block is saved all at once, or asks once. Structural changes (lines,
+groups, columns) and a pasted block answer with the whole editor region. Without JavaScript every form posts and redirects back to the grid; refusals render
 the page with the user's input and the message.
 """
 
@@ -248,8 +249,9 @@ def _cell(request, plan, *, line, column, save, stored, section=None, neighbours
             return _refused_cell_response(
                 request, plan, status=200, slip=reading.slip, version=expected_version, **refused
             )
-        if answer == slips.CONFIRM_SUGGESTED:
-            reading = slips.Reading(_amount_or_blank(request.POST.get("suggested", ""), plan.unit))
+        suggested = request.POST.get("suggested", "")
+        if answer == slips.CONFIRM_SUGGESTED and suggested.strip():  # no suggestion: the typed amount
+            reading = slips.Reading(parse_amount(suggested, plan.unit))
         save(reading.amount, expected_version)
     except ValidationError as error:
         return _refused_cell_response(
@@ -337,10 +339,6 @@ class PastedCell:
     text: str
     version: int
     reading: slips.Reading | None = None
-
-    @property
-    def label(self) -> str:
-        return self.line.name
 
 
 def _pasted_cells(request, plan) -> list[PastedCell]:
