@@ -111,17 +111,21 @@ def budget_cell_update(
     amount: Decimal | None,
     expected_version: int,
     by,
+    current: BudgetAmount | type[Ellipsis] | None = ...,
 ) -> BudgetAmount | None:
     """Set the amount of one cell (`None` empties it) if nobody changed it since `expected_version`.
 
     `expected_version` is the version of the cell's `BudgetAmount` the user saw, 0 for an empty cell.
-    Raises `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value
-    writes nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
+    `current` is the cell's stored amount as the caller has just read it (None: empty), which saves the
+    read (`...`: read it here); the writes are conditional on the version all the same. Raises
+    `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value writes
+    nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
     Returns the cell as saved (None when empty). Uses a constant number of queries.
     """
     _cell_check(line, column)
     with plan_change(line.group.plan, by=by) as change:
-        current = BudgetAmount.objects.filter(line=line, column=column).first()
+        if current is ...:
+            current = BudgetAmount.objects.filter(line=line, column=column).first()
         return _cell_write(
             change,
             line=line,

@@ -279,23 +279,35 @@ def _cell(request, plan, *, line, column, save, stored, section=None, neighbours
 def budget_cell(request, pk: int, line_id: int, column_id: int):
     """Save one typed cell (POST), or show it as it is now (GET)."""
     plan, line, column = _cell_objects(request, pk, line_id, column_id)
+    # The stored amounts of the line's group, read once when the slip check needs them: the row's and the
+    # column's other amounts, and the cell itself, which the save then does not read again.
+    group_amounts: list[BudgetAmount] | None = None
+
+    def neighbours():
+        nonlocal group_amounts
+        group_amounts = list(BudgetAmount.objects.filter(line__group=line.group_id))
+        return slips.neighbour_amounts(
+            ((a.line_id, a.column_id, a.amount.amount) for a in group_amounts), row=line.pk, column=column.pk
+        )
+
+    def save(amount, version):
+        read = {}
+        if group_amounts is not None:
+            cell = (line.pk, column.pk)
+            read["current"] = next((a for a in group_amounts if (a.line_id, a.column_id) == cell), None)
+        services.budget_cell_update(
+            line=line, column=column, amount=amount, expected_version=version, by=request.user, **read
+        )
+
     return _cell(
         request,
         plan,
         line=line,
         column=column,
-        save=lambda amount, version: services.budget_cell_update(
-            line=line, column=column, amount=amount, expected_version=version, by=request.user
-        ),
+        save=save,
         stored=lambda current: current.amount,
         section=line.group.section,
-        neighbours=lambda: slips.neighbour_amounts(
-            BudgetAmount.objects.filter(line__group=line.group_id).values_list(
-                "line_id", "column_id", "amount"
-            ),
-            row=line.pk,
-            column=column.pk,
-        ),
+        neighbours=neighbours,
     )
 
 
