@@ -36,7 +36,11 @@ MAX_COLUMNS = 30
 MAX_ERRORS = 20
 MAX_LABEL_LENGTH = 300
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # guards against a zip bomb dressed as a workbook
+MAX_XLSX_UNCOMPRESSED = 5 * 1024 * 1024  # the zip's declared sizes: a zip bomb dressed as a workbook
+MAX_XLSX_PARTS = 1_000  # files in the zip: a workbook has a few dozen
+MAX_XLSX_COLUMNS = 40  # columns read from a sheet; content further right refuses the file
+MAX_XLSX_CELLS = MAX_ROWS * MAX_XLSX_COLUMNS  # cells parsed, across the sheets tried
+MAX_XLSX_ROW_ELEMENTS = 4 * MAX_ROWS  # rows parsed, empty formatted ones included
 
 OUTCOME, FORECAST, BUDGET, PLAN = "outcome", "forecast", "budget", "plan"
 KIND_WORDS = {"utfall": OUTCOME, "bokslut": OUTCOME, "prognos": FORECAST, "budget": BUDGET, "plan": PLAN}
