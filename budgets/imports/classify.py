@@ -46,8 +46,16 @@ MUNICIPALITIES_WORDS = {
     "kommunerna tillsammans",
     "medlemskommunerna",
 }
-STATE_WORDS = {"staten", "staten (fk/af)", "fk/af", "fk och af"}
+STATE_WORDS = {"staten", "staten (fk/af)", "fk/af", "fk och af", "fk/af (staten)", "fk + af"}
 REGION_WORDS = {"regionen", "landstinget"}
+# Words around a member part that do not change which part it is: "Kommunernas bidrag", "Regionens andel
+# 25 %", "Medlemsavgift staten".
+PART_WORDS = re.compile(
+    r"\b(?:medlemsavgift(?:er)?|medlemsbidrag|bidrag|insats|andel|avgift|tilldelning|totalt|gemensamt|"
+    r"tillsammans|\d+(?:,\d+)?\s*%)\b",
+    re.I,
+)
+POSSESSIVE = {"kommunernas": "kommunerna", "regionens": "regionen", "statens": "staten"}
 
 
 def strip_heading(label: str) -> str:
@@ -65,7 +73,7 @@ def shorten(text: str, length: int = 60) -> str:
 
 def is_amount(text: str, unit: str) -> bool:
     try:
-        parse_amount(text, unit)
+        parse_amount(text, unit, table=True)
     except ValidationError:
         return False
     return True
@@ -151,6 +159,13 @@ def member_match(label: str, members: list[Organisation]) -> tuple[str, Organisa
     """The contribution part a revenue row names: ("state", None), ("region", None),
     ("municipalities", None) or ("municipality", org); None if it names no member part."""
     text = re.sub(r"\s*\([^)]*\)", "", normalise(label)).strip()
+    bare = " ".join(POSSESSIVE.get(word, word) for word in PART_WORDS.sub(" ", text).split())
+    if (
+        bare
+        and bare != text
+        and (bare in MUNICIPALITIES_WORDS or bare in STATE_WORDS or bare in REGION_WORDS)
+    ):
+        text = bare
     if text in MUNICIPALITIES_WORDS:
         return "municipalities", None
     if text in STATE_WORDS:
@@ -252,6 +267,18 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
     if any(amount < 0 for amount in contributions_total.values()):
         warnings.append(_("Medlemsavgifterna blir negativa i tabellen; kontrollera tecknen."))
         contributions_total = {year: max(amount, ZERO) for year, amount in contributions_total.items()}
+
+    # "Varav" rows under a contribution row: its parts, kept as stated contribution figures, never summed.
+    if contributions_index is not None:
+        for line in parsed.breakdowns:
+            match = member_match(line.label, members)
+            if match:
+                contribution_lines.append((line, *match))
+            else:
+                warnings.append(
+                    _("Raden ”%(label)s” (rad %(row)s) är en del av raden ovanför och räknas inte.")
+                    % {"label": line.label, "row": line.row}
+                )
 
     figures: dict[tuple[str, int | None], ContributionSpec] = {}
     for line, reference, organisation in contribution_lines:

@@ -47,18 +47,57 @@ KIND_WORDS = {"utfall": OUTCOME, "bokslut": OUTCOME, "prognos": FORECAST, "budge
 KIND = r"utfall|bokslut|prognos|budget|plan"
 YEAR = r"(?:19|20)\d\d"
 YEAR_CELL = re.compile(rf"(?:(?P<kind1>{KIND})\.?\s*)?(?P<year>{YEAR})(?:\s*(?P<kind2>{KIND}))?", re.I)
-TOTAL_CELL = re.compile(
-    rf"(?:(?:totalt?|summa)\s*)?{YEAR}\s*[-–—/]\s*(?:{YEAR}|\d\d)|totalt?|summa|total\s+{YEAR}", re.I
-)
 TITLE_KINDS = re.compile(rf"\b({KIND})\s+({YEAR})(?:\s*[-–—]\s*({YEAR}))?", re.I)
-UNIT_TKR = re.compile(r"\b(?:tkr|kkr|tsek|ksek|tusen(?:tals?)? kronor)\b", re.I)
-UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
-UNIT_WORDS = re.compile(r"\(?\b(?:tkr|kkr|tsek|ksek|kr|kronor|sek|belopp i)\b\)?", re.I)
-STATED = re.compile(r"^(?:summa|totalt?|resultat\w*|årets resultat)\b", re.I)
-OPENING_EQUITY = re.compile(
-    r"^(?:ingående eget kapital|eget kapital vid årets (?:början|ingång)|ingående balans)", re.I
+# Units, most specific first: millions, thousands, kronor. A "." after an abbreviation is allowed.
+UNIT_MKR = re.compile(r"\b(?:mnkr|mkr|msek|mn kr|miljoner kronor|miljoner kr)\b", re.I)
+UNIT_TKR = re.compile(
+    r"\b(?:tkr|kkr|tsek|ksek|tusen kr|(?:belopp i )?tusen(?:tal|tals)? kronor|tusental kr)\b", re.I
 )
-OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt", re.I)
+UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
+UNIT_WORDS = re.compile(
+    r"\(?\b(?:belopp i|belopp|mnkr|mkr|msek|miljoner|tkr|kkr|tsek|ksek|tusen(?:tal|tals)?|kr|kronor|sek)\b\.?\)?",
+    re.I,
+)
+# Words of a header cell: the kind of a year column, a multi-year total, a note or percent column, and
+# fillers that say nothing ("år", "helår").
+TOTAL_WORDS = {"totalt", "total", "summa", "sammanlagt", "tot"}
+NOTE_WORDS = {"not", "noter", "not nr", "notnr", "anm", "anmärkning", "kommentar", "kommentarer"}
+PERCENT_WORDS = {"%", "procent", "andel", "andel %", "förändring %", "förändring", "diff", "differens",
+                 "avvikelse"}  # fmt: skip
+FILLER_WORDS = {"år", "helår", "årets", "för", "av", "hela", "året"}
+# A bullet or numbering before a label: "- ", "• ", "1. ", "1.2 ", "a) ".
+BULLET = re.compile(
+    r"^(?:[-–•·▪◦‣○●]\s+|\d{1,2}(?:\.\d{1,2})*[.)]\s+|\d{1,2}\.\d{1,2}\s+|[a-zåäö][.)]\s+)", re.I
+)
+STATED = re.compile(
+    r"^(?:summa|totalt?|totala|delsumma|resultat\w*|årets resultat|periodens resultat|beräknat resultat"
+    r"|budgeterat resultat|över-?\s*/\s*underskott|överskott|underskott)\b"
+    r"|^(?:intäkter|kostnader|verksamhetens (?:intäkter|kostnader))\s+(?:totalt|summa)$",
+    re.I,
+)
+RESULT = re.compile(
+    r"^(?:resultat\w*|årets resultat|periodens resultat|beräknat resultat|budgeterat resultat"
+    r"|över-?\s*/\s*underskott|överskott|underskott)\b",
+    re.I,
+)
+RESULT_BEFORE_FINANCIAL = re.compile(r"före finansiella|före finansnetto|rörelseresultat", re.I)
+OPENING_EQUITY = re.compile(
+    r"^(?:ingående eget kapital|eget kapital,? (?:vid )?(?:årets|periodens) (?:början|ingång)"
+    r"|eget kapital,? ingående(?: balans)?|ingående balans|eget kapital 1 jan|eget kapital 01-01"
+    r"|balanserat resultat|balanserade medel|ingående kapital)",
+    re.I,
+)
+CLOSING_EQUITY = re.compile(
+    r"^(?:utgående eget kapital|eget kapital,? (?:vid )?(?:årets|periodens) (?:slut|utgång)"
+    r"|eget kapital,? utgående(?: balans)?|utgående balans|eget kapital 31 dec|eget kapital 12-31"
+    r"|utgående kapital|eget kapital$)",
+    re.I,
+)
+OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt|^förändring (?:av )?eget kapital", re.I)
+FINANCIAL_INCOME = re.compile(r"^(?:finansiella intäkter|ränteintäkter|ränta på|räntor?$|finansnetto)", re.I)
+FINANCIAL_COST = re.compile(r"^(?:finansiella kostnader|räntekostnader|bankkostnader|bankavgifter)", re.I)
+SECTION_TOTAL_WORDS = re.compile(r"intäkt|inkomst|kostnad|utgift", re.I)
+BREAKDOWN = re.compile(r"^(?:varav|därav|varav:|därav:)\s*", re.I)
 REVENUE_HEADINGS = re.compile(r"^(?:intäkter|inkomster|finansiering|intäkter och bidrag)$", re.I)
 COST_HEADINGS = re.compile(r"^(?:kostnader|utgifter|kostnader och utgifter)$", re.I)
 COST_WORDS = re.compile(
@@ -89,6 +128,7 @@ class ParsedColumn:
     year: int
     kind: str  # a BudgetColumn.Kind value
     inferred: bool = False  # the table names no kind for this year: guessed from its position
+    header: str = ""  # the header cell as the table prints it
 
 
 @dataclass
@@ -97,6 +137,7 @@ class ParsedLine:
     amounts: dict[int, Decimal]  # whole kronor; costs positive
     row: int  # line number in the text
     undecided: bool = False
+    parent: str = ""  # for a breakdown ("varav") row: the label of the row it breaks down
 
 
 @dataclass
@@ -107,6 +148,24 @@ class ParsedGroup:
     lines: list[ParsedLine] = field(default_factory=list)
     row: int | None = None  # line number of its heading
     is_section: bool = False  # the lines stood right under a section heading ("Kostnader")
+
+
+@dataclass
+class RowReading:
+    """What finsam read one row of the table as: the first guess a preview shows and lets the user change.
+
+    `reading` is one of: heading (a section or group heading), line (a budget line in `group`),
+    group_total (the subtotal of `group`), revenue_total, costs_total, result_before_financial,
+    financial_income, financial_cost, result, opening_equity, closing_equity, breakdown (a "varav" part
+    of the row above, never counted), subtotal (a sum over several groups, not compared), note (a row
+    that is read but not used: a percent of the contributions, a footnote).
+    """
+
+    row: int  # line number in the text
+    label: str  # as printed, bullets and numbering stripped
+    reading: str
+    group: str = ""  # the group's name, for a line or a group total
+    amounts: dict[int, Decimal] = field(default_factory=dict)  # kronor as printed (signs as in the table)
 
 
 @dataclass
@@ -130,6 +189,13 @@ class ParsedBudget:
     opening_equity: Decimal | None = None
     notes: list[str] = field(default_factory=list)
     title: str = ""
+    readings: list[RowReading] = field(default_factory=list)
+    closing_equity: dict[int, Decimal] = field(default_factory=dict)
+    breakdowns: list[ParsedLine] = field(default_factory=list)  # "varav" rows, in finsam's signs
+    scale: str = "kr"  # what the table's figures count: "kr", "tkr" or "mkr"
+    ignored_columns: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (header, total|note|percent|unknown)
 
     @property
     def years(self) -> list[int]:
@@ -165,6 +231,12 @@ def clean_cell(text: str) -> str:
     return SPACES.sub(" ", text).strip().strip('"').strip()
 
 
+def strip_bullet(label: str) -> str:
+    """A label without the bullet or numbering Word put before it ("- ", "• ", "1. ", "a) ")."""
+    stripped = BULLET.sub("", label, count=1).strip()
+    return stripped or label
+
+
 def split_rows(text: str) -> tuple[list[TextRow], str]:
     """The text's lines as rows of cells, and the separator used ("tab", "semicolon" or "spaces")."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -185,10 +257,14 @@ def split_rows(text: str) -> tuple[list[TextRow], str]:
     for row in rows:
         while row.cells and not row.cells[-1]:
             row.cells.pop()
+
     # A table copied with an empty first column (labels indented one cell) reads as if it had none.
     starts = [next(i for i, cell in enumerate(row.cells) if cell) for row in rows if not row.is_blank]
     shift = min(starts, default=0)
     if shift:
         for row in rows:
             row.cells = row.cells[shift:]
+    for row in rows:
+        if row.cells and row.cells[0]:
+            row.cells[0] = strip_bullet(row.cells[0])
     return rows, mode
