@@ -103,7 +103,11 @@ def figures_of(plan, text: str) -> dict:
         "columns": [[column.year, column.kind] for column in parsed.columns],
         "unit": parsed.unit,
         "readings": readings,
-        "differences": sorted([figure.label, figure.year] for figure in report.differences),
+        "differences": sorted(
+            [figure.label, figure.year] for figure in report.differences if figure.computed != "–"
+        ),
+        # Municipality rows before the plan has a key: nothing to compare them with yet.
+        "not_comparable": len([figure for figure in report.differences if figure.computed == "–"]),
         "follows": sorted([figure.label, figure.year] for figure in report.following),
     }
 
@@ -119,8 +123,12 @@ def assert_gives(figures: dict, expected: dict, *, where: str, exact_labels: boo
         assert sorted(figures["columns"]) == sorted(expected["columns"]), f"{where}: columns"
     if "unit" in expected and exact_labels:
         assert figures["unit"] == expected["unit"], f"{where}: unit"
-    assert figures["differences"] == sorted(expected.get("differences", [])), f"{where}: differences"
-    assert figures["follows"] == sorted(expected.get("follows", [])), f"{where}: follows"
+    for key in ("differences", "follows"):
+        found, wanted = figures[key], sorted(expected.get(key, []))
+        if not exact_labels:  # reworded: the same rows and years, under other labels
+            found, wanted = sorted(year for _label, year in found), sorted(year for _label, year in wanted)
+        assert found == wanted, f"{where}: {key}"
+    assert figures["not_comparable"] == expected.get("not_comparable", 0), f"{where}: not comparable"
     if exact_labels:
         for label, reading in expected["readings"].items():
             assert reading in figures["readings"].get(label, []), (
@@ -139,8 +147,15 @@ def test_the_corpus_has_twenty_shapes_and_a_readme_mapping_each_to_two_files():
             assert f"`{shape}`" in readme, f"{shape} is not in the README"
     for shape, files in shapes.items():
         assert len(files) >= 2, f"{shape} has only {files}"
-    for shape in re.findall(r"^\| `([a-z0-9-]+)` \|", readme, re.M):
-        assert len(shapes.get(shape, ())) >= 2, f"README shape {shape} has fewer than two files"
+    for shape, listed in re.findall(r"^\| `([a-z0-9-]+)`[^|]*\| (.+) \|$", readme, re.M):
+        numbers = set(re.findall(r"\b(\d\d)\b", listed))
+        for first, last in re.findall(r"\b(\d\d)–(\d\d)\b", listed):
+            numbers |= {f"{n:02}" for n in range(int(first), int(last) + 1)}
+        assert len(numbers) >= 2, f"README shape {shape} lists fewer than two files"
+        carrying = {name[:2] for name in shapes.get(shape, ())}
+        assert numbers == carrying, (
+            f"README shape {shape}: lists {sorted(numbers)}, sidecars {sorted(carrying)}"
+        )
 
 
 @pytest.mark.parametrize("name", TEXTS + WORKBOOKS)
@@ -163,8 +178,9 @@ def joined(rows: list[list[str]]) -> str:
 AMOUNT = re.compile(r"^\(?[-\u2212]?\(?\d[\d \u00a0.]*(?:,\d+)?\)?$")
 
 
-def is_amount(cell: str) -> bool:
-    return bool(AMOUNT.match(cell.strip())) and not re.fullmatch(r"(?:19|20)\d\d", cell.strip())
+def is_amount(cell: str, *, body: bool = False) -> bool:
+    """An amount cell; a bare year counts only in a row with a label (a header row's label is empty)."""
+    return bool(AMOUNT.match(cell.strip())) and (body or not re.fullmatch(r"(?:19|20)\d\d", cell.strip()))
 
 
 def reorder_columns(text: str) -> str | None:
@@ -221,7 +237,10 @@ def flip_cost_signs(text: str) -> str | None:
     rows = cells_of(text)
     for number in cost_rows:
         cells = rows[number - 1]
-        rows[number - 1] = [cells[0], *(negate(cell) if is_amount(cell) else cell for cell in cells[1:])]
+        rows[number - 1] = [
+            cells[0],
+            *(negate(cell) if is_amount(cell, body=True) else cell for cell in cells[1:]),
+        ]
     return joined(rows)
 
 
@@ -233,8 +252,9 @@ def rescale_to_kronor(text: str) -> str | None:
     text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "kronor", text)
     rows = cells_of(text)
     for cells in rows:
+        years = all(re.fullmatch(r"(?:19|20)\d\d", cell) for cell in cells[1:] if cell)
         for index, cell in enumerate(cells[1:], start=1):
-            if is_amount(cell):
+            if is_amount(cell, body=bool(cells[0]) and not years):
                 cells[index] = rescaled(cell)
     return joined(rows)
 

@@ -491,6 +491,7 @@ def read_body(
     after_result = False  # rows below the result: equity, financial items, key ratios
     result_entry: tuple | None = None  # the stated result last read, until financial items follow it
     step = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}[unit]
+    detail: list[RawLine] = []  # lines read since the last heading or sum row
     header_years = sorted(column_of_cell.values())
 
     def read(row: TextRow, reading: str, values: dict[int, Decimal], group: str = "") -> None:
@@ -541,6 +542,7 @@ def read_body(
                     _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader"), row=None
                 )
         raw_lines.append(RawLine(row, section, current, values))
+        detail.append(raw_lines[-1])
         read(row, "line", values, current.name)
 
     def stated_row(row: TextRow, values: dict[int, Decimal]) -> bool | None:
@@ -561,14 +563,19 @@ def read_body(
         )
         target, group_index = None, None
         if in_group and totals_to(values, in_group):
-            target, group_index = ("group", groups.index(current)) if not lone else (current.section, None)
+            only = len([group for group in groups if group.section == current.section]) == 1
+            if lone or (only and names_section):
+                target = current.section  # the section's only group, and the row names the section
+            else:
+                target, group_index = "group", groups.index(current)
         elif in_section and totals_to(values, in_section):
             target = section
-        elif not in_group and not names_section and (heading_group or rest):
+        elif not detail and not names_section and (heading_group or rest):
             # A sum with nothing above it to sum: the group's amounts as one line (detail in an appendix).
             name = current.name if heading_group else rest[:1].upper() + rest[1:]
             add_line(TextRow(row.number, [name, *row.values]), name, values)
             readings[-1].label = label
+            detail.clear()
             if heading_group:
                 current = None  # the sum closes its group
             return True
@@ -593,6 +600,7 @@ def read_body(
         if target == "group" and group_index is not None:
             figure_section = groups[group_index].section
         stated_raw.append((row, target, group_index, values, figure_section or "", len(readings)))
+        detail.clear()
         reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}[target]
         read(row, reading, values, groups[group_index].name if group_index is not None else "")
         if target in ("group", "revenue", "costs"):
@@ -710,6 +718,18 @@ def read_body(
                 stated_raw.remove(result_entry)
                 readings[result_entry[5]].reading = "result_before_financial"
                 result_entry = None
+            if after_result:
+                # The totals above the result leave out what is printed below it: not comparable.
+                for entry in [entry for entry in stated_raw if entry[1] == financial]:
+                    stated_raw.remove(entry)
+                    readings[entry[5]].reading += "_before_financial"
+                    found.notes.append(
+                        _(
+                            "Summaraden ”%(label)s” (rad %(row)s) räknar inte med de finansiella posterna "
+                            "under resultatet och jämförs inte."
+                        )
+                        % {"label": entry[0].label, "row": entry[0].number}
+                    )
             group = section_group(financial)
             raw_lines.append(RawLine(row, financial, group, values))
             read(row, f"financial_{'income' if financial == 'revenue' else 'cost'}", values, group.name)
@@ -753,6 +773,7 @@ def read_body(
                     section = "costs"
                 section_name = None
                 current = new_group(heading, row=row.number)
+            detail.clear()
             read(row, "heading", {})
             continue
         add_line(row, label, values)
