@@ -17,7 +17,7 @@ from budgets.calc import plan_budget
 from budgets.imports.apply import budget_import_apply, budget_import_preview
 from budgets.imports.classify import member_match
 from budgets.imports.files import number_scale, read_upload, xlsx_to_text
-from budgets.imports.parse import parse_text
+from budgets.imports.parse import header_cell, parse_text
 from budgets.imports.table import MAX_UPLOAD_BYTES, BudgetParseError
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from budgets.stated import compare_stated
@@ -621,3 +621,78 @@ def test_municipality_rows_without_a_key_are_reported_as_not_comparable(gavlebor
     assert gavleborg.budget_columns.get().contributions_total.amount == D(13320000)
     assert [(d.label, d.computed) for d in report.differences] == [("Gävle", "–"), ("Hofors", "–")]
     assert "fördelningsnyckel" in report.contribution_summary
+
+
+# --- reading real tables' variety (issue 14, item 2) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Budget 2024", ("year", 2024, "budget")),
+        ("2024 Budget", ("year", 2024, "budget")),
+        ("Bokslut 2022", ("year", 2022, "outcome")),
+        ("Prognos 2023", ("year", 2023, "forecast")),
+        ("Plan år 2026", ("year", 2026, "plan")),
+        ("Budget 2024 (tkr)", ("year", 2024, "budget")),
+        ("2024", ("year", 2024, None)),
+        ("2024–2026 Totalt", ("total", None, None)),
+        ("Totalt 2024-2026", ("total", None, None)),
+        ("Summa 2024–26", ("total", None, None)),
+        ("Summa", ("total", None, None)),
+        ("Not", ("note", None, None)),
+        ("%", ("percent", None, None)),
+        ("Andel %", ("percent", None, None)),
+        ("tkr", ("unit", None, None)),
+        ("Utfall jan–aug 2024", ("unknown", None, None)),
+        ("Kommentar till budgeten", ("unknown", None, None)),
+    ],
+)
+def test_header_cells_are_read_in_any_order(cell, expected):
+    assert header_cell(cell) == expected
+
+
+def test_an_unknown_header_cell_is_kept_aside_not_refused():
+    parsed = parse_text("tkr\tBudget 2027\tAnsvarig\tPlan 2028\nKostnader\nKansli\t100\tAnna\t110\n")
+    assert parsed.years == [2027, 2028]
+    assert parsed.lines[0].amounts == {2027: D(100000), 2028: D(110000)}
+    assert ("Ansvarig", "unknown") in parsed.ignored_columns
+    assert any("”Ansvarig” känns inte igen" in note for note in parsed.notes)
+
+
+def test_a_table_that_cannot_be_used_names_the_header_cells_it_could_not_read():
+    with pytest.raises(BudgetParseError) as raised:
+        parse_text("\tBudgetår 2027 (förslag)\tBeslut 2027 (förslag)\tRev. 2027\nKansli\t1\t2\t3\n")
+    message = raised.value.messages[0]
+    assert message.startswith("Hittade ingen rubrikrad med år")
+    assert "Rad 1 har år, men finsam kunde inte läsa rubrikerna ”Budgetår 2027 (förslag)”" in message
+
+
+@pytest.mark.parametrize(
+    ("title", "cell", "amount"),
+    [
+        ("Belopp i tkr.", "1,5", D(1500)),
+        ("TSEK", "1,5", D(1500)),
+        ("Budget, kSEK", "1,5", D(1500)),
+        ("Belopp i tusen kronor", "1,5", D(1500)),
+        ("Budget i mnkr", "1,5", D(1500000)),
+        ("Budget (Mkr)", "0,25", D(250000)),
+        ("Belopp i miljoner kronor", "2", D(2000000)),
+        ("Budget, SEK", "1 500", D(1500)),
+    ],
+)
+def test_every_common_unit_spelling_is_read(title, cell, amount):
+    parsed = parse_text(f"{title}\n\t2027\nKansli\t{cell}")
+    assert parsed.lines[0].amounts[2027] == amount
+
+
+@pytest.mark.parametrize("label", ["- Kansli", "• Kansli", "1. Kansli", "a) Kansli", "2.1 Kansli"])
+def test_bullets_and_numbering_are_stripped(label):
+    assert parse_text(f"\t2027\nKostnader\n{label}\t100\n").lines[0].label == "Kansli"
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"), [("(1 200)", D(-1200)), ("1.258.500", D(1258500)), ("(1.258)", D(-1258))]
+)
+def test_a_table_cell_may_be_parenthesised_or_dot_grouped(cell, amount):
+    assert parse_text(f"kr\t2027\nIntäkter\nAvgift\t{cell}\n").lines[0].amounts == {2027: amount}

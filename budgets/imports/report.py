@@ -408,10 +408,23 @@ def report_text(report: ImportReport) -> str:
                     "difference": figure.difference or "–",
                 }
             )
-    elif report.figures:
+    elif report.figures and not report.following:
         out.append(
             _("Alla %(count)s angivna summor stämmer med de beräknade.") % {"count": len(report.figures)}
         )
+    if report.following:
+        out.append(_("Följer av avvikelserna ovan (inga egna fel):"))
+        for figure in report.following:
+            out.append(
+                "  "
+                + _("%(label)s %(year)s: skillnad %(difference)s, följer av ”%(source)s”")
+                % {
+                    "label": figure.label,
+                    "year": figure.year,
+                    "difference": figure.difference or "–",
+                    "source": figure.follows,
+                }
+            )
     if report.figures:
         out.append(_("Tabellens summarader:"))
         for figure in report.figures:

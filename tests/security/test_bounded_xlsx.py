@@ -6,18 +6,24 @@ and peak memory are its own; the peak counts Python, Django and openpyxl as well
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as ILLEGAL
 
 from budgets.imports.files import read_upload
 from budgets.imports.parse import parse_text
 from budgets.imports.table import MAX_ROWS, MAX_XLSX_COLUMNS, MAX_XLSX_UNCOMPRESSED, BudgetParseError
 from tests.security import hostile_xlsx
+from tests.security.payloads import PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
@@ -100,3 +106,27 @@ def test_a_sheet_declaring_the_whole_grid_but_holding_a_table_is_read():
 def test_empty_formatted_rows_below_a_table_are_skipped_within_the_budget():
     text, _source = read_upload("budget.xlsx", hostile_xlsx.empty_styled_cells(5_000))
     assert parse_text(text).lines[-1].label == "Rad 4"
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=20), st.integers(-(10**15), 10**15)),
+            max_size=6,
+        ),
+        max_size=8,
+    )
+)
+def test_a_workbook_of_hostile_cells_gives_text_or_its_own_error(cells):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["tkr", "Budget 2027", "Plan 2028"])
+    for row in cells:
+        workbook.active.append([ILLEGAL.sub("", cell) if isinstance(cell, str) else cell for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    try:
+        text, _source = read_upload("budget.xlsx", buffer.getvalue())
+        parse_text(text)
+    except BudgetParseError as error:
+        assert error.messages and all(message.strip() for message in error.messages)
