@@ -1,13 +1,15 @@
-"""Reads of a whole plan, shared by the page, the review page, the snapshot and the PDF, so they never disagree."""
+"""Reads of a whole plan's rows: what the snapshot freezes (`plans.snapshots`) and the checks read.
+
+Pages never render these rows directly: the document is always the frozen structure (`plans.document`)."""
 
 from __future__ import annotations
 
-from plans.models import Chapter, Plan
+from plans.models import Plan
 from plans.parts import PARTS
 
 
 class PlanDocument:
-    """Everything the document shows of a plan. Each registered part fills its own attributes
+    """A plan's rows as the document needs them. Each registered part fills its own attributes
     (`chapters`, `goals`, … from `plans.text_parts`; `interventions` from `interventions.parts`; `budget`,
     `grant_summary` from `budgets.parts`), and the association's board and staff come from here."""
 
@@ -18,11 +20,6 @@ class PlanDocument:
 
     def __init__(self, plan: Plan):
         self.plan = plan
-
-    @property
-    def shows_interventions(self) -> bool:
-        """Whether the document has the interventions' own sections (so budget rows can link to them)."""
-        return any(entry.chapter.kind == Chapter.Kind.INTERVENTIONS for entry in self.chapters)
 
 
 def plan_document(plan: Plan) -> PlanDocument:
