@@ -696,3 +696,14 @@ def test_bullets_and_numbering_are_stripped(label):
 )
 def test_a_table_cell_may_be_parenthesised_or_dot_grouped(cell, amount):
     assert parse_text(f"kr\t2027\nIntäkter\nAvgift\t{cell}\n").lines[0].amounts == {2027: amount}
+
+
+def test_amounts_that_look_like_years_are_amounts_not_a_second_header():
+    parsed = parse_text("tkr\tBudget 2025\tPlan 2026\nIntäkter\nKommunerna\t2025\t2026\nKostnader\nKansli\t-1\t-1\n")
+    assert parsed.groups[0].lines[0].amounts == {2025: D(2025000), 2026: D(2026000)}
+
+
+def test_a_second_table_with_other_years_is_not_read():
+    parsed = parse_text("\tBudget 2025\nKansli\t100\n\n\tUtfall 2023\nKansli\t90\n")
+    assert [line.amounts for line in parsed.lines] == [{2025: D(100)}]
+    assert any("ny tabell" in note for note in parsed.notes)

@@ -155,6 +155,7 @@ def find_header(rows: list[TextRow]) -> int | None:
 
 
 HEADER_KINDS = ("year", "total", "unit", "note", "percent")
+BARE_YEAR = re.compile(rf"{YEAR}")
 
 
 def header_problem(rows: list[TextRow]) -> str:
@@ -621,7 +622,14 @@ def read_body(
     for row in rows:
         if row.is_blank:
             continue
-        if is_header(row):
+        if is_header(row) and (
+            not row.label
+            or not all(BARE_YEAR.fullmatch(cell) for cell in row.values if cell)
+            or bool(REVENUE_HEADINGS.fullmatch(strip_heading(row.label)))
+            or bool(COST_HEADINGS.fullmatch(strip_heading(row.label)))
+        ):
+            # Another header below the first. Bare years beside a label are amounts (2 025 tkr exported
+            # from Excel reads "2025"), unless the label is a section's heading ("Kostnader 2025 2026").
             years = sorted(year for cell in row.values if (year := header_cell(cell)[1]) is not None)
             if years != header_years:
                 found.notes.append(
