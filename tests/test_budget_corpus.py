@@ -92,7 +92,7 @@ def figures_of(plan, text: str) -> dict:
     plan.refresh_from_db()
     budget = plan_budget(plan)
     readings: dict[str, list[str]] = {}
-    for reading in parsed.readings:
+    for reading in report.readings:
         readings.setdefault(reading.label, []).append(reading.reading)
     return {
         "revenue": budget.revenue_total,

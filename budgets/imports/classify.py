@@ -153,6 +153,10 @@ class ImportSpec:
     contribution_total_figures: list[ParsedLine]  # total rows beyond the one that gave the total
     contribution_source: str  # the label the total came from, or "" (sum of member rows)
     warnings: list[str] = field(default_factory=list)
+    # What the association's members make of the table's revenue rows, by row number: "contribution"
+    # (a member's part), "contributions_total" (the members' total) or "breakdown" (a part of a row above,
+    # never counted); the parser's reading stands for every other row.
+    readings: dict[int, str] = field(default_factory=dict)
 
 
 def member_match(label: str, members: list[Organisation]) -> tuple[str, Organisation | None] | None:
@@ -251,6 +255,7 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
                 other_revenue[kind].lines.append(line)
 
     contributions_total: dict[int, Decimal] = {}
+    all_totals = list(total_lines)
     source = ""
     if total_lines:
         source = total_lines[0].label
@@ -298,6 +303,11 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
         group_of_parsed=group_of_parsed,
         contributions_total=contributions_total,
         contribution_figures=list(figures.values()),
+        readings={
+            **{line.row: "contribution" for line, _reference, _org in contribution_lines},
+            **{line.row: "contributions_total" for line in all_totals},
+            **{line.row: "breakdown" for line in parsed.breakdowns},
+        },
         contribution_total_figures=total_lines,
         contribution_source=source,
         warnings=warnings,

@@ -345,8 +345,8 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
         breakdowns=read.breakdowns,
         scale=scale,
         ignored_columns=[
-            (cell, header_cell(cell)[0])
-            for cell in header.values
+            (index, cell, header_cell(cell)[0])
+            for index, cell in enumerate(header.values)
             if cell and header_cell(cell)[0] in ("total", "note", "percent", "unknown")
         ],
     )

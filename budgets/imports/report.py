@@ -3,14 +3,14 @@ it names, as a page and as text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
-from budgets.imports.table import ParsedBudget
+from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, computed_figure, prints_alike
 from finsam.money import format_amount, to_decimal
@@ -85,6 +85,7 @@ class ImportReport:
     contribution_summary: str
     contribution_differences: list[ReportFigure]
     intervention_matches: list[InterventionMatch]
+    readings: list[RowReading]  # what each row of the table was read as, members' rows included
     notes: list[str]
     warnings: list[str]
     counts: dict[str, int]
@@ -269,6 +270,10 @@ def build_report(
         contribution_summary=contribution_summary,
         contribution_differences=contribution_differences,
         intervention_matches=matches,
+        readings=[
+            replace(reading, reading=spec.readings.get(reading.row, reading.reading))
+            for reading in parsed.readings
+        ],
         notes=list(parsed.notes),
         warnings=warnings,
         counts={

@@ -8,19 +8,24 @@ contributions and which cost rows are interventions is decided by `budgets.impor
 association; an .xlsx file is first turned into the same tab-separated text a paste gives
 (`xlsx_to_text`), so there is one parser and the confirm step can carry the text in a form field.
 
-What a table may look like (the seeds' tables, and real ones like them):
+What a table may look like (the seeds' tables, and the shapes of tests/data/budget_tables):
 - cells separated by tabs (a paste from Word or Excel); without any tab, by runs of two or more spaces
-  (or by semicolons, as a Swedish Excel saves CSV);
-- a header row naming the years; kind words (Utfall, Prognos, Budget, Plan) in the year cells ("Budget
-  2020"), in a row of their own just above or below the years, or in the title ("Budget 2020, Plan
-  2021-2022"); a column that is a multi-year total ("Totalt 2020–2022") is recomputed, not read;
-- the unit in the title or header (`tkr`, `kkr`, "(tkr)", `kr`, `kronor`); without one, kronor;
+  (or by semicolons, as a Swedish Excel saves CSV); bullets and numbering before a label are dropped;
+- a header row naming the years, its words in any order ("Budget 2024", "2024 Budget", "Bokslut 2022");
+  kind words also in a row of their own just above or below the years, or in the title ("Budget 2020,
+  Plan 2021-2022"); multi-year totals ("Totalt 2024-2026", "2024–2026 Totalt", "Summa"), note and percent
+  columns are not read, and a header cell finsam does not know is set aside (`ignored_columns`), never
+  a reason to refuse the table; a second header with other years below the table ends it;
+- the unit in the header or the few title or caption lines above it (tkr, Tkr, tkr., TSEK, kSEK,
+  tusental kronor, mnkr, Mkr, miljoner kronor, kr, kronor, SEK); without one, kronor;
 - section headings (Intäkter, Kostnader) and group headings: a label with no amounts;
-- amounts as `finsam.money.parse_amount` reads them (spaces, no-break and thin spaces between
-  thousands, a decimal comma, `-`, `−` or `–` for negatives), blank cells, a lone dash as zero;
-- rows whose label begins with Summa, Totalt or Resultat are *stated totals*: never lines, kept to be
-  compared with what finsam computes (target: the group they close, revenue, costs or the result);
-- "Ingående eget kapital" gives the opening equity; other equity rows are computed and skipped.
+- amounts as `finsam.money.parse_amount` reads a table cell (spaces, no-break and thin spaces or dots
+  between thousands, a decimal comma, `-`, `−`, `–` or parentheses for negatives), a lone dash as zero;
+- rows whose label begins with Summa, Totalt or Resultat are *stated totals*, matched to what they total
+  by content (the lines above sum to it) before position and name; a sum with no detail lines above it
+  carries its group's amounts and is read as a line; result rows before and after financial items,
+  financial income and costs (also below the result), opening and closing equity and "varav" rows are
+  recognised (`ParsedBudget.readings` says what every row was read as).
 Costs come out positive whatever the table's sign convention, which is reported in `costs_negative`.
 """
 
@@ -193,9 +198,9 @@ class ParsedBudget:
     closing_equity: dict[int, Decimal] = field(default_factory=dict)
     breakdowns: list[ParsedLine] = field(default_factory=list)  # "varav" rows, in finsam's signs
     scale: str = "kr"  # what the table's figures count: "kr", "tkr" or "mkr"
-    ignored_columns: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # (header, total|note|percent|unknown)
+    # Header cells not read as years: (position among the header's cells after the label, the cell, what
+    # it was read as: total, note, percent or unknown), for the preview to let the user say otherwise.
+    ignored_columns: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
