@@ -47,7 +47,9 @@ SYNONYMS = {
     "Ränteintäkter": ["Finansiella intäkter"],
     "Räntekostnader": ["Finansiella kostnader"],
 }
-TKR_WORDS = ["tkr.", "tkr", "Tkr", "TSEK", "kSEK", "tusental kronor", "belopp i tusen kronor"]
+TKR_WORDS = ["tkr.", "tkr", "TSEK", "kSEK", "tusental kronor", "tusen kronor"]
+MKR_WORDS = ["mnkr", "Mkr"]
+KR_WORDS = ["kronor", "SEK", "kr"]
 
 
 @pytest.fixture
@@ -244,27 +246,35 @@ def flip_cost_signs(text: str) -> str | None:
     return joined(rows)
 
 
-def rescale_to_kronor(text: str) -> str | None:
-    """A table in thousands printed in kronor: every amount times 1 000 and its unit word made "kronor"."""
-    word = next((w for w in TKR_WORDS if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)), None)
-    if word is None or "mkr" in text.lower():
+def rescale_unit(text: str) -> str | None:
+    """The same table in another unit: thousands printed as kronor, kronor as thousands, millions as
+    thousands; every amount rescaled and the unit word replaced."""
+    for words, factor, unit in (
+        (MKR_WORDS, 1000, "tkr"),
+        (TKR_WORDS, 1000, "kronor"),
+        (KR_WORDS, Decimal("0.001"), "tkr"),
+    ):
+        word = next((w for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.I)), None)
+        if word is not None:
+            break
+    else:
         return None
-    text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", "kronor", text)
+    text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", unit, text, flags=re.I)
     rows = cells_of(text)
     for cells in rows:
         years = all(re.fullmatch(r"(?:19|20)\d\d", cell) for cell in cells[1:] if cell)
         for index, cell in enumerate(cells[1:], start=1):
             if is_amount(cell, body=bool(cells[0]) and not years):
-                cells[index] = rescaled(cell)
+                cells[index] = rescaled(cell, factor)
     return joined(rows)
 
 
-def rescaled(cell: str) -> str:
+def rescaled(cell: str, factor: Decimal | int) -> str:
     negative = cell.strip().startswith(("-", "\u2212", "("))
-    digits = re.sub(r"[^\d,]", "", cell)
-    value = Decimal(digits.replace(",", ".")) * 1000
-    whole = f"{int(value):,}".replace(",", " ")
-    return f"-{whole}" if negative and value else whole
+    value = Decimal(re.sub(r"[^\d,]", "", cell).replace(",", ".")) * factor
+    whole, _dot, fraction = f"{value.normalize():f}".partition(".")
+    text = f"{int(whole):,}".replace(",", " ") + (f",{fraction}" if fraction else "")
+    return f"-{text}" if negative and value else text
 
 
 def reword_labels(text: str) -> str | None:
@@ -282,7 +292,7 @@ VARIATIONS = {
     "columns-reordered": reorder_columns,
     "separators-swapped": swap_separators,
     "signs-flipped": flip_cost_signs,
-    "unit-rescaled": rescale_to_kronor,
+    "unit-rescaled": rescale_unit,
     "labels-reworded": reword_labels,
 }
 
