@@ -498,19 +498,25 @@ def read_body(
     def read(row: TextRow, reading: str, values: dict[int, Decimal], group: str = "") -> None:
         readings.append(RowReading(row.number, row.label, reading, group, dict(values)))
 
-    def sums(lines: list[RawLine]) -> dict[int, Decimal]:
-        total: dict[int, Decimal] = {}
-        for line in lines:
+    # Running sums of the lines read, per group and per section: a sum row is matched against them
+    # without adding up the table again (a hostile paste of 2 000 sum rows stays linear).
+    tallies: dict[object, tuple[dict[int, Decimal], int]] = {}
+
+    def count_line(line: RawLine) -> None:
+        raw_lines.append(line)
+        detail.append(line)
+        for key in (id(line.group), line.section):
+            total, count = tallies.get(key, ({}, 0))
             for year, value in line.values.items():
                 total[year] = total.get(year, Decimal(0)) + value
-        return total
+            tallies[key] = (total, count + 1)
 
-    def totals_to(values: dict[int, Decimal], lines: list[RawLine]) -> bool:
-        """Whether the lines sum to the stated values in every year, within the rounding of each line."""
-        if not lines:
+    def totals_to(values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
+        """Whether `count` lines summing to `total` give the stated values in every year, within the
+        rounding of each line."""
+        if not count:
             return False
-        total = sums(lines)
-        tolerance = Decimal(step) / 2 * len(lines) if step > 1 else Decimal(0)
+        tolerance = Decimal(step) / 2 * count if step > 1 else Decimal(0)
         return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
 
     def section_group(name_section: str) -> ParsedGroup:
@@ -542,8 +548,7 @@ def read_body(
                 current = new_group(
                     _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader"), row=None
                 )
-        raw_lines.append(RawLine(row, section, current, values))
-        detail.append(raw_lines[-1])
+        count_line(RawLine(row, section, current, values))
         read(row, "line", values, current.name)
 
     def stated_row(row: TextRow, values: dict[int, Decimal]) -> bool | None:
@@ -553,8 +558,8 @@ def read_body(
         nonlocal section, section_name, current
         label = row.label
         rest = normalise(STATED.sub("", normalise(label))).strip(" :")
-        in_section = [line for line in raw_lines if line.section == section]
-        in_group = [line for line in raw_lines if current is not None and line.group is current]
+        in_section = tallies.get(section, ({}, 0))
+        in_group = tallies.get(id(current), ({}, 0)) if current is not None else ({}, 0)
         names_section = bool(SECTION_TOTAL_WORDS.search(rest))
         heading_group = current is not None and current.row is not None
         lone = (
@@ -563,13 +568,13 @@ def read_body(
             and not any(group is not current and group.section == current.section for group in groups)
         )
         target, group_index = None, None
-        if in_group and totals_to(values, in_group):
+        if totals_to(values, *in_group):
             only = len([group for group in groups if group.section == current.section]) == 1
             if lone or (only and names_section):
                 target = current.section  # the section's only group, and the row names the section
             else:
                 target, group_index = "group", groups.index(current)
-        elif in_section and totals_to(values, in_section):
+        elif totals_to(values, *in_section):
             target = section
         elif not detail and not names_section and (heading_group or rest):
             # A sum with nothing above it to sum: the group's amounts as one line (detail in an appendix).
@@ -611,11 +616,17 @@ def read_body(
         return True
 
     def over_groups(values: dict[int, Decimal]) -> bool:
-        """Whether the last two or more groups of the section sum to the values (a subtotal over groups)."""
-        section_groups = [group for group in groups if group.section == section]
-        for start in range(len(section_groups) - 2, -1, -1):
-            lines = [line for line in raw_lines if line.group in section_groups[start:]]
-            if totals_to(values, lines):
+        """Whether the last two to four groups of the section sum to the values (a subtotal over groups,
+        as decided and not yet decided interventions)."""
+        section_groups = [group for group in groups if group.section == section][-4:]
+        total: dict[int, Decimal] = {}
+        count = 0
+        for depth, group in enumerate(reversed(section_groups), start=1):
+            group_total, group_count = tallies.get(id(group), ({}, 0))
+            for year, value in group_total.items():
+                total[year] = total.get(year, Decimal(0)) + value
+            count += group_count
+            if depth >= 2 and totals_to(values, total, count):
                 return True
         return False
 
@@ -739,7 +750,7 @@ def read_body(
                         % {"label": entry[0].label, "row": entry[0].number}
                     )
             group = section_group(financial)
-            raw_lines.append(RawLine(row, financial, group, values))
+            count_line(RawLine(row, financial, group, values))
             read(row, f"financial_{'income' if financial == 'revenue' else 'cost'}", values, group.name)
             continue
         if RESULT.match(label):
