@@ -709,3 +709,47 @@ def test_a_second_table_with_other_years_is_not_read():
     parsed = parse_text("\tBudget 2025\nKansli\t100\n\n\tUtfall 2023\nKansli\t90\n")
     assert [line.amounts for line in parsed.lines] == [{2025: D(100)}]
     assert any("ny tabell" in note for note in parsed.notes)
+
+
+def test_a_subtotal_over_two_groups_is_read_and_not_compared_with_a_group():
+    text = (
+        "tkr\tBudget 2027\n"
+        "Kostnader\n"
+        "Administration\nKansli\t-500\nSumma administration\t-500\n"
+        "Beslutade insatser\nAlfa\t-300\nBeta\t-200\nSumma beslutade\t-500\n"
+        "Ej beslutade insatser\nReserv\t-100\nSumma ej beslutade\t-100\n"
+        "Summa insatser\t-600\n"
+        "Summa kostnader\t-1 100\n"
+    )
+    parsed = parse_text(text)
+    readings = {reading.label: reading.reading for reading in parsed.readings}
+    assert readings["Summa insatser"] == "subtotal"
+    assert readings["Summa beslutade"] == "group_total"
+    assert readings["Summa kostnader"] == "costs_total"
+    assert [figure.label for figure in parsed.stated] == [
+        "Summa administration",
+        "Summa beslutade",
+        "Summa ej beslutade",
+        "Summa kostnader",
+    ]
+
+
+def test_a_joint_contribution_and_its_varav_rows_are_counted_once(gavleborg):
+    text = (
+        "tkr\t2022\n"
+        "Intäkter\n"
+        "Försäkringskassan/Arbetsförmedlingen\t6 660\n"
+        "Region Gävleborg\t3 330\n"
+        "Kommunerna\t3 330\n"
+        "varav Gävle\t3 000\n"
+        "varav Hofors\t330\n"
+        "Kostnader\n"
+        "Kansli\t-13 320\n"
+    )
+    report = apply(gavleborg, text)
+    gavleborg.refresh_from_db()
+    assert plan_budget(gavleborg).revenue_total == {2022: D(13320000)}
+    readings = {reading.label: reading.reading for reading in report.readings}
+    assert readings["varav Gävle"] == "breakdown"
+    assert readings["Kommunerna"] == "contribution"
+    assert {figure.label for figure in report.figures} >= {"Gävle", "Hofors"}

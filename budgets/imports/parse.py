@@ -474,7 +474,8 @@ def read_body(
     them sum to it, within the rounding of the unit shown), then by position and name."""
     width = len(header.values)
     groups: list[ParsedGroup] = []
-    stated_raw: list[tuple[TextRow, str, int | None, dict[int, Decimal], str]] = []
+    # (row, target, group index, values, section, index of its reading)
+    stated_raw: list[tuple[TextRow, str, int | None, dict[int, Decimal], str, int]] = []
     raw_lines: list[RawLine] = []
     opening_equity: Decimal | None = None
 
@@ -551,10 +552,10 @@ def read_body(
         count_line(RawLine(row, section, current, values))
         read(row, "line", values, current.name)
 
-    def stated_row(row: TextRow, values: dict[int, Decimal]) -> bool | None:
-        """A Summa/Totalt row: a stated figure matched by content, else by position and name; or a line,
-        when it carries a group's amounts with no detail lines above it (the detail in an appendix).
-        None when it is read as a line (the caller goes on with it)."""
+    def stated_row(row: TextRow, values: dict[int, Decimal]) -> None:
+        """A Summa/Totalt row with amounts: a stated figure matched by content, else by position and
+        name; a line, when it carries a group's amounts with no detail lines above it (the detail in an
+        appendix); or a subtotal over groups, read but not compared."""
         nonlocal section, section_name, current
         label = row.label
         rest = normalise(STATED.sub("", normalise(label))).strip(" :")
@@ -576,6 +577,14 @@ def read_body(
                 target, group_index = "group", groups.index(current)
         elif totals_to(values, *in_section):
             target = section
+        elif over_groups(values):
+            read(row, "subtotal", values)
+            found.notes.append(
+                _("Raden ”%(label)s” (rad %(row)s) summerar flera grupper och jämförs inte.")
+                % {"label": label, "row": row.number}
+            )
+            detail.clear()
+            return
         elif not detail and not names_section and (heading_group or rest):
             # A sum with nothing above it to sum: the group's amounts as one line (detail in an appendix).
             name = current.name if heading_group else rest[:1].upper() + rest[1:]
@@ -584,16 +593,8 @@ def read_body(
             detail.clear()
             if heading_group:
                 current = None  # the sum closes its group
-            return True
+            return
         else:
-            subtotal = over_groups(values)
-            if subtotal:
-                read(row, "subtotal", values)
-                found.notes.append(
-                    _("Raden ”%(label)s” (rad %(row)s) summerar flera grupper och jämförs inte.")
-                    % {"label": label, "row": row.number}
-                )
-                return True
             target, group_index = stated_target(label, current, groups, section)
         if target is None:
             read(row, "note", values)
@@ -601,19 +602,20 @@ def read_body(
                 _("Summaraden ”%(label)s” (rad %(row)s) kunde inte knytas till en grupp och jämförs inte.")
                 % {"label": label, "row": row.number}
             )
-            return True
+            return
         figure_section = target if target in ("revenue", "costs") else section
         if target == "group" and group_index is not None:
             figure_section = groups[group_index].section
         stated_raw.append((row, target, group_index, values, figure_section or "", len(readings)))
         detail.clear()
-        reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}[target]
+        reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}.get(
+            target, target
+        )
         read(row, reading, values, groups[group_index].name if group_index is not None else "")
         if target in ("group", "revenue", "costs"):
             current = None
         if target == "revenue":
             section, section_name = "costs", None
-        return True
 
     def over_groups(values: dict[int, Decimal]) -> bool:
         """Whether the last two to four groups of the section sum to the values (a subtotal over groups,
@@ -771,10 +773,9 @@ def read_body(
             )
             continue
         if STATED.match(label) and values:
-            entry = stated_row(row, values)
-            if entry is not None:
-                continue
-        elif STATED.match(label):
+            stated_row(row, values)
+            continue
+        if STATED.match(label):
             read(row, "note", values)
             continue
         if not values:  # a heading

@@ -163,7 +163,11 @@ class RowReading:
     group_total (the subtotal of `group`), revenue_total, costs_total, result_before_financial,
     financial_income, financial_cost, result, opening_equity, closing_equity, breakdown (a "varav" part
     of the row above, never counted), subtotal (a sum over several groups, not compared), note (a row
-    that is read but not used: a percent of the contributions, a footnote).
+    that is read but not used: a percent of the contributions, a footnote). A revenue or costs total
+    printed above financial items that stand below the result is revenue_total_before_financial or
+    costs_total_before_financial (not compared: finsam's totals include those items).
+    `budgets.imports.classify` adds what the association's members make of revenue rows: contribution,
+    contributions_total (in `ImportSpec.readings`).
     """
 
     row: int  # line number in the text
