@@ -8,6 +8,7 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
     StatedFigure,
 )
 from plans.admin_locks import LockedPlanAdminMixin
@@ -29,11 +30,17 @@ class ContributionOverrideInline(LockedPlanAdminMixin, admin.TabularInline):
     extra = 0
 
 
+class InterventionBudgetAmountInline(LockedPlanAdminMixin, admin.TabularInline):
+    model = InterventionBudgetAmount
+    extra = 0
+    raw_id_fields = ["intervention"]
+
+
 @admin.register(BudgetColumn)
 class BudgetColumnAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     list_display = ["plan", "year", "kind", "contributions_total"]
     list_filter = ["kind", "plan__association"]
-    inlines = [ContributionOverrideInline]
+    inlines = [ContributionOverrideInline, InterventionBudgetAmountInline]
 
 
 @admin.register(BudgetGroup)

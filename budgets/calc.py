@@ -5,8 +5,11 @@ groups with their rows and subtotals, revenue and cost totals, the result before
 items, a multi-year total, and equity rolled forward (opening + result = closing, year after year).
 
 Costs are positive numbers here; whether they print negative is a display choice (`finsam.money`).
-The loading functions (`plan_budget` and the reads it makes: `line_amounts`, `plan_overrides`, and the
-interventions of `interventions.queries`) query the database; the computation (`compute_budget`,
+An intervention's row follows its grants, except in the years where the plan budgets another amount for it
+(`InterventionBudgetAmount`); the row keeps both figures (`Row.granted`, `Row.budgeted`).
+
+The loading functions (`plan_budget` and the reads it makes: `line_amounts`, `intervention_amounts`,
+`plan_overrides`, and the interventions of `interventions.queries`) query the database; the computation (`compute_budget`,
 `contribution_rows`, `split_largest_remainder`, `grant_summary`) works on loaded values only.
 """
 
@@ -20,7 +23,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, ContributionOverride
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    ContributionOverride,
+    InterventionBudgetAmount,
+)
 from finsam.models import Organisation
 from finsam.money import to_decimal
 from interventions.queries import plan_interventions, plan_organisations
@@ -70,10 +80,20 @@ class Row:
     intervention: Intervention | None = None
     organisations: list[Organisation] = field(default_factory=list)
     overridden_years: set[int] = field(default_factory=set)
+    # An intervention's row: its grants and the amounts the plan budgets instead, per year (the years of
+    # `budgeted` are those where `amounts` holds the budgeted amount rather than the grant).
+    granted: dict[int, Decimal] = field(default_factory=dict)
+    budgeted: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def is_computed(self) -> bool:
         return self.kind in ("intervention", "contribution")
+
+    @property
+    def budget_differences(self) -> dict[int, Decimal]:
+        """Budgeted minus granted (no grant counts as 0), for each year where the two differ."""
+        differences = {year: amount - self.granted.get(year, ZERO) for year, amount in self.budgeted.items()}
+        return {year: difference for year, difference in differences.items() if difference}
 
     def amount(self, year: int) -> Decimal | None:
         return self.amounts.get(year)
@@ -103,10 +123,19 @@ class BudgetResult:
     # The plan's interventions in the plan's order, as loaded for the budget (`plan_interventions`):
     # the document and the checks read them from here instead of loading them again.
     interventions: list[Intervention] = field(default_factory=list)
+    financial_costs: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[GroupResult]:
         return self.revenue_groups + self.cost_groups
+
+    @property
+    def has_financial_items(self) -> bool:
+        """Whether the budget has financial income or costs: then the table also prints the result
+        before financial items (where it was frozen with it)."""
+        return any(g.group.kind in BudgetGroup.FINANCIAL_KINDS for g in self.groups) and bool(
+            self.result_before_financial
+        )
 
     @property
     def sections(self) -> list[tuple[list[GroupResult], str, dict[int, Decimal], bool]]:
@@ -246,9 +275,11 @@ def compute_budget(
     organisations: list[Organisation],
     key_weights: dict[int, Decimal] | None = None,
     overrides: dict[tuple[int, str, int | None], Decimal] | None = None,
+    budgeted: dict[int, dict[int, Decimal]] | None = None,
 ) -> BudgetResult:
     """Pure computation over already-loaded objects: groups with their `lines` prefetched,
-    `line_amounts` as line id → column id → amount, interventions (with `granted`) in the plan's order."""
+    `line_amounts` as line id → column id → amount, interventions (with `granted`) in the plan's order,
+    `budgeted` as intervention id → column id → the amount the plan budgets instead of the grant."""
     years = [column.year for column in columns]
     column_years = {column.id: column.year for column in columns}
     revenue_groups: list[GroupResult] = []
@@ -270,9 +301,22 @@ def compute_budget(
                 if intervention.status == intervention.Status.UNDECIDED:
                     continue
                 grants = {year: amount for year, amount in intervention.granted.items() if year in years}
-                if grants:
+                chosen = {
+                    column_years[column_id]: amount
+                    for column_id, amount in (budgeted or {}).get(intervention.pk, {}).items()
+                    if column_id in column_years
+                }
+                if grants or chosen:
+                    amounts = {year: chosen.get(year, grants.get(year)) for year in years}
                     rows.append(
-                        Row(intervention.budget_label, grants, "intervention", intervention=intervention)
+                        Row(
+                            intervention.budget_label,
+                            {year: amount for year, amount in amounts.items() if amount is not None},
+                            "intervention",
+                            intervention=intervention,
+                            granted=grants,
+                            budgeted=chosen,
+                        )
                     )
         for line in group.lines.all():
             amounts = {
@@ -290,8 +334,11 @@ def compute_budget(
     revenue_total = total_of(revenue_groups)
     cost_total = total_of(cost_groups)
     financial_income = total_of([g for g in revenue_groups if g.group.kind == g.group.Kind.FINANCIAL])
+    financial_costs = total_of([g for g in cost_groups if g.group.kind == g.group.Kind.FINANCIAL_COSTS])
     result = {year: revenue_total[year] - cost_total[year] for year in years}
-    result_before_financial = {year: result[year] - financial_income[year] for year in years}
+    result_before_financial = {
+        year: result[year] - financial_income[year] + financial_costs[year] for year in years
+    }
 
     opening: dict[int, Decimal | None] = {}
     closing: dict[int, Decimal | None] = {}
@@ -314,6 +361,7 @@ def compute_budget(
         revenue_total=revenue_total,
         cost_total=cost_total,
         financial_income=financial_income,
+        financial_costs=financial_costs,
         result_before_financial=result_before_financial,
         result=result,
         opening_equity=opening,
@@ -332,6 +380,17 @@ def line_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
     rows = BudgetAmount.objects.filter(line__group__plan=plan).values_list("line_id", "column_id", "amount")
     for line_id, column_id, amount in rows:
         amounts[line_id][column_id] = to_decimal(amount)
+    return amounts
+
+
+def intervention_amounts(plan: Plan) -> dict[int, dict[int, Decimal]]:
+    """intervention id → column id → the amount the plan budgets for it instead of its grant, in one query."""
+    amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = InterventionBudgetAmount.objects.filter(column__plan=plan).values_list(
+        "intervention_id", "column_id", "amount"
+    )
+    for intervention_id, column_id, amount in rows:
+        amounts[intervention_id][column_id] = to_decimal(amount)
     return amounts
 
 
@@ -373,6 +432,7 @@ def plan_budget(
         organisations=organisations,
         key_weights=municipality_key_weights(factors, municipality_ids) or None,
         overrides=overrides,
+        budgeted=intervention_amounts(plan),
     )
 
 
@@ -386,6 +446,7 @@ __all__ = [
     "Row",
     "compute_budget",
     "contribution_rows",
+    "intervention_amounts",
     "line_amounts",
     "plan_budget",
     "split_largest_remainder",

@@ -12,7 +12,9 @@ Severities:
   equity above 20 %, an
   intervention with fewer than two members, a grant that differs from the budget or lies outside the
   intervention's period, a stated figure that differs from the computed one);
-- "info": worth knowing, nothing to fix (an explained deficit, unknown opening equity, an override).
+- "info": worth knowing, nothing to fix (an explained deficit, unknown opening equity, an override, an
+  intervention budgeted within 1 % of its grant: a rounded frame).
+An intervention budgeted at another amount than its grant is a warning from 1 % of the grant on.
 Only budget and plan columns are checked against §21 and the 20 % limit: outcome and forecast columns
 are history, not something the plan decides.
 """
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 EQUITY_LIMIT = Decimal("0.20")
+# Below this share of the grant, a budgeted amount that differs from it is a rounded frame (information).
+BUDGETED_DIFFERENCE_LIMIT = Decimal("0.01")
 QUOTE_LENGTH = 300
 
 
@@ -53,6 +57,7 @@ def plan_checks(plan: Plan, budget: BudgetResult | None = None) -> list[Finding]
         *equity_findings(plan, budget),
         *contribution_findings(plan, budget),
         *intervention_findings(plan, budget, interventions),
+        *budgeted_findings(budget),
         *stated_findings(plan, budget, interventions),
     ]
     return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
@@ -361,7 +366,7 @@ def intervention_findings(
     for intervention in interventions:
         if intervention.status == intervention.Status.ENDED:
             continue
-        organisations = [intervention.owner, *intervention.partner_organisations]
+        organisations = [*intervention.owner_organisations, *intervention.partner_organisations]
         members = {}
         for organisation in organisations:
             if (
@@ -429,9 +434,52 @@ def intervention_findings(
     return findings
 
 
+def budgeted_findings(budget: BudgetResult) -> list[Finding]:
+    """Each year where the budget holds another amount for an intervention than its grant: information
+    when the difference is under 1 % of the grant, a warning otherwise (also where there is no grant)."""
+    findings = []
+    for group_result in budget.groups:
+        if group_result.group.kind != BudgetGroup.Kind.INTERVENTIONS_DECIDED:
+            continue
+        for row in group_result.rows:
+            if row.intervention is None:
+                continue
+            for year, difference in row.budget_differences.items():
+                granted, budgeted = row.granted.get(year), row.budgeted[year]
+                values = {"name": row.intervention.name, "year": year, "budgeted": format_kronor(budgeted)}
+                if granted is None:
+                    severity = WARNING
+                    message = _(
+                        "Budgeten för %(year)s tar upp %(budgeted)s för insatsen %(name)s, som inte har "
+                        "något beviljat belopp det året."
+                    )
+                else:
+                    small = abs(difference) < granted * BUDGETED_DIFFERENCE_LIMIT
+                    severity = INFO if small else WARNING
+                    values |= {
+                        "granted": format_kronor(granted),
+                        "difference": difference_text(budgeted, granted),
+                    }
+                    message = _(
+                        "Budgeten för %(year)s tar upp %(budgeted)s för insatsen %(name)s, %(difference)s än "
+                        "beviljat belopp %(granted)s."
+                    )
+                findings.append(
+                    Finding(
+                        severity,
+                        "intervention_budgeted_differs",
+                        message % values,
+                        "budget_intervention",
+                        row.intervention.pk,
+                    )
+                )
+    return findings
+
+
 def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Intervention]) -> list[Finding]:
     """Figures as an imported document printed them that differ from the computed budget. An
-    intervention's printed line is reported on the intervention (its grant differs from the budget)."""
+    intervention's printed line is reported on the intervention (its grant, or the amount budgeted
+    instead, differs from the document)."""
 
     discrepancies = compare_stated(plan, budget)
     if not discrepancies:
@@ -442,6 +490,12 @@ def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Interv
         key = (figure.label, figure.column.year, figure.target, to_decimal(figure.amount))
         figures.setdefault(key, []).append(figure)
     by_id = {intervention.pk: intervention for intervention in interventions}
+    budgeted = {
+        row.intervention.pk: row.budgeted
+        for group_result in budget.groups
+        for row in group_result.rows
+        if row.intervention is not None
+    }
 
     findings = []
     for discrepancy in discrepancies:
@@ -458,7 +512,18 @@ def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Interv
             intervention = by_id.get(figure.intervention_id)
             name = intervention.name if intervention else discrepancy.label
             granted = intervention.granted.get(discrepancy.year) if intervention else None
-            if granted is None:
+            chosen = budgeted.get(figure.intervention_id, {}).get(discrepancy.year)
+            if chosen is not None:
+                message = _(
+                    "Insatsen %(name)s har budgeterats till %(budgeted)s för %(year)s, men dokumentets "
+                    "budgettabell visar %(stated)s, %(difference)s än budgeterat."
+                ) % {
+                    **values,
+                    "name": name,
+                    "budgeted": format_kronor(chosen),
+                    "difference": difference_text(discrepancy.stated, chosen),
+                }
+            elif granted is None:
                 message = _(
                     "Insatsen %(name)s har inget beviljat belopp för %(year)s i budgeten, men dokumentets "
                     "budgettabell visar %(stated)s."
@@ -473,8 +538,10 @@ def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Interv
                     "granted": format_kronor(granted),
                     "difference": difference_text(discrepancy.stated, granted),
                 }
+            # A budgeted amount is corrected in the budget grid, a grant on the intervention.
+            kind = "budget_intervention" if chosen is not None else "intervention"
             findings.append(
-                Finding(WARNING, "grant_differs_from_budget", message, "intervention", figure.intervention_id)
+                Finding(WARNING, "grant_differs_from_budget", message, kind, figure.intervention_id)
             )
             continue
         if discrepancy.computed is None:

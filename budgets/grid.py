@@ -1,7 +1,9 @@
 """The budget grid as the page shows it: sections, groups, rows and editable cells with their versions.
 
 Reads only; the grid's writes are `budgets.services`. Inputs show the exact amount in the plan's unit
-(`finsam.money.amount_input_text`), never rounded.
+(`finsam.money.amount_input_text`), never rounded. An intervention's row has a cell per column too: it
+shows what the budget holds (the grant, or the amount budgeted instead) with the grant and the difference
+written beside it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
-from finsam.money import amount_input_text, to_decimal
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, InterventionBudgetAmount
+from finsam.money import MINUS, amount_input_text, format_kronor, to_decimal
+from interventions.models import Intervention
 from plans.models import Plan
 
 
@@ -39,6 +42,59 @@ class GridCell:
 
 
 @dataclass
+class InterventionCell:
+    """An intervention's amount in one column: the grant it follows, or the amount budgeted instead."""
+
+    intervention: Intervention
+    column: BudgetColumn
+    text: str
+    version: int  # of the budgeted amount; 0 while the cell follows the grant
+    column_label: str
+    granted: Decimal | None
+    budgeted: Decimal | None
+    error: str = ""
+    conflict: str | None = None
+
+    @property
+    def input_id(self) -> str:
+        return f"insats-{self.intervention.pk}-{self.column.pk}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.intervention.budget_label}, {self.column_label}"
+
+    @property
+    def is_budgeted(self) -> bool:
+        return self.budgeted is not None
+
+    @property
+    def grant_note(self) -> str:
+        """Where the amount comes from, in words (the page does not rely on colour)."""
+        if self.budgeted is None:
+            if self.granted is None:
+                return _("Inget beviljat belopp.")
+            return _("Följer beviljat belopp.")
+        if self.granted is None:
+            return _("Budgeterat. Inget beviljat belopp.")
+        difference = self.budgeted - self.granted
+        if not difference:
+            return _("Budgeterat, samma som beviljat.")
+        sign = "+" if difference > 0 else MINUS
+        return _("Budgeterat. Beviljat %(granted)s, skillnad %(difference)s.") % {
+            "granted": format_kronor(self.granted),
+            "difference": sign + format_kronor(abs(difference)),
+        }
+
+
+@dataclass
+class ComputedRow:
+    """A computed row of a group; an intervention's row has its cells (when the page shows them)."""
+
+    row: Row
+    cells: list[InterventionCell]
+
+
+@dataclass
 class GridRow:
     row: Row
     cells: list[GridCell]
@@ -53,7 +109,7 @@ class GridRow:
 @dataclass
 class GridGroup:
     result: GroupResult
-    computed_rows: list[Row]
+    computed_rows: list[ComputedRow]
     line_rows: list[GridRow]
     error: str = ""
     value: str | None = None
@@ -134,6 +190,19 @@ class Grid:
     def contribution_cell(self, column_id: int) -> ContributionCell:
         return next(cell for cell in self.contribution_cells if cell.column.pk == column_id)
 
+    def intervention_row(self, intervention_id: int) -> ComputedRow:
+        return next(
+            computed
+            for section in self.sections
+            for group in section.groups
+            for computed in group.computed_rows
+            if computed.row.intervention is not None and computed.row.intervention.pk == intervention_id
+        )
+
+    def intervention_cell(self, intervention_id: int, column_id: int) -> InterventionCell:
+        row = self.intervention_row(intervention_id)
+        return next(cell for cell in row.cells if cell.column.pk == column_id)
+
 
 def cell_versions(plan: Plan, lines: set[int] | None = None) -> dict[tuple[int, int], int]:
     """(line id, column id) → version of every stored amount of the plan (or of `lines`), in one query."""
@@ -142,6 +211,46 @@ def cell_versions(plan: Plan, lines: set[int] | None = None) -> dict[tuple[int, 
         amounts = amounts.filter(line_id__in=lines)
     rows = amounts.values_list("line_id", "column_id", "version")
     return {(line_id, column_id): version for line_id, column_id, version in rows}
+
+
+def intervention_versions(plan: Plan, interventions: set[int] | None = None) -> dict[tuple[int, int], int]:
+    """(intervention id, column id) → version of every budgeted amount of the plan (or of `interventions`),
+    in one query (none for an empty set)."""
+    amounts = InterventionBudgetAmount.objects.filter(column__plan=plan)
+    if interventions is not None:
+        amounts = amounts.filter(intervention_id__in=interventions)
+    rows = amounts.values_list("intervention_id", "column_id", "version")
+    return {(intervention_id, column_id): version for intervention_id, column_id, version in rows}
+
+
+def intervention_cells(
+    plan: Plan,
+    row: Row,
+    columns: list[BudgetColumn],
+    versions: dict[tuple[int, int], int],
+    labels: dict[int, str],
+    state: dict[tuple[int, int], dict],
+) -> list[InterventionCell]:
+    """An intervention row's cells, one per column, with what a refused save kept (`state`)."""
+    cells = []
+    for column in columns:
+        key = (row.intervention.pk, column.pk)
+        kept = dict(state.get(key, {}))
+        text = kept.pop("text", None)
+        cell = InterventionCell(
+            intervention=row.intervention,
+            column=column,
+            text=amount_input_text(row.amounts.get(column.year), plan.unit),
+            version=kept.pop("version", versions.get(key, 0)),
+            column_label=labels[column.pk],
+            granted=row.granted.get(column.year),
+            budgeted=row.budgeted.get(column.year),
+            **kept,
+        )
+        if text is not None:
+            cell.text = text
+        cells.append(cell)
+    return cells
 
 
 def grid_cell(plan: Plan, row: Row, column: BudgetColumn, version: int, *, label: str, **state) -> GridCell:
@@ -169,18 +278,23 @@ def budget_grid(
     form_errors: dict[str, str] | None = None,
     form_values: dict[str, str] | None = None,
     lines: set[int] | None = None,
+    interventions: set[int] | None = None,
+    intervention_state: dict[tuple[int, int], dict] | None = None,
 ) -> Grid:
-    """The grid of a plan's computed budget, with one query (the cells' versions) on top of it.
+    """The grid of a plan's computed budget, with two queries (the cells' versions) on top of it.
 
-    `lines` limits the editable rows to those lines (a saved cell's answer shows one row; its totals
-    come from the whole budget all the same).
+    `lines` and `interventions` limit the editable rows to those lines and interventions' rows (a saved
+    cell's answer shows one row; its totals come from the whole budget all the same); an empty set
+    builds none and reads no versions.
 
     What a user typed and was refused is kept: `cell_state` per (line id, column id) and
     `contribution_state` per column id hold `text` and `error` or `conflict` (and the `version` to save
-    against); `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
+    against), and `intervention_state` per (intervention id, column id) the same for an intervention's
+    cell; `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
     `group-add-<section>`, `column-<id>`) hold the message and text of the other forms.
     """
     versions = cell_versions(plan, lines)
+    budgeted_versions = intervention_versions(plan, interventions)
     cell_state = cell_state or {}
     contribution_state = contribution_state or {}
     errors = form_errors or {}
@@ -191,7 +305,23 @@ def budget_grid(
         section_key = BudgetGroup.Section.COSTS if is_cost else BudgetGroup.Section.REVENUE
         grid_groups = []
         for result in groups:
-            computed = [row for row in result.rows if row.line is None]
+            computed = []
+            for row in result.rows:
+                if row.line is not None:
+                    continue
+                cells = []
+                if row.intervention is not None and (
+                    interventions is None or row.intervention.pk in interventions
+                ):
+                    cells = intervention_cells(
+                        plan,
+                        row,
+                        budget.columns,
+                        budgeted_versions,
+                        labels,
+                        intervention_state or {},
+                    )
+                computed.append(ComputedRow(row, cells))
             line_rows = []
             for row in result.rows:
                 if row.line is None or (lines is not None and row.line.pk not in lines):

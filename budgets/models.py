@@ -5,7 +5,8 @@ revenue and costs, and hold an amount per column. Two kinds of group compute the
 storing them, so that no number is entered twice:
 - a `contributions` group: the statutory split of the members' total contribution of each column;
 - an `interventions_decided` group: the plan's granted interventions, from their grants per year
-  (it may also hold typed lines).
+  (it may also hold typed lines). Where the chief sets an intervention's budgeted amount for a year
+  (`InterventionBudgetAmount`: a frame of 600 000 kr for a grant of 598 085 kr), the row shows that instead.
 Costs are stored as positive amounts; the plan decides whether they print as negative numbers.
 `StatedFigure` keeps totals as printed in an imported document, to be compared with computed ones.
 """
@@ -66,6 +67,7 @@ class BudgetGroup(Versioned):
     class Kind(models.TextChoices):
         CONTRIBUTIONS = "contributions", _("Medlemsavgifter")
         FINANCIAL = "financial", _("Finansiella intäkter")
+        FINANCIAL_COSTS = "financial_costs", _("Finansiella kostnader")
         ADMINISTRATION = "administration", _("Administration")
         INTERVENTIONS_DECIDED = "interventions_decided", _("Beslutade insatser")
         INTERVENTIONS_UNDECIDED = "interventions_undecided", _("Ej beslutade insatser")
@@ -73,6 +75,7 @@ class BudgetGroup(Versioned):
         OTHER = "other", _("Övrigt")
 
     REVENUE_KINDS = {Kind.CONTRIBUTIONS, Kind.FINANCIAL, Kind.OTHER}
+    FINANCIAL_KINDS = {Kind.FINANCIAL, Kind.FINANCIAL_COSTS}
     COMPUTED_KINDS = {Kind.CONTRIBUTIONS, Kind.INTERVENTIONS_DECIDED}
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="budget_groups")
@@ -165,6 +168,46 @@ class BudgetAmount(Versioned):
     def clean(self):
         if self.line_id and self.column_id and self.line.group.plan_id != self.column.plan_id:
             raise ValidationError(_("Raden och kolumnen hör till olika planer."))
+
+
+class InterventionBudgetAmount(Versioned):
+    """What the plan budgets for one of its interventions in one column, where that differs from the grant.
+
+    The budgeted amount and the granted amount are two figures: the budget often holds a rounded frame
+    (600 000 kr) for a grant of 598 085 kr. Without a row here the budget follows the grant; a row belongs to
+    the plan (it is copied with the plan's columns) and stays when the grant changes later."""
+
+    column = models.ForeignKey(BudgetColumn, on_delete=models.CASCADE, related_name="intervention_amounts")
+    intervention = models.ForeignKey(
+        "interventions.Intervention", on_delete=models.CASCADE, related_name="budget_amounts"
+    )
+    amount = money_field(
+        _("budgeterat belopp"), validators=[MinMoneyValidator(0), MaxMoneyValidator(MAX_AMOUNT)]
+    )
+
+    class Meta:
+        verbose_name = _("budgeterat belopp för insats")
+        verbose_name_plural = _("budgeterade belopp för insatser")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["column", "intervention"], name="intervention_budget_amount_one_per_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, amount__lte=MAX_AMOUNT),
+                name="intervention_budget_amount_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention} {self.column.year}: {self.amount}"
+
+    def clean(self):
+        if (
+            self.column_id
+            and self.intervention_id
+            and self.intervention.association_id != (self.column.plan.association_id)
+        ):
+            raise ValidationError(_("Insatsen hör till ett annat förbund än planen."))
 
 
 class ContributionKeyFactor(models.Model):

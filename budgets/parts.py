@@ -5,7 +5,9 @@ Next year's plan (rollover) moves the columns one year: the source's first year 
 its later years as the new budget and plan years, and a new last year starting from the old last year's
 contributions and amounts. The forecast keeps the source's budget year whole: the grants of interventions
 not carried become one line there. Opening equity is the equity at the start of the new first column's
-year (unknown where the source's is). A revision copies the budget as it is.
+year (unknown where the source's is). The amounts budgeted for interventions instead of their grants go
+with the years carried (and the interventions carried); the new last year follows the grants. A revision
+copies the budget as it is.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
     StatedFigure,
 )
 from finsam.money import sek
@@ -69,6 +72,7 @@ def budget_columns_sync(plan: Plan) -> None:
                 for column in outside
                 if column.contributions_total is not None
                 or BudgetAmount.objects.filter(column=column).exclude(amount=0).exists()
+                or InterventionBudgetAmount.objects.filter(column=column).exists()
             }
         )
         if filled:
@@ -120,7 +124,8 @@ def _rollover_columns(job: PlanCopy, keep_forecast: bool) -> list[tuple[BudgetCo
 
 
 def copy_budget(job: PlanCopy) -> None:
-    """Columns (shifted in a rollover), groups, lines and amounts, overrides and the contribution key."""
+    """Columns (shifted in a rollover), groups, lines and amounts, overrides, the interventions' budgeted
+    amounts and the contribution key."""
     source, target = job.source, job.target
     keep_forecast = job.shared.get("keep_forecast", True)
     if job.rollover:
@@ -175,6 +180,17 @@ def copy_budget(job: PlanCopy) -> None:
         ],
         column_id=lambda override: carried[override.column_id],
     )
+    # The amounts budgeted instead of grants: decisions for those years, like the overrides.
+    interventions = {intervention.pk for intervention in job.shared.get("interventions", [])}
+    job.copy_rows(
+        InterventionBudgetAmount,
+        [
+            amount
+            for amount in InterventionBudgetAmount.objects.filter(column__plan=source).order_by("id")
+            if amount.column_id in carried and amount.intervention_id in interventions
+        ],
+        column_id=lambda amount: carried[amount.column_id],
+    )
     factors = list(source.contribution_factors.order_by("position", "id").prefetch_related("values"))
     job.copy_rows(ContributionKeyFactor, factors, plan_id=target.pk)
     job.copy_rows(
@@ -200,7 +216,8 @@ def _forecast_ended_interventions(
     job: PlanCopy, *, budget: BudgetResult, forecast_column: BudgetColumn
 ) -> None:
     """Keep the forecast year's costs whole: the interventions that end before the new plan starts are
-    not carried, so their grants for the forecast year become one typed line of the decided group
+    not carried, so what the budget held for them in the forecast year (their grants, or the amounts
+    budgeted instead) becomes one typed line of the decided group
     ("Insatser avslutade 2020"), in the forecast column only. Side effect: at most one line and amount."""
     year = job.source.first_year
     carried = {intervention.pk for intervention in job.shared.get("interventions", [])}
@@ -298,8 +315,12 @@ def freeze_budget(doc, content: dict) -> None:
     totals = [
         ("revenue", _("Summa intäkter"), budget.revenue_total),
         ("costs", _("Summa kostnader"), budget.cost_total),
-        ("result", _("Resultat"), budget.result),
     ]
+    if budget.has_financial_items:
+        totals.append(
+            ("result_before_financial", _("Resultat före finansiella poster"), budget.result_before_financial)
+        )
+    totals.append(("result", _("Resultat"), budget.result))
     if plan.opening_equity is not None:
         totals += [
             ("opening_equity", _("Eget kapital vid årets början"), budget.opening_equity),
@@ -391,7 +412,7 @@ def thaw_budget(content: dict, view) -> None:
         revenue_total=totals.get("revenue", {}),
         cost_total=totals.get("costs", {}),
         financial_income={},
-        result_before_financial={},
+        result_before_financial=totals.get("result_before_financial", {}),
         result=totals.get("result", {}),
         opening_equity=totals.get("opening_equity", {}),
         closing_equity=totals.get("closing_equity", {}),
@@ -423,6 +444,7 @@ def register_budget_part() -> None:
                 ContributionKeyFactor,
                 ContributionKeyValue,
                 ContributionOverride,
+                InterventionBudgetAmount,
                 StatedFigure,
             ),
             copy=copy_budget,

@@ -1,5 +1,5 @@
-"""Every write to a plan's budget: cells, columns, lines and groups (the grid), and the member
-contributions (the key that splits the municipalities' 25 %, and the chief's overrides of a computed part).
+"""Every write to a plan's budget: cells, columns, lines and groups (the grid), the amounts budgeted for
+interventions instead of their grants, and the member contributions (the key that splits the municipalities' 25 %, and the chief's overrides of a computed part).
 
 Every function is one user action through the plan's write gateway (`plans.gateway.plan_change`: one
 transaction, a locked plan refused, one `PlanEvent` recorded). Input is checked first (Swedish
@@ -30,10 +30,12 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
 )
 from finsam.editing import StaleVersion, versioned_update
 from finsam.models import Organisation
 from finsam.money import MAX_AMOUNT, format_kronor, sek, to_decimal
+from interventions.models import Grant, Intervention
 from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
 
@@ -102,6 +104,91 @@ def budget_cell_update(
                 "column": column.pk,
                 "before": None if before is None else str(before),
                 "after": None if amount is None else str(amount),
+            },
+        )
+    return saved
+
+
+def intervention_budget_update(
+    *,
+    plan: Plan,
+    intervention: Intervention,
+    column: BudgetColumn,
+    amount: Decimal | None,
+    expected_version: int,
+    by,
+) -> InterventionBudgetAmount | None:
+    """Set what `plan` budgets for `intervention` in `column` instead of its grant, if nobody changed it
+    since `expected_version` (the budgeted amount's version the user saw, 0 while the row follows the grant).
+
+    `None`, or the grant itself, makes the row follow the grant again: a budgeted amount is kept only where
+    it differs from the grant when it is set (it stays when the grant changes later). Raises
+    `ValidationError` for a negative amount, a column of another plan, or an intervention the plan does not
+    list as decided, and `StaleVersion` (with the budgeted amount as it is now, None when following) on a
+    conflict. An unchanged value writes nothing. Side effects: one INSERT, UPDATE or DELETE of an
+    `InterventionBudgetAmount`, one `PlanEvent`. Returns the budgeted amount as saved (None: follows)."""
+    if column.plan_id != plan.pk:
+        raise ValidationError(_("Insatsen och kolumnen hör till olika planer."))
+    if amount is not None and amount < 0:
+        raise ValidationError(_("Det budgeterade beloppet kan inte vara negativt."))
+    if intervention.status == Intervention.Status.UNDECIDED:
+        raise ValidationError(
+            _("Insatsen är inte beslutad och står inte bland budgetens beslutade insatser.")
+        )
+    with plan_change(plan, by=by) as change:
+        if not plan.plan_interventions.filter(intervention=intervention).exists():
+            raise ValidationError(_("Insatsen ingår inte i planen."))
+        current = InterventionBudgetAmount.objects.filter(column=column, intervention=intervention).first()
+        current_version = current.version if current else 0
+        if current_version != expected_version:
+            raise StaleVersion(current)
+        grant = Grant.objects.filter(intervention=intervention, year=column.year).first()
+        granted = to_decimal(grant.amount) if grant else None
+        budgeted = None if amount is None or amount == granted else amount
+        before = to_decimal(current.amount) if current else None
+        if before == budgeted:
+            return current
+        if current is None:
+            try:
+                with transaction.atomic():
+                    saved = InterventionBudgetAmount.objects.create(
+                        column=column, intervention=intervention, amount=sek(budgeted)
+                    )
+            except IntegrityError:
+                # Someone set the amount between our read and our write.
+                raise StaleVersion(
+                    InterventionBudgetAmount.objects.filter(column=column, intervention=intervention).first()
+                ) from None
+        elif budgeted is None:
+            deleted, _rows = InterventionBudgetAmount.objects.filter(
+                pk=current.pk, version=expected_version
+            ).delete()
+            if not deleted:
+                raise StaleVersion(InterventionBudgetAmount.objects.filter(pk=current.pk).first())
+            saved = None
+        else:
+            saved = versioned_update(current, expected_version=expected_version, amount=sek(budgeted))
+
+        def described(value: Decimal | None) -> str:
+            if value is not None or granted is None:
+                return _amount_text(value)
+            return _("beviljat belopp (%(amount)s)") % {"amount": format_kronor(granted)}
+
+        change.record(
+            PlanEvent.Action.EDITED,
+            _("Budget: %(intervention)s, %(column)s: %(before)s → %(after)s")
+            % {
+                "intervention": intervention.budget_label,
+                "column": str(column),
+                "before": described(before),
+                "after": described(budgeted),
+            },
+            {
+                "intervention": intervention.pk,
+                "column": column.pk,
+                "granted": None if granted is None else str(granted),
+                "before": None if before is None else str(before),
+                "after": None if budgeted is None else str(budgeted),
             },
         )
     return saved

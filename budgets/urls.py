@@ -15,6 +15,11 @@ urlpatterns += [
         name="budget_cell",
     ),
     path(
+        "planer/<int:pk>/budget/insats/<int:intervention_id>/kolumn/<int:column_id>/",
+        grid.budget_intervention_cell,
+        name="budget_intervention_cell",
+    ),
+    path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/medlemsavgifter/",
         grid.budget_contributions,
         name="budget_contributions",

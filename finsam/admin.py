@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
+from finsam.models import Association, AssociationDate, BoardSeat, Membership, Organisation, StaffMember
 
 # Each: the objects to be deleted → what their delete would wrongly take with it (empty: nothing).
 DELETE_GUARDS: list[Callable[[list], set[str]]] = []
@@ -71,12 +71,26 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AssociationDateInline(admin.TabularInline):
+    """The calendar (årshjul); the chief keeps it on its own page (`finsam.views.association_calendar`)."""
+
+    model = AssociationDate
+    extra = 0
+    fields = ["date", "kind", "title"]
+
+
 @admin.register(Association)
 class AssociationAdmin(GuardedDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "org_number", "area", "publish_adopted_plans"]
     search_fields = ["name", "org_number", "area"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OrganisationInline, BoardSeatInline, StaffMemberInline, MembershipInline]
+    inlines = [
+        OrganisationInline,
+        BoardSeatInline,
+        StaffMemberInline,
+        MembershipInline,
+        AssociationDateInline,
+    ]
 
 
 @admin.register(Organisation)

@@ -196,3 +196,35 @@ class Membership(models.Model):
     @property
     def is_board(self) -> bool:
         return self.role in (self.Role.CHAIR, self.Role.BOARD)
+
+
+class AssociationDate(models.Model):
+    """A date of the association's yearly budget process: a medlemssamråd, a board meeting, the adoption.
+
+    Each association's statutes set its own process, so the chief keeps these; `finsam.calendar` adds the
+    law's default (the budget adopted by 30 November) for a year where no adoption date is set."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Medlemssamråd")
+        BOARD_MEETING = "board_meeting", _("Styrelsemöte")
+        ADOPTION = "adoption", _("Fastställande av budget")
+        OTHER = "other", _("Annat")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="dates")
+    date = models.DateField(_("datum"))
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices, default=Kind.BOARD_MEETING)
+    title = models.CharField(_("beskrivning"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("datum i förbundets årshjul")
+        verbose_name_plural = _("förbundets årshjul")
+        ordering = ["association", "date", "id"]
+        indexes = [models.Index(fields=["association", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """What the date is: its own description, or its kind's name."""
+        return self.title or str(self.get_kind_display())

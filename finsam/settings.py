@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "plans.context_processors.inbox_counts",
             ],
             "builtins": ["finsam.templatetags.finsam"],
         },

@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from finsam import views
 from plans.views import plans as plan_views
+from plans.views import start
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", start.start, name="dashboard"),
     # Before the auth include, so this view (which sends a logged-in user on) serves /konto/login/.
     path("konto/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/", include("django.contrib.auth.urls")),
@@ -15,6 +16,17 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("f/<slug:association>/", plan_views.association_detail, name="association"),
+    path("f/<slug:association>/arshjul/", views.association_calendar, name="association_calendar"),
+    path(
+        "f/<slug:association>/arshjul/<int:pk>/andra/",
+        views.association_calendar_edit,
+        name="association_calendar_edit",
+    ),
+    path(
+        "f/<slug:association>/arshjul/<int:pk>/ta-bort/",
+        views.association_calendar_delete,
+        name="association_calendar_delete",
+    ),
     path("f/<slug:association>/", include("plans.urls")),
     path("f/<slug:association>/", include("budgets.urls")),
     path("f/<slug:association>/", include("interventions.urls")),

@@ -32,9 +32,10 @@ class InterventionForm(forms.ModelForm):
 
     class Meta:
         model = Intervention
-        fields = [*EDITABLE_FIELDS[:5], "partners", *EDITABLE_FIELDS[5:]]
+        fields = [*EDITABLE_FIELDS[:5], "co_owners", "partners", *EDITABLE_FIELDS[5:]]
         widgets = {
             "partners": forms.CheckboxSelectMultiple,
+            "co_owners": forms.CheckboxSelectMultiple,
             "start_date": DateInput(),
             "end_date": DateInput(),
             **{
@@ -63,6 +64,7 @@ class InterventionForm(forms.ModelForm):
         organisations = association.organisations.order_by("position", "name")
         self.fields["owner"].queryset = organisations
         self.fields["partners"].queryset = organisations
+        self.fields["co_owners"].queryset = organisations
         self.fields["municipality"].queryset = organisations.filter(kind=Organisation.Kind.MUNICIPALITY)
         self.fields["owner"].empty_label = _("Ingen angiven")
         self.fields["municipality"].empty_label = _("Ingen särskild kommun")
@@ -75,7 +77,9 @@ class InterventionForm(forms.ModelForm):
         cleaned = super().clean()
         partners = cleaned.get("partners")
         if partners is not None and "owner" not in self.errors:
-            members = members_taking_part(owner=cleaned.get("owner"), partners=partners)
+            members = members_taking_part(
+                owner=cleaned.get("owner"), partners=partners, co_owners=cleaned.get("co_owners") or ()
+            )
             if len(members) < MIN_MEMBERS:
                 self.add_error("partners", too_few_members_message())
         start, end = cleaned.get("start_date"), cleaned.get("end_date")

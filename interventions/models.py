@@ -46,6 +46,14 @@ class Intervention(Versioned):
         related_name="owned_interventions",
         verbose_name=_("ägare / rekvirerande organisation"),
     )
+    # An intervention owned by several organisations together: the first is `owner`, the others these.
+    co_owners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="co_owned_interventions",
+        verbose_name=_("fler ägare"),
+        help_text=_("När flera organisationer äger insatsen tillsammans."),
+    )
     partners = models.ManyToManyField(
         Organisation,
         blank=True,

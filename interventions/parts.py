@@ -57,7 +57,7 @@ def freeze_interventions(doc, content: dict) -> None:
             "kind": intervention.get_kind_display(),
             "kind_value": intervention.kind,
             "status": intervention.get_status_display(),
-            "owner": intervention.owner.name if intervention.owner else "",
+            "owner": ", ".join(org.name for org in intervention.owner_organisations),
             "partners": ", ".join(org.name for org in intervention.partner_organisations),
             "period": frozen_date(intervention.start_date)
             + " – "

@@ -61,9 +61,9 @@ def counts_in_budget(status: str) -> bool:
     return status != Intervention.Status.UNDECIDED
 
 
-def members_taking_part(*, owner: Organisation | None, partners) -> set[int]:
-    """Ids of the association's members among the partners and the owner."""
-    members = {org.pk for org in partners if org.is_member}
+def members_taking_part(*, owner: Organisation | None, partners, co_owners=()) -> set[int]:
+    """Ids of the association's members among the partners and the owners."""
+    members = {org.pk for org in [*partners, *co_owners] if org.is_member}
     if owner is not None and owner.is_member:
         members.add(owner.pk)
     return members
@@ -134,11 +134,11 @@ def status_change_refused(
     return None
 
 
-def _check_organisations(association: Association, owner, partners, municipality) -> None:
-    for organisation in [owner, municipality, *partners]:
+def _check_organisations(association: Association, owner, partners, municipality, co_owners=()) -> None:
+    for organisation in [owner, municipality, *partners, *co_owners]:
         if organisation is not None and organisation.association_id != association.pk:
             raise ValidationError(_("Organisationen hör till ett annat förbund."))
-    if len(members_taking_part(owner=owner, partners=partners)) < MIN_MEMBERS:
+    if len(members_taking_part(owner=owner, partners=partners, co_owners=co_owners)) < MIN_MEMBERS:
         raise ValidationError({"partners": too_few_members_message()})
 
 
@@ -182,6 +182,7 @@ def intervention_create(
     partners: list[Organisation],
     grants: dict[int, Decimal],
     plan: Plan | None = None,
+    co_owners: list[Organisation] = (),
     by,
 ) -> Intervention:
     """Create an intervention with its partners and grants; with `plan`, put it last in that plan.
@@ -189,13 +190,14 @@ def intervention_create(
     Side effects: INSERTs of the intervention, its partners and grants; with a plan, its link and a
     `PlanEvent` on that plan.
     """
-    _check_organisations(association, fields.get("owner"), partners, fields.get("municipality"))
+    _check_organisations(association, fields.get("owner"), partners, fields.get("municipality"), co_owners)
     _check_grants(grants)
     with transaction.atomic():
         intervention = Intervention(association=association, **fields)
         intervention.full_clean()
         intervention.save()
         intervention.partners.set(partners)
+        intervention.co_owners.set(co_owners)
         _sync_grants(intervention, grants)
         if plan is not None:
             plan_intervention_add(plan=plan, intervention=intervention, by=by)
@@ -209,6 +211,7 @@ def intervention_update(
     fields: dict,
     partners: list[Organisation],
     grants: dict[int, Decimal],
+    co_owners: list[Organisation] | None = None,
     by,
 ) -> Intervention:
     """Save the intervention form: fields, partners and grants, if nobody saved since `expected_version`.
@@ -219,7 +222,9 @@ def intervention_update(
     appears in.
     """
     association = intervention.association
-    _check_organisations(association, fields.get("owner"), partners, fields.get("municipality"))
+    if co_owners is None:  # a caller that does not edit them keeps them
+        co_owners = list(intervention.co_owners.all())
+    _check_organisations(association, fields.get("owner"), partners, fields.get("municipality"), co_owners)
     _check_grants(grants)
     with transaction.atomic():
         # What the database holds now, not what a form may have changed on the instance in memory.
@@ -237,10 +242,10 @@ def intervention_update(
         candidate = Intervention(pk=current.pk, association=association, **fields)
         candidate.full_clean(exclude=["association"], validate_unique=False, validate_constraints=False)
         intervention = versioned_update(current, expected_version=expected_version, **fields)
-        old_partners = set(current.partners.values_list("pk", flat=True))
-        if old_partners != {org.pk for org in partners}:
-            intervention.partners.set(partners)
-            changed.append("partners")
+        for name, organisations in (("partners", partners), ("co_owners", co_owners)):
+            if set(getattr(current, name).values_list("pk", flat=True)) != {org.pk for org in organisations}:
+                getattr(intervention, name).set(organisations)
+                changed.append(name)
         grant_changes = _sync_grants(intervention, grants)
         if changed or grant_changes:
             labels = [str(Intervention._meta.get_field(name).verbose_name) for name in changed]

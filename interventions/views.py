@@ -194,6 +194,7 @@ def intervention_detail(request, pk: int):
                 expected_version=expected_version,
                 fields=form.changes,
                 partners=list(form.cleaned_data["partners"]),
+                co_owners=list(form.cleaned_data["co_owners"]),
                 grants=grant_formset.grants,
                 by=request.user,
             )
@@ -257,6 +258,7 @@ def intervention_create(request):
                 association=association,
                 fields=form.changes,
                 partners=list(form.cleaned_data["partners"]),
+                co_owners=list(form.cleaned_data["co_owners"]),
                 grants=grant_formset.grants,
                 plan=plan,
                 by=request.user,

@@ -32,7 +32,7 @@ class ChapterInline(LockedPlanAdminMixin, admin.StackedInline):
 class GoalInline(LockedPlanAdminMixin, admin.TabularInline):
     model = Goal
     extra = 0
-    fields = ["position", "level", "title"]
+    fields = ["position", "category", "title"]
     show_change_link = True
 
 
@@ -84,8 +84,8 @@ class IndicatorInline(LockedPlanAdminMixin, admin.TabularInline):
 
 @admin.register(Goal)
 class GoalAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "level", "plan"]
-    list_filter = ["level", "plan__association"]
+    list_display = ["title", "category", "plan"]
+    list_filter = ["plan__association"]
     search_fields = ["title", "description"]
     inlines = [IndicatorInline]
 

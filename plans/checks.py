@@ -24,7 +24,8 @@ SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 @dataclass(frozen=True)
 class Finding:
     """One thing to look at. `code` is a stable slug; `target_kind`/`target_id` say what to fix:
-    plan | budget | budget_group | budget_line | column | intervention | stated, and its id (or None)."""
+    plan | budget | budget_group | budget_line | budget_intervention (an intervention's row in the budget) |
+    column | intervention | stated, and its id (or None)."""
 
     severity: str
     code: str
@@ -65,9 +66,14 @@ def finding_links(plan: Plan, finding) -> list[tuple[str, str]]:
         links.append((_("Till insatsen"), url))
     elif kind == "plan":
         links.append((_("Till inställningarna"), settings_url(plan)))
-    else:  # budget, budget_group, budget_line, column, stated
+    else:  # budget, budget_group, budget_line, budget_intervention, column, stated
         url = reverse("plan_budget_grid", args=[plan.association.slug, plan.pk])
-        anchors = {"budget_group": "grupp", "budget_line": "rad", "column": "kolumn"}
+        anchors = {
+            "budget_group": "grupp",
+            "budget_line": "rad",
+            "budget_intervention": "insatsrad",
+            "column": "kolumn",
+        }
         if target_id and kind in anchors:
             url = f"{url}#{anchors[kind]}-{target_id}"
         links.append((_("Till budgeten"), url))

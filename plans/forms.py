@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finsam.models import BoardSeat
 from finsam.money import format_amount, parse_amount, sek, to_decimal
+from plans.goal_categories import goal_categories
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -191,10 +192,17 @@ class ChapterForm(VersionedForm):
 
 
 class GoalForm(VersionedForm):
+    """A goal; its category is one of its association's (`plans.goal_categories`)."""
+
     class Meta:
         model = Goal
-        fields = ["level", "title", "description"]
+        fields = ["category", "title", "description"]
         widgets = {"title": textarea(2), "description": textarea(4)}
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = goal_categories(association)
+        self.fields["category"].empty_label = _("(ingen kategori)")
 
 
 class IndicatorForm(VersionedForm):

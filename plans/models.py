@@ -179,17 +179,47 @@ class Chapter(PlanPart):
         return self.heading
 
 
-class Goal(PlanPart):
-    class Level(models.TextChoices):
-        OVERALL = "overall", _("Inriktningsmål / övergripande mål")
-        BOARD = "board", _("Styrelsens mål")
-        YEARLY = "yearly", _("Årsvist mål")
-        QUALITY = "quality", _("Kvalitetsmål")
-        FINANCIAL = "financial", _("Finansiellt mål")
-        OTHER = "other", _("Övrigt mål")
+# The kinds of goal a new association starts with; each association renames and extends its own list.
+DEFAULT_GOAL_CATEGORIES = [
+    ("overall", _("Inriktningsmål / övergripande mål")),
+    ("board", _("Styrelsens mål")),
+    ("yearly", _("Årsvist mål")),
+    ("quality", _("Kvalitetsmål")),
+    ("financial", _("Finansiellt mål")),
+    ("other", _("Övrigt mål")),
+]
 
+
+class GoalCategory(models.Model):
+    """A kind of goal an association uses in its plans ("Inriktningsmål", "Styrelsens mål", …). Each
+    association names its own (`plans.goal_categories`); a goal's category is printed before its title."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="goal_categories")
+    name = models.CharField(_("målkategori"), max_length=200)
+    position = models.PositiveIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("målkategori")
+        verbose_name_plural = _("målkategorier")
+        ordering = ["association", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="goal_category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Goal(PlanPart):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
-    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices, default=Level.OVERALL)
+    category = models.ForeignKey(
+        GoalCategory,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        null=True,
+        blank=True,
+        verbose_name=_("målkategori"),
+    )
     title = models.CharField(_("mål"), max_length=500)
     description = models.TextField(_("beskrivning (Markdown)"), blank=True)
 

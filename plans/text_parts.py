@@ -68,7 +68,7 @@ def load_text_parts(doc) -> None:
     """The document's chapters and lists, in the plan's order, one query each."""
     plan = doc.plan
     doc.chapters = number_chapters(list(plan.chapters.all()))
-    doc.goals = list(plan.goals.prefetch_related("indicators"))
+    doc.goals = list(plan.goals.select_related("category").prefetch_related("indicators"))
     doc.target_groups = list(plan.target_groups.all())
     doc.control_items = list(plan.control_items.all())
     doc.communication_items = list(plan.communication_items.all())
@@ -113,8 +113,8 @@ EDITOR_KINDS = (
         "goal", "mal", "mal", Goal, forms.GoalForm, "mal-lista", "goals",
         gettext_lazy("Lägg till mål"), gettext_lazy("Planen har inga mål ännu."), "description",
         prefetch=(Prefetch("indicators", queryset=Indicator.objects.order_by("position", "id")),),
-        children="indicator", dependents=("activity",),
-
+        children="indicator", dependents=("activity",), form_context=("association",),
+        select_related=("category",),
     ),
     EditorKind(
         "indicator", "indikatorer", "indikator", Indicator, forms.IndicatorForm, "", "indicators",
@@ -177,7 +177,7 @@ def freeze_text_parts(doc, content: dict) -> None:
     content["goals"] = [
         frozen_row(goal, "goal", "title", ("title", "description"))
         | {
-            "level": goal.get_level_display(),
+            "level": goal.category.name if goal.category else "",
             "indicators": [
                 {"key": f"indicator-{indicator.pk}", "text": indicator.text, "target": indicator.target,
                  "method": indicator.method}

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from plans.editor import editor_kinds, editor_kinds_by_slug
-from plans.views import editor, pdf, plans, review
+from plans.views import editor, goal_categories, pdf, plans, review
 
 
 class PartKindConverter:
@@ -26,6 +26,7 @@ EDIT = "planer/<int:pk>/redigera/"
 
 urlpatterns = [
     path("planer/ny/", plans.plan_new, name="plan_new"),
+    path("malkategorier/", goal_categories.goal_categories_edit, name="goal_categories"),
     path("planer/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("planer/<int:pk>/pdf/", pdf.plan_pdf, name="plan_pdf"),
     path("planer/<int:pk>/pdf/<int:pdf>/", pdf.plan_pdf_status, name="plan_pdf_status"),

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, InterventionBudgetAmount
 from finsam.models import Association, BoardSeat, Membership, Organisation
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.models import Chapter, Goal, Indicator, Plan
@@ -125,6 +125,17 @@ class BudgetAmountFactory(factory.django.DjangoModelFactory):
 
     line = factory.SubFactory(BudgetLineFactory)
     column = factory.SubFactory(BudgetColumnFactory)
+    amount = 0
+
+
+class InterventionBudgetAmountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InterventionBudgetAmount
+
+    column = factory.SubFactory(BudgetColumnFactory)
+    intervention = factory.SubFactory(
+        "tests.factories.InterventionFactory", association=factory.SelfAttribute("..column.plan.association")
+    )
     amount = 0
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
     BudgetGroupFactory,
     BudgetLineFactory,
     GrantFactory,
+    InterventionBudgetAmountFactory,
     OrganisationFactory,
     PlanFactory,
     PlanInterventionFactory,
@@ -166,6 +167,41 @@ def test_result_before_and_after_financial_items(plan, budget):
     assert result.result_before_financial == {2027: D(580000), 2028: D(515000), 2029: D(420000)}
 
 
+def test_financial_costs_are_costs_and_leave_the_result_before_financial_items(plan, budget):
+    """Bank charges and interest paid: in total costs, and added back for the result before them."""
+    costs = BudgetGroupFactory(
+        plan=plan, section="costs", kind="financial_costs", name="Finansiella kostnader"
+    )
+    line_with(costs, budget, [2000, 2000, 1000], name="Bankavgifter")
+    result = plan_budget(plan)
+    assert result.financial_costs == {2027: D(2000), 2028: D(2000), 2029: D(1000)}
+    assert result.result == {2027: D(583000), 2028: D(517000), 2029: D(419000)}
+    assert result.result_before_financial == {2027: D(580000), 2028: D(515000), 2029: D(420000)}
+    assert result.has_financial_items
+
+
+@pytest.mark.django_db
+def test_the_document_prints_the_result_before_financial_items_and_a_frozen_version_keeps_it(plan, budget):
+    from django.template.loader import render_to_string
+
+    from plans.document import document_view
+    from plans.models import Chapter
+    from plans.snapshots import snapshot_content
+
+    Chapter.objects.create(plan=plan, heading="Budget", kind="budget", level=1, position=1)
+    content = snapshot_content(plan)
+    html = render_to_string("plans/document.html", {"doc": document_view(content, plan=plan)})
+    assert "Resultat före finansiella poster" in html
+    rows = {row["key"]: row["amounts"] for row in content["budget"]["rows"]}
+    assert rows["total-result_before_financial"] == {"2027": "580000", "2028": "515000", "2029": "420000"}
+    # A version frozen before the row existed prints no empty row.
+    older = {**content, "budget": {**content["budget"], "rows": [
+        row for row in content["budget"]["rows"] if row["key"] != "total-result_before_financial"
+    ]}}  # fmt: skip
+    html = render_to_string("plans/document.html", {"doc": document_view(older, plan=plan)})
+    assert "Resultat före finansiella poster" not in html
+
+
 def test_multi_year_total(plan, budget):
     result = plan_budget(plan)
     assert result.multi_year_total(result.cost_total) == D(1545000)
@@ -239,6 +275,83 @@ def test_the_decided_group_comes_from_granted_interventions_in_the_plans_years(p
     ]
     assert rows[0].is_computed and not rows[1].is_computed
     assert result.cost_total == {2027: D(464449), 2028: D(455000)}
+
+
+# --- An intervention's budgeted amount ---------------------------------------------------------------
+
+
+@pytest.fixture
+def intervention_rows(plan, members):
+    """A decided group with an intervention granted 598 085 kr (2027) and 600 000 kr (2028)."""
+    columns = make_columns(plan, years=(2027, 2028, 2029))
+    BudgetGroupFactory(plan=plan, kind="interventions_decided", name="Insatser")
+    intervention = PlanInterventionFactory(plan=plan, intervention__name="Projekt Äpplet").intervention
+    GrantFactory(intervention=intervention, year=2027, amount=D(598085))
+    GrantFactory(intervention=intervention, year=2028, amount=D(600000))
+    return columns, intervention
+
+
+def intervention_row(plan):
+    (row,) = group_of(plan_budget(plan), "Insatser").rows
+    return row
+
+
+def test_an_intervention_row_follows_its_grants_without_a_budgeted_amount(plan, intervention_rows):
+    row = intervention_row(plan)
+    assert row.amounts == {2027: D(598085), 2028: D(600000)}
+    assert row.granted == {2027: D(598085), 2028: D(600000)}
+    assert row.budgeted == {} and row.budget_differences == {}
+
+
+def test_a_budgeted_amount_replaces_the_grant_in_its_year_only(plan, intervention_rows):
+    columns, intervention = intervention_rows
+    InterventionBudgetAmountFactory(column=columns[0], intervention=intervention, amount=D(600000))
+
+    result = plan_budget(plan)
+
+    (row,) = group_of(result, "Insatser").rows
+    assert row.amounts == {2027: D(600000), 2028: D(600000)}
+    assert row.granted == {2027: D(598085), 2028: D(600000)}  # both figures stay known
+    assert row.budgeted == {2027: D(600000)}
+    assert row.budget_differences == {2027: D(1915)}
+    assert group_of(result, "Insatser").totals == {2027: D(600000), 2028: D(600000), 2029: D(0)}
+    assert result.cost_total[2027] == D(600000)
+
+
+def test_a_budgeted_amount_gives_a_row_a_year_without_a_grant(plan, intervention_rows):
+    columns, intervention = intervention_rows
+    InterventionBudgetAmountFactory(column=columns[2], intervention=intervention, amount=D(50000))
+    row = intervention_row(plan)
+    assert row.amounts == {2027: D(598085), 2028: D(600000), 2029: D(50000)}
+    assert row.budget_differences == {2029: D(50000)}
+
+
+def test_a_budgeted_amount_of_zero_takes_the_intervention_out_of_that_year(plan, intervention_rows):
+    columns, intervention = intervention_rows
+    InterventionBudgetAmountFactory(column=columns[1], intervention=intervention, amount=D(0))
+    row = intervention_row(plan)
+    assert row.amounts == {2027: D(598085), 2028: D(0)}
+    assert row.budget_differences == {2028: D(-600000)}
+
+
+def test_a_budgeted_amount_stays_when_the_grant_changes_later(plan, intervention_rows):
+    columns, intervention = intervention_rows
+    InterventionBudgetAmountFactory(column=columns[0], intervention=intervention, amount=D(600000))
+    intervention.grants.filter(year=2027).update(amount=D(610000))
+
+    row = intervention_row(plan)
+
+    assert row.amounts[2027] == D(600000)
+    assert row.granted[2027] == D(610000)
+    assert row.budget_differences == {2027: D(-10000)}
+
+
+def test_an_undecided_intervention_stays_out_even_with_a_budgeted_amount(plan, intervention_rows):
+    columns, intervention = intervention_rows
+    intervention.status = "undecided"
+    intervention.save()
+    InterventionBudgetAmountFactory(column=columns[0], intervention=intervention, amount=D(600000))
+    assert group_of(plan_budget(plan), "Insatser").rows == []
 
 
 # --- Contributions ----------------------------------------------------------------------------------
@@ -383,13 +496,14 @@ def test_loading_takes_the_same_number_of_queries_for_any_size(plan, members, dj
             line_with(group, columns, [1, 2, 3])
             link = PlanInterventionFactory(plan=plan)
             GrantFactory(intervention=link.intervention, year=2027)
+            InterventionBudgetAmountFactory(column=columns[0], intervention=link.intervention, amount=D(5))
         ContributionOverride.objects.get_or_create(
             column=columns[0], part="state", organisation=None, defaults={"amount": D(1)}
         )
 
     grow(1)
     plan = type(plan).objects.get(pk=plan.pk)
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(13) as small:
         plan_budget(plan)
     grow(10)
     plan = type(plan).objects.get(pk=plan.pk)

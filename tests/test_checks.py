@@ -7,7 +7,13 @@ import pytest
 
 from budgets.calc import plan_budget
 from budgets.checks import Finding, plan_checks
-from budgets.models import BudgetColumn, BudgetGroup, ContributionOverride, StatedFigure
+from budgets.models import (
+    BudgetColumn,
+    BudgetGroup,
+    ContributionOverride,
+    InterventionBudgetAmount,
+    StatedFigure,
+)
 from finsam.site.demo.loader import load_association
 from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Grant
@@ -240,6 +246,36 @@ def test_a_grant_that_differs_from_the_stated_budget_line_is_a_warning(healthy):
     )
 
 
+def test_a_budgeted_amount_that_differs_from_the_stated_line_names_the_budgeted_amount(healthy):
+    InterventionBudgetAmount.objects.create(
+        column=healthy.budget_column, intervention=healthy.intervention, amount=D(201000)
+    )
+    StatedFigure.objects.create(
+        plan=healthy.plan,
+        column=healthy.budget_column,
+        label="Steget vidare",
+        target="intervention",
+        intervention=healthy.intervention,
+        amount=D(210000),
+    )
+    findings = healthy.checks()
+    (finding,) = [f for f in findings if f.code == "grant_differs_from_budget"]
+    assert (finding.severity, finding.target_kind, finding.target_id) == (
+        "warning",
+        "budget_intervention",
+        healthy.intervention.pk,
+    )
+    assert finding.message.replace(NBSP, " ") == (
+        "Insatsen Steget vidare har budgeterats till 201 000 kr för 2027, men dokumentets budgettabell visar "
+        "210 000 kr, 9 000 kr mer än budgeterat."
+    )
+    assert messages(findings, "intervention_budgeted_differs") == [
+        "Budgeten för 2027 tar upp 201 000 kr för insatsen Steget vidare, 1 000 kr mer än beviljat belopp "
+        "200 000 kr."
+    ]
+    assert [f.severity for f in findings if f.code == "intervention_budgeted_differs"] == ["info"]
+
+
 def test_granted_money_without_a_decided_group_is_a_warning(healthy):
     healthy.decided.delete()
     BudgetLineFactory(group=BudgetGroupFactory(plan=healthy.plan, name="Insatser"))  # keeps the balance
@@ -394,26 +430,22 @@ def load_demo_association(slug):
 
 
 @pytest.mark.django_db
-def test_ornskoldsvik_shows_the_rounded_grants_and_the_2466_kronor_difference():
+def test_ornskoldsvik_budgets_two_rounded_frames_and_reports_them_as_information():
+    """The table prints Vidare Vy 455 tkr and Projekt Äpplet 600 tkr for grants of 454 449 and 598 085
+    kronor: the plan budgets those frames, so every printed figure agrees and the differences are shown."""
     plan = load_demo_association("ornskoldsvik")
     findings = plan_checks(plan)
-    differing = [f for f in findings if f.code == "grant_differs_from_budget"]
-    assert [f.target_id for f in differing] == list(
-        plan.plan_interventions.filter(intervention__name__in=["Vidare Vy", "Projekt Äpplet"]).values_list(
-            "intervention_id", flat=True
-        )
-    )
-    assert messages(findings, "grant_differs_from_budget") == [
-        "Insatsen Vidare Vy har beviljats 454 449 kr för 2020, men dokumentets budgettabell visar 455 000 kr, "
-        "551 kr mer än beviljat.",
-        "Insatsen Projekt Äpplet har beviljats 598 085 kr för 2020, men dokumentets budgettabell visar "
-        "600 000 kr, 1 915 kr mer än beviljat.",
+    assert not {"grant_differs_from_budget", "stated_differs"} & set(codes(findings))
+    budgeted = [f for f in findings if f.code == "intervention_budgeted_differs"]
+    ids = dict(plan.plan_interventions.values_list("intervention__name", "intervention_id"))
+    assert [(f.severity, f.target_kind, f.target_id) for f in budgeted] == [
+        ("info", "budget_intervention", ids["Vidare Vy"]),
+        ("info", "budget_intervention", ids["Projekt Äpplet"]),
     ]
-    assert messages(findings, "stated_differs") == [
-        "Summa insatser 2020: dokumentet anger 4 003 000 kr, men det beräknade beloppet är 4 000 534 kr "
-        "(dokumentet visar 2 466 kr mer).",
-        "Summa totala kostnader 2020: dokumentet anger 5 034 000 kr, men det beräknade beloppet är "
-        "5 031 534 kr (dokumentet visar 2 466 kr mer).",
+    assert messages(findings, "intervention_budgeted_differs") == [
+        "Budgeten för 2020 tar upp 455 000 kr för insatsen Vidare Vy, 551 kr mer än beviljat belopp 454 449 kr.",
+        "Budgeten för 2020 tar upp 600 000 kr för insatsen Projekt Äpplet, 1 915 kr mer än beviljat belopp "
+        "598 085 kr.",
     ]
     # In balance, equity well under 20 %, every column in place.
     assert not {"budget_deficit", "equity_above_limit"} & set(codes(findings))

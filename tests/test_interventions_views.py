@@ -169,11 +169,12 @@ def test_the_list_takes_the_same_number_of_queries_however_many_interventions(
             GrantFactory(intervention=intervention, year=2027)
             PlanInterventionFactory(plan=plan, intervention=intervention)
 
+    # Seven: the list's six and the navigation's counts ("Att granska", "Att besvara": plans.inbox).
     add(1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
     add(30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -330,6 +331,31 @@ def test_the_chief_edits_texts_partners_and_grants_of_open_years(
     assert draft.events.filter(action=PlanEvent.Action.EDITED).count() == 1
     assert adopted.events.filter(action=PlanEvent.Action.EDITED).count() == 1
     assert "650" in draft.events.get().summary
+
+
+def test_an_intervention_owned_by_two_members_together(client, intervention, orgs, chief, draft):
+    """Several owners: the owner and co-owners, printed together, and counted among the members taking
+    part (two owners alone are enough)."""
+    from plans.snapshots import snapshot_content
+
+    client.force_login(chief)
+    data = form_data(intervention, orgs)
+    data["owner"] = str(orgs["fk"].pk)
+    data["co_owners"] = [str(orgs["region"].pk)]
+    data["partners"] = []
+    response = client.post(detail_url(intervention), data)
+    assert response.status_code == 302, response.text
+    assert set(intervention.co_owners.all()) == {orgs["region"]}
+    (frozen,) = snapshot_content(draft)["interventions"]
+    assert frozen["owner"] == f"{orgs['fk'].name}, {orgs['region'].name}"
+    page = client.get(detail_url(intervention)).text
+    assert f"{orgs['fk'].name}, {orgs['region'].name}" in page
+
+    data = form_data(intervention, orgs)
+    data["version"] = str(intervention.version + 1)
+    data["owner"], data["co_owners"], data["partners"] = str(orgs["fk"].pk), [], []
+    refused = client.post(detail_url(intervention), data)
+    assert refused.status_code == 422  # one member alone is not a collaboration
 
 
 def test_grants_of_years_an_adopted_plan_covers_cannot_change(client, intervention, orgs, chief, adopted):

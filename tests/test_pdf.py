@@ -164,8 +164,13 @@ def test_each_demo_plan_prints_its_headings_interventions_and_figures(demo_pdfs,
 def test_ornskoldsvik_prints_amounts_in_tkr_with_one_decimal_and_costs_negative(demo_pdfs):
     text = normalise(" ".join(demo_pdfs["ornskoldsvik"]["texts"]))
     assert "Region Västernorrland 1 258,5 1 259,0 1 259,0 3 776,5" in text
-    assert "Summa kostnader −5 031,5 −5 036,0 −5 036,0 −15 103,5" in text
-    assert "Eget kapital vid årets slut 402,5 402,5 402,5" in text
+    # The figures the board adopted (issue 13): the rounded frames budgeted for two grants.
+    assert "Vidare Vy −455,0 −455,0 −910,0" in text
+    assert "Projekt Äpplet −600,0 −600,0 −1 200,0" in text
+    assert "Summa insatser −4 003,0 −3 995,0 −3 985,0 −11 983,0" in text
+    assert "Summa kostnader −5 034,0 −5 036,0 −5 036,0 −15 106,0" in text
+    assert "Resultat 0,0 0,0 0,0 0,0" in text
+    assert "Eget kapital vid årets slut 400,0 400,0 400,0" in text
 
 
 def test_ostra_varmland_prints_the_adoption_line_with_its_paragraph(demo_pdfs):

@@ -17,6 +17,7 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
     StatedFigure,
 )
 from finsam.site.demo.loader import load_association
@@ -73,6 +74,7 @@ def dump(plan: Plan) -> str:
         ContributionKeyFactor.objects.filter(plan=plan),
         ContributionKeyValue.objects.filter(factor__plan=plan),
         ContributionOverride.objects.filter(column__plan=plan),
+        InterventionBudgetAmount.objects.filter(column__plan=plan),
         StatedFigure.objects.filter(plan=plan),
         links,
         interventions,
@@ -215,18 +217,24 @@ def test_ornskoldsvik_columns_move_one_year_keeping_2020_as_forecast(demo, chief
     # Equity at the start of the forecast year is the source's opening equity, unchanged.
     assert new.opening_equity.amount == D(400000)
     # The forecast year adds up as in the source: the grant of the intervention that ended in 2020
-    # (Processtöd Vägen till arbete, 63 000 kr) stays in the forecast as one line.
+    # (Processtöd Vägen till arbete, 63 000 kr) stays in the forecast as one line, and the rounded frames
+    # budgeted for Vidare Vy and Projekt Äpplet in 2020 come along with their year.
     assert line_amounts(new, "Insatser avslutade 2020") == {2020: D(63000)}
+    assert sorted(
+        InterventionBudgetAmount.objects.filter(column__plan=new).values_list(
+            "column__year", "intervention__name", "amount"
+        )
+    ) == [(2020, "Projekt Äpplet", D(600000)), (2020, "Vidare Vy", D(455000))]
     old, result = plan_budget(source), plan_budget(new)
     for values in ("revenue_total", "cost_total", "result", "closing_equity"):
         assert getattr(result, values)[2020] == getattr(old, values)[2020]
-    assert result.closing_equity[2020] == D(402466)
+    assert result.closing_equity[2020] == D(400000)
 
 
 def test_without_the_forecast_the_plan_opens_with_last_years_closing_equity(demo, chief):
     new = plan_rollover(source=demo["ornskoldsvik"], by=chief, keep_forecast=False)
     assert [year for year, _kind, _total in column_summary(new)] == [2021, 2022, 2023]
-    assert new.opening_equity.amount == D(402466)
+    assert new.opening_equity.amount == D(400000)
 
 
 def test_running_interventions_are_carried_in_order(demo, chief):

@@ -1,7 +1,8 @@
 """The budget grid editor of a plan (budgets/grid.html).
 
-A cell save answers with the cell and, out of band, everything that follows from it (subtotals, totals,
-result, equity, checks, an announcement); structural changes (lines, groups, columns) answer with the
+A cell save (a typed line's cell, a column's contributions total, or the amount budgeted for an
+intervention instead of its grant) answers with the cell and, out of band, everything that follows from it
+(subtotals, totals, result, equity, checks, an announcement); structural changes (lines, groups, columns) answer with the
 whole editor region. Without JavaScript every form posts and redirects back to the grid; refusals render
 the page with the user's input and the message.
 """
@@ -26,6 +27,7 @@ from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
 from finsam.access import association_view
 from finsam.editing import StaleVersion
 from finsam.money import format_kronor, parse_amount, to_decimal
+from interventions.models import Intervention
 from plans.access import get_plan
 from plans.checks import finding_links, findings_digest
 
@@ -46,6 +48,8 @@ def _grid_context(
     form_errors=None,
     form_values=None,
     lines=None,
+    interventions=None,
+    intervention_state=None,
     shown_checks_digest=None,
     **extra,
 ) -> dict:
@@ -61,6 +65,8 @@ def _grid_context(
         form_errors=form_errors,
         form_values=form_values,
         lines=lines,
+        interventions=interventions,
+        intervention_state=intervention_state,
     )
     findings = plan_checks(plan, budget=budget)
     digest = findings_digest(findings)
@@ -129,17 +135,22 @@ def _cell_objects(request, pk: int, line_id: int, column_id: int):
     return plan, line, column
 
 
-def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True):
+def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True, intervention=None):
     """The saved cell with everything that follows from it (out of band): one budget computation. Only
-    the saved line's row is built; the totals follow from the whole budget."""
+    the saved line's (or intervention's) row is built; the totals follow from the whole budget."""
     lines = {line.pk} if line is not None else set()
     context = _grid_context(
         plan,
         announce_column=column if announce else None,
         lines=lines,
+        interventions={intervention.pk} if intervention is not None else set(),
         shown_checks_digest=request.POST.get("checks_digest") if request.method == "POST" else None,
     )
     grid = context["grid"]
+    if intervention is not None:
+        context["computed"] = grid.intervention_row(intervention.pk)
+        context["cell"] = grid.intervention_cell(intervention.pk, column.pk)
+        return render(request, f"{GRID_TEMPLATE}#intervention-cell-response", context)
     if line is not None:
         context["grid_row"] = grid.line_row(line.pk)
         context["cell"] = grid.line_cell(line.pk, column.pk)
@@ -148,7 +159,7 @@ def _saved_cell_response(request, plan, *, line=None, column, announce: bool = T
     return render(request, f"{GRID_TEMPLATE}#contribution-cell-response", context)
 
 
-def _refused_cell_response(request, plan, *, line, column, status: int, **state):
+def _refused_cell_response(request, plan, *, line, column, status: int, intervention=None, **state):
     """A refused save: the cell keeps what the user typed, with the message (HTMX), or the whole page.
 
     After a conflict the totals follow what is saved now (the other person's value), out of band."""
@@ -160,14 +171,20 @@ def _refused_cell_response(request, plan, *, line, column, status: int, **state)
     elif state.get("error"):
         # Announced too: after Tab the focus is already in the next cell.
         extra["announcement"] = _("Inte sparat: %(error)s") % {"error": state["error"]}
-    if line is not None:
+    if intervention is not None:
+        context = _grid_context(plan, intervention_state={(intervention.pk, column.pk): state}, **extra)
+    elif line is not None:
         context = _grid_context(plan, cell_state={(line.pk, column.pk): state}, **extra)
     else:
         context = _grid_context(plan, contribution_state={column.pk: state}, **extra)
     if not request.htmx:
         return render(request, GRID_TEMPLATE, context, status=status)
     grid = context["grid"]
-    if line is not None:
+    if intervention is not None:
+        context["computed"] = grid.intervention_row(intervention.pk)
+        context["cell"] = grid.intervention_cell(intervention.pk, column.pk)
+        partial = "intervention-cell-response" if status == 409 else "intervention-cell-refused"
+    elif line is not None:
         context["cell"] = grid.line_cell(line.pk, column.pk)
         context["grid_row"] = grid.line_row(line.pk)
         partial = "line-cell-response" if status == 409 else "line-cell-refused"
@@ -181,23 +198,29 @@ def _their_value(amount) -> str:
     return _("tom") if amount is None else format_kronor(to_decimal(amount))
 
 
-def _cell(request, plan, *, line, column, save, stored) -> HttpResponse:
-    """One amount cell of the grid (a typed cell, `line` set, or a column's contributions total): GET shows
-    it as it is now (after choosing the other's value), POST saves `save(amount, expected_version)` and
-    answers with the cell and what follows from it; 422 for bad input and 409 for a conflict keep the
-    text typed. `stored(current)` is the conflicting row's amount."""
-    anchor = f"cell-{line.pk}-{column.pk}" if line is not None else f"contributions-{column.pk}"
+def _cell(request, plan, *, line, column, save, stored, intervention=None) -> HttpResponse:
+    """One amount cell of the grid (a typed cell, `line` set; an intervention's budgeted amount,
+    `intervention` set; or a column's contributions total): GET shows it as it is now (after choosing the
+    other's value), POST saves `save(amount, expected_version)` and answers with the cell and what follows
+    from it; 422 for bad input and 409 for a conflict keep the text typed. `stored(current)` is the
+    conflicting row's amount."""
+    if intervention is not None:
+        anchor = f"insats-{intervention.pk}-{column.pk}"
+    else:
+        anchor = f"cell-{line.pk}-{column.pk}" if line is not None else f"contributions-{column.pk}"
     if request.method == "GET":
         if not request.htmx:
             return redirect(_grid_url(plan, anchor))
-        return _saved_cell_response(request, plan, line=line, column=column, announce=False)
+        return _saved_cell_response(
+            request, plan, line=line, column=column, announce=False, intervention=intervention
+        )
     expected_version = _version(request)
     if expected_version is None:
         return HttpResponseBadRequest(
-            _("Cellens version saknas.") if line else _("Kolumnens version saknas.")
+            _("Cellens version saknas.") if line or intervention else _("Kolumnens version saknas.")
         )
     text = request.POST.get("amount", "")
-    refused = {"line": line, "column": column, "text": text}
+    refused = {"line": line, "column": column, "text": text, "intervention": intervention}
     try:
         save(_amount_or_blank(text, plan.unit), expected_version)
     except ValidationError as error:
@@ -210,13 +233,16 @@ def _cell(request, plan, *, line, column, save, stored) -> HttpResponse:
             request,
             plan,
             status=409,
-            conflict=_their_value(stored(current) if current else None),
+            # An intervention's cell that someone emptied follows the grant again.
+            conflict=_("beviljat belopp")
+            if intervention is not None and current is None
+            else _their_value(stored(current) if current else None),
             version=current.version if current else 0,
             **refused,
         )
     if not request.htmx:
         return redirect(_grid_url(plan, anchor))
-    return _saved_cell_response(request, plan, line=line, column=column)
+    return _saved_cell_response(request, plan, line=line, column=column, intervention=intervention)
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,6 +257,33 @@ def budget_cell(request, pk: int, line_id: int, column_id: int):
         column=column,
         save=lambda amount, version: services.budget_cell_update(
             line=line, column=column, amount=amount, expected_version=version, by=request.user
+        ),
+        stored=lambda current: current.amount,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def budget_intervention_cell(request, pk: int, intervention_id: int, column_id: int):
+    """Save what the plan budgets for an intervention in one column instead of its grant (POST; empty
+    follows the grant again), or show the cell as it is now (GET)."""
+    plan = get_plan(request, pk, for_edit=True)
+    intervention = get_object_or_404(Intervention, pk=intervention_id, plan_links__plan=plan)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    return _cell(
+        request,
+        plan,
+        line=None,
+        intervention=intervention,
+        column=column,
+        save=lambda amount, version: services.intervention_budget_update(
+            plan=plan,
+            intervention=intervention,
+            column=column,
+            amount=amount,
+            expected_version=version,
+            by=request.user,
         ),
         stored=lambda current: current.amount,
     )

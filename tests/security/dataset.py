@@ -29,12 +29,14 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    InterventionBudgetAmount,
     StatedFigure,
 )
 from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.gateway import plan_event_record
+from plans.goal_categories import goal_category_for
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -84,7 +86,12 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
             plan=plan, heading=f"Del {kind}", kind=kind, body="Inledande text.", position=position
         )
     goal = Goal.objects.create(plan=plan, title="Mål", description="Beskrivning", position=0)
-    Goal.objects.create(plan=plan, title="Finansiellt mål", level=Goal.Level.FINANCIAL, position=1)
+    Goal.objects.create(
+        plan=plan,
+        title="Finansiellt mål",
+        category=goal_category_for(plan.association, "financial"),
+        position=1,
+    )
     Indicator.objects.create(goal=goal, text="Indikator", target="minst 50 %", method="Enkät")
     TargetGroup.objects.create(plan=plan, name="Unga vuxna", description="16–29 år")
     ControlItem.objects.create(
@@ -167,6 +174,9 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
     )
     for position, intervention in enumerate(interventions):
         PlanIntervention.objects.create(plan=plan, intervention=intervention, position=position)
+    InterventionBudgetAmount.objects.create(
+        column=columns[0], intervention=interventions[0], amount=Money(260_000, "SEK")
+    )
     del contributions
 
 

@@ -68,9 +68,14 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accessibility": PUBLIC,
     "association": ASSOCIATION,
     "healthz": PUBLIC,
+    # the association's calendar (årshjul): every member reads it, the chief changes it
+    "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
+    "association_calendar_edit": ASSOCIATION_EDIT,
+    "association_calendar_delete": ASSOCIATION_EDIT,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_new": ASSOCIATION_EDIT,
+    "goal_categories": ASSOCIATION_EDIT,
     "plan_edit": PLAN_EDIT,
     "plan_editor_checks": PLAN_EDIT,
     "plan_markdown_preview": PLAN_EDIT,
@@ -100,6 +105,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
     "budget_contributions": PLAN_EDIT,
+    "budget_intervention_cell": PLAN_EDIT,
     "budget_column_kind": PLAN_EDIT,
     "budget_line_add": PLAN_EDIT,
     "budget_line_edit": PLAN_EDIT,
@@ -207,6 +213,7 @@ SEGMENT_MODELS = {
     "organisationer": "organisation",
     "styrelse": "boardseat",
     "kansli": "staffmember",
+    "arshjul": "associationdate",
 }
 
 

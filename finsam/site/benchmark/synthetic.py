@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
 from finsam.models import Association, Membership, Organisation
 from interventions.models import Grant, Intervention, PlanIntervention
+from plans.goal_categories import goal_categories
 from plans.models import (
     Chapter,
     Comment,
@@ -219,9 +220,10 @@ def build_plan_content(plan: Plan, rng: random.Random, interventions, years: int
             for n, kind in enumerate(kinds)
         ]
     )
+    category = goal_categories(plan.association).first()
     goals = Goal.objects.bulk_create(
         [
-            Goal(plan=plan, title=f"Mål {n + 1}", description=LOREM, position=n, level="overall")
+            Goal(plan=plan, title=f"Mål {n + 1}", description=LOREM, position=n, category=category)
             for n in range(8)
         ]
     )

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    InterventionBudgetAmount,
+    StatedFigure,
+)
 from finsam.models import Association, BoardSeat, Organisation, StaffMember
 from finsam.money import sek
 from finsam.site.demo.reading import DemoDataError, create, date_or_none, kronor, text
 from interventions.models import Grant, Intervention, PlanIntervention
+from plans.goal_categories import goal_category_for
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -140,7 +148,7 @@ class AssociationLoader:
             goal = create(
                 Goal,
                 plan=plan,
-                level=item["level"],
+                category=goal_category_for(self.association, item.get("level", "")),
                 title=item["title"],
                 description=text(item.get("description")),
                 position=position,
@@ -308,6 +316,17 @@ class AssociationLoader:
                         column=self.column(year, where=where),
                         amount=sek(kronor(amount, where=where)),
                     )
+
+        for item in budget.get("budgeted", []):
+            intervention = self.find_intervention(item["intervention"], where="budgeterat belopp")
+            for year, amount in item["amounts"].items():
+                where = f"budgeterat belopp för {intervention.name!r} {year}"
+                create(
+                    InterventionBudgetAmount,
+                    column=self.column(year, where=where),
+                    intervention=intervention,
+                    amount=sek(kronor(amount, where=where)),
+                )
 
         for item in budget.get("stated", []):
             target_fields = self.stated_target(item)
