@@ -105,6 +105,12 @@ def figures_of(plan, text: str) -> dict:
         "columns": [[column.year, column.kind] for column in parsed.columns],
         "unit": parsed.unit,
         "readings": readings,
+        # A result before financial items the table prints, against finsam's.
+        "before_financial": [
+            (reading.amounts, {year: budget.result_before_financial[year] for year in reading.amounts})
+            for reading in report.readings
+            if reading.reading == "result_before_financial"
+        ],
         "differences": sorted(
             [figure.label, figure.year] for figure in report.differences if figure.computed != "–"
         ),
@@ -125,6 +131,8 @@ def assert_gives(figures: dict, expected: dict, *, where: str, exact_labels: boo
         assert sorted(figures["columns"]) == sorted(expected["columns"]), f"{where}: columns"
     if "unit" in expected and exact_labels:
         assert figures["unit"] == expected["unit"], f"{where}: unit"
+    for printed, computed in figures["before_financial"]:
+        assert printed == computed, f"{where}: result before financial items"
     for key in ("differences", "follows"):
         found, wanted = figures[key], sorted(expected.get(key, []))
         if not exact_labels:  # reworded: the same rows and years, under other labels

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from budgets.imports.table import (
     ADMINISTRATION_WORDS,
+    FINANCIAL_COST,
     FINANCIAL_WORDS,
     PROJECT_COST_WORDS,
     STATED,
@@ -82,6 +83,8 @@ def is_amount(text: str, unit: str) -> bool:
 def group_kind(section: str | None, name: str) -> str:
     if section == "revenue":
         return "financial" if FINANCIAL_WORDS.search(name) else "other"
+    if FINANCIAL_WORDS.search(name) or FINANCIAL_COST.match(name):
+        return "financial_costs"
     if UNDECIDED_WORDS.search(name):
         return "interventions_undecided"
     if ADMINISTRATION_WORDS.search(name):
