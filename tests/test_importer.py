@@ -753,3 +753,9 @@ def test_a_joint_contribution_and_its_varav_rows_are_counted_once(gavleborg):
     assert readings["varav Gävle"] == "breakdown"
     assert readings["Kommunerna"] == "contribution"
     assert {figure.label for figure in report.figures} >= {"Gävle", "Hofors"}
+
+
+def test_several_unknown_header_cells_beside_one_year_are_set_aside():
+    parsed = parse_text("tkr\tBudget 2027\tAnsvarig\tKontakt\nKostnader\nKansli\t100\tAnna\tAnna A\n")
+    assert parsed.lines[0].amounts == {2027: D(100000)}
+    assert [kind for _index, _cell, kind in parsed.ignored_columns] == ["unknown", "unknown"]

@@ -121,13 +121,11 @@ def header_cell(cell: str) -> tuple[str, int | None, str | None]:
 
 
 def is_header(row: TextRow) -> bool:
-    """A row with at least one year and otherwise only header words (an unknown cell is text, never a
-    number: a row of amounts is no header)."""
+    """A row with at least one year column and otherwise header words or text finsam does not know (set
+    aside, never a reason to refuse); a number that is no year makes it a row of amounts."""
     kinds = [header_cell(cell)[0] for cell in row.values if cell]
     unknown = [cell for cell in row.values if cell and header_cell(cell)[0] == "unknown"]
-    if "year" not in kinds or any(not re.search(r"[^\W\d_]", cell) for cell in unknown):
-        return False
-    return len(unknown) <= max(1, kinds.count("year") - 1)
+    return "year" in kinds and all(re.search(r"[^\W\d_]", cell) for cell in unknown)
 
 
 def kind_word(cell: str) -> str | None:
