@@ -104,6 +104,32 @@ class GroupResult:
     group: BudgetGroup
     rows: list[Row]
     totals: dict[int, Decimal]
+    # The subtotal over several groups that this group closes (`BudgetGroup.summed_under`), if any.
+    closing_sum: GroupSum | None = None
+
+
+@dataclass
+class GroupSum:
+    """A subtotal over consecutive groups: its name ("insatser") and totals per year."""
+
+    key: str
+    name: str
+    totals: dict[int, Decimal]
+
+
+def close_group_sums(groups: list[GroupResult], years: list[int]) -> None:
+    """Give the last group of each run of consecutive groups with the same `summed_under` its sum."""
+    run: list[GroupResult] = []
+    for index, result in enumerate(groups):
+        name = result.group.summed_under
+        if name and run and run[-1].group.summed_under == name:
+            run.append(result)
+        else:
+            run = [result] if name else []
+        following = groups[index + 1].group.summed_under if index + 1 < len(groups) else ""
+        if run and following != name and len(run) > 1:
+            totals = {year: sum((g.totals.get(year, ZERO) for g in run), ZERO) for year in years}
+            result.closing_sum = GroupSum(f"groupsum-{run[0].group.pk}", name, totals)
 
 
 @dataclass
@@ -327,6 +353,9 @@ def compute_budget(
             rows.append(Row(line.name, amounts, "undecided" if line.undecided else "line", line=line))
         result = GroupResult(group, rows, sum_by_year(rows, years))
         (revenue_groups if group.section == group.Section.REVENUE else cost_groups).append(result)
+
+    close_group_sums(revenue_groups, years)
+    close_group_sums(cost_groups, years)
 
     def total_of(results: list[GroupResult]) -> dict[int, Decimal]:
         return {year: sum((g.totals[year] for g in results), ZERO) for year in years}

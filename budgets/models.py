@@ -85,6 +85,14 @@ class BudgetGroup(Versioned):
     collapsed = models.BooleanField(
         _("visa som en rad"), default=False, help_text=_("Gruppen skrivs ut som en rad med sin summa.")
     )
+    # One level of subtotal over groups: consecutive groups of a section with the same name here print one
+    # more row after the last of them, "Summa <name>" (e.g. decided and undecided interventions).
+    summed_under = models.CharField(
+        _("delsumma över grupper"),
+        max_length=200,
+        blank=True,
+        help_text=_("Samma namn på grupper som står i följd ger en gemensam delsumma efter dem."),
+    )
     position = models.PositiveIntegerField(_("ordning"), default=0)
 
     class Meta:

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from budgets.calc import BudgetResult, GroupResult, Row, grant_summary, plan_budget
+from budgets.calc import BudgetResult, GroupResult, GroupSum, Row, grant_summary, plan_budget
 from budgets.checks import plan_checks
 from budgets.models import (
     BudgetAmount,
@@ -312,6 +312,21 @@ def freeze_budget(doc, content: dict) -> None:
                     "adjusted": [],
                 }
             )
+            if group_result.closing_sum is not None:
+                closing = group_result.closing_sum
+                budget_rows.append(
+                    {
+                        "key": closing.key,
+                        "label": f"{group.get_section_display()} / {closing.name} / summa",
+                        "section": group.section,
+                        "group": closing.name,
+                        "name": str(_("Summa %(name)s") % {"name": closing.name.lower()}),
+                        "kind": "groupsum",
+                        "amounts": frozen_amounts(closing.totals, years),
+                        **group_facts,
+                        "adjusted": [],
+                    }
+                )
     totals = [
         ("revenue", _("Summa intäkter"), budget.revenue_total),
         ("costs", _("Summa kostnader"), budget.cost_total),
@@ -392,6 +407,9 @@ def thaw_budget(content: dict, view) -> None:
         if row["kind"] == "subtotal":
             group.totals = amounts
             continue
+        if row["kind"] == "groupsum":  # closes the group it is frozen after (keyed by that group)
+            group.closing_sum = GroupSum(row["key"], row["group"], amounts)
+            continue
         intervention = None
         if row["kind"] == "intervention":
             intervention = SimpleNamespace(pk=key_id(row["key"]), kind=row.get("intervention_kind", ""))
@@ -428,7 +446,7 @@ def budget_comment_targets(content: dict) -> dict[tuple[str, str], str]:
     return {
         ("budget_line", row["key"]): f"{row['group']}: {row['name']}"
         for row in content.get("budget", {}).get("rows", [])
-        if row["kind"] not in ("subtotal", "total")
+        if row["kind"] not in ("subtotal", "total", "groupsum")
     }
 
 

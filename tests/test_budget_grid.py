@@ -704,6 +704,13 @@ def test_groups_are_managed_from_the_grid(client, plan, chief):
     assert response.status_code == 422 and "redan en grupp" in response.text
     edit = reverse("budget_group_edit", kwargs={"association": "alfa", "pk": plan.pk, "group_id": group.pk})
     assert client.post(edit, {"name": "Projektkostnader", "version": "1"}, **HTMX).status_code == 200
+    # The shared subtotal with the groups next to it is set in the same form (spaces tidied).
+    response = client.post(
+        edit, {"name": "Projektkostnader", "version": "2", "summed_under": "  Verksamhet  "}, **HTMX
+    )
+    assert response.status_code == 200 and 'value="Verksamhet"' in response.text
+    group.refresh_from_db()
+    assert group.summed_under == "Verksamhet"
     move = reverse("budget_group_move", kwargs={"association": "alfa", "pk": plan.pk, "group_id": group.pk})
     assert client.post(move, {"direction": "up"}, **HTMX).status_code == 200
     remove = reverse(

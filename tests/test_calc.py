@@ -202,6 +202,42 @@ def test_the_document_prints_the_result_before_financial_items_and_a_frozen_vers
     assert "Resultat före finansiella poster" not in html
 
 
+def test_a_subtotal_over_consecutive_groups_is_printed_after_the_last_and_frozen(plan, budget):
+    """Decided and undecided interventions summed together ("Summa insatser"), one level over groups."""
+    from django.template.loader import render_to_string
+
+    from plans.document import document_view
+    from plans.models import Chapter
+    from plans.snapshots import snapshot_content
+
+    decided = plan.budget_groups.get(kind="interventions_decided")
+    undecided = BudgetGroupFactory(
+        plan=plan, section="costs", kind="interventions_undecided", name="Ej beslutat", position=9
+    )
+    line_with(undecided, budget, [50000, 50000, 50000], name="Reserv")
+    plan.budget_groups.filter(pk__in=[decided.pk, undecided.pk]).update(summed_under="Insatser totalt")
+    result = plan_budget(plan)
+    closing = [g.closing_sum for g in result.cost_groups]
+    assert closing[:-1] == [None] * (len(closing) - 1)
+    assert closing[-1].name == "Insatser totalt"
+    assert closing[-1].totals == {2027: D(150000), 2028: D(250000), 2029: D(350000)}
+
+    Chapter.objects.create(plan=plan, heading="Budget", kind="budget", level=1, position=1)
+    content = snapshot_content(plan)
+    (row,) = [row for row in content["budget"]["rows"] if row["kind"] == "groupsum"]
+    assert row["amounts"] == {"2027": "150000", "2028": "250000", "2029": "350000"}
+    html = render_to_string("plans/document.html", {"doc": document_view(content, plan=plan)})
+    assert html.count("Summa insatser totalt") == 1
+    # Not a commentable row of its own, and not counted twice in the cost total.
+    assert result.cost_total == {2027: D(470000), 2028: D(555000), 2029: D(670000)}
+
+
+def test_groups_apart_or_alone_get_no_shared_subtotal(plan, budget):
+    admin = plan.budget_groups.get(kind="administration")
+    plan.budget_groups.filter(pk=admin.pk).update(summed_under="drift")
+    assert all(g.closing_sum is None for g in plan_budget(plan).cost_groups)
+
+
 def test_multi_year_total(plan, budget):
     result = plan_budget(plan)
     assert result.multi_year_total(result.cost_total) == D(1545000)

@@ -310,6 +310,42 @@ def budget_contributions(request, pk: int, column_id: int):
 
 @require_POST
 @association_view
+def budget_column_add(request, pk: int):
+    """Add a column (year and kind) to the plan's budget."""
+    plan = get_plan(request, pk, for_edit=True)
+    year_text, kind = request.POST.get("year", "").strip(), request.POST.get("kind", "")
+    try:
+        column = services.budget_column_add(
+            plan=plan, year=int(year_text) if year_text.isdigit() else None, kind=kind, by=request.user
+        )
+    except ValidationError as error:
+        return _editor_response(
+            request,
+            plan,
+            status=422,
+            column_add_error=_first_message(error),
+            column_add_values={"year": year_text, "kind": kind},
+        )
+    return _done(request, plan, _("Kolumnen %(column)s lades till.") % {"column": column})
+
+
+@require_POST
+@association_view
+def budget_column_remove(request, pk: int, column_id: int):
+    """Remove a column, once the chief has ticked that its amounts go with it."""
+    plan = get_plan(request, pk, for_edit=True)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    if request.POST.get("confirm") != "1":
+        message = _("Kryssa i att kolumnen %(column)s ska tas bort med sina belopp.") % {"column": column}
+        return _editor_response(request, plan, status=422, form_errors={f"column-{column.pk}": message})
+    label = str(column)
+    services.budget_column_remove(column=column, by=request.user)
+    return _done(request, plan, _("Kolumnen %(column)s togs bort.") % {"column": label})
+
+
+@require_POST
+@association_view
 def budget_column_kind(request, pk: int, column_id: int):
     plan = get_plan(request, pk, for_edit=True)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
@@ -388,6 +424,7 @@ class GridItem:
     key: str  # "line" | "group": form keys, the confirmation's context, the services' argument
     anchor: str  # "rad" | "grupp"
     flag: str  # the checkbox saved with the name: "undecided" | "collapsed"
+    texts: tuple[str, ...]  # text fields saved with the name: the group's shared subtotal
     missing_version: str
     conflict: str  # %(name)s: the other person's name for it
     renamed: str  # %(name)s
@@ -400,7 +437,7 @@ class GridItem:
 
 
 LINE = GridItem(
-    "line", "rad", "undecided",
+    "line", "rad", "undecided", (),
     missing_version=gettext_lazy("Radens version saknas."),
     conflict=gettext_lazy("Någon annan har just ändrat raden till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
     renamed=gettext_lazy("Raden heter nu %(name)s."),
@@ -410,7 +447,7 @@ LINE = GridItem(
     update=services.budget_line_update, move=services.budget_line_move, remove=services.budget_line_remove,
 )  # fmt: skip
 GROUP = GridItem(
-    "group", "grupp", "collapsed",
+    "group", "grupp", "collapsed", ("summed_under",),
     missing_version=gettext_lazy("Gruppens version saknas."),
     conflict=gettext_lazy("Någon annan har just ändrat gruppen till ”%(name)s”. Spara igen för att ersätta med ditt namn."),
     renamed=gettext_lazy("Gruppen heter nu %(name)s."),
@@ -431,6 +468,7 @@ def _item_edit(request, plan, spec: GridItem, item):
             raise ValidationError(str(spec.missing_version))
         saved = spec.update(
             **{spec.key: item, spec.flag: request.POST.get(spec.flag) == "on"},
+            **{name: request.POST.get(name, "") for name in spec.texts},
             expected_version=expected_version,
             name=name,
             by=request.user,
