@@ -732,6 +732,20 @@ def test_a_subtotal_over_two_groups_is_read_and_not_compared_with_a_group():
         "Summa ej beslutade",
         "Summa kostnader",
     ]
+    assert [group.summed_under for group in parsed.groups] == ["", "Insatser", "Insatser"]
+
+
+def test_a_subtotal_over_groups_becomes_the_plans_subtotal(ostra_varmland):
+    text = (
+        "tkr\tBudget 2022\nKostnader\nAdministration\nKansli\t-50\n"
+        "Beslutade insatser\nAlfa\t-300\nBeta\t-200\nSumma beslutade\t-500\n"
+        "Ej beslutade insatser\nReserv\t-100\nSumma ej beslutade\t-100\n"
+        "Summa insatser\t-600\n"
+    )
+    apply(ostra_varmland, text)
+    budget = plan_budget(ostra_varmland)
+    closing = [group.closing_sum for group in budget.cost_groups if group.closing_sum]
+    assert [(total.name, total.totals) for total in closing] == [("Insatser", {2022: D(600000)})]
 
 
 def test_a_joint_contribution_and_its_varav_rows_are_counted_once(gavleborg):

@@ -136,6 +136,7 @@ class GroupSpec:
     kind: str
     name: str
     lines: list[ParsedLine] = field(default_factory=list)
+    summed_under: str = ""  # a subtotal the table prints over this group and its neighbours
 
 
 @dataclass
@@ -228,7 +229,9 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
     for index, group in enumerate(parsed.groups):
         if group.section != "revenue":
             group_of_parsed[index] = len(groups)
-            groups.append(GroupSpec(group.section, group.kind, group.name, list(group.lines)))
+            groups.append(
+                GroupSpec(group.section, group.kind, group.name, list(group.lines), group.summed_under)
+            )
             continue
         matches = [(line, member_match(line.label, members)) for line in group.lines]
         is_contributions = any(match for _line, match in matches) or any(
@@ -236,7 +239,9 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
         )
         if not is_contributions:
             group_of_parsed[index] = len(groups)
-            groups.append(GroupSpec(group.section, group.kind, group.name, list(group.lines)))
+            groups.append(
+                GroupSpec(group.section, group.kind, group.name, list(group.lines), group.summed_under)
+            )
             continue
         if contributions_index is None:
             contributions_index = len(groups)

@@ -575,7 +575,10 @@ def read_body(
                 target, group_index = "group", groups.index(current)
         elif totals_to(values, *in_section):
             target = section
-        elif over_groups(values):
+        elif summed := over_groups(values):
+            # One level of subtotal over groups: the groups say so, and finsam prints "Summa <name>".
+            for group in summed:
+                group.summed_under = (rest[:1].upper() + rest[1:] if rest else label)[:200]
             read(row, "subtotal", values)
             found.notes.append(
                 _("Raden ”%(label)s” (rad %(row)s) summerar flera grupper och jämförs inte.")
@@ -615,9 +618,9 @@ def read_body(
         if target == "revenue":
             section, section_name = "costs", None
 
-    def over_groups(values: dict[int, Decimal]) -> bool:
-        """Whether the last two to four groups of the section sum to the values (a subtotal over groups,
-        as decided and not yet decided interventions)."""
+    def over_groups(values: dict[int, Decimal]) -> list[ParsedGroup]:
+        """The last two to four groups of the section, where they sum to the values (a subtotal over
+        groups, as decided and not yet decided interventions); else none."""
         section_groups = [group for group in groups if group.section == section][-4:]
         total: dict[int, Decimal] = {}
         count = 0
@@ -627,8 +630,8 @@ def read_body(
                 total[year] = total.get(year, Decimal(0)) + value
             count += group_count
             if depth >= 2 and totals_to(values, total, count):
-                return True
-        return False
+                return section_groups[-depth:]
+        return []
 
     for row in rows:
         if row.is_blank:

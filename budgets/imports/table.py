@@ -153,6 +153,7 @@ class ParsedGroup:
     lines: list[ParsedLine] = field(default_factory=list)
     row: int | None = None  # line number of its heading
     is_section: bool = False  # the lines stood right under a section heading ("Kostnader")
+    summed_under: str = ""  # the name of a subtotal the table prints over this group and its neighbours
 
 
 @dataclass
