@@ -74,6 +74,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "association_calendar_delete": ASSOCIATION_EDIT,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
+    "plan_delete": PLAN_EDIT,
     "plan_new": ASSOCIATION_EDIT,
     "goal_categories": ASSOCIATION_EDIT,
     "plan_edit": PLAN_EDIT,
