@@ -78,6 +78,14 @@ class BudgetImportForm(forms.Form):
         ],
         required=False,
     )
+    only_columns = forms.BooleanField(
+        label=gettext_lazy("Fyll bara tabellens år"),
+        help_text=gettext_lazy(
+            "Kolumnerna för tabellens år läggs till eller ersätts; planens övriga kolumner, grupper och "
+            "rader behålls. Till exempel en tabell per år."
+        ),
+        required=False,
+    )
     source = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

@@ -246,6 +246,46 @@ def budget_column_update(
     return column
 
 
+def budget_column_add(*, plan: Plan, year: int | None, kind: str, by) -> BudgetColumn:
+    """A column for a year the budget lacks (e.g. after a one-year import into a three-year plan).
+
+    Budget and plan columns lie within the plan's years; outcome and forecast columns may also come
+    before them. Raises `ValidationError` (Swedish) for a missing or taken year or an unknown kind."""
+    if kind not in BudgetColumn.Kind.values:
+        raise ValidationError(_("Välj en typ för kolumnen."))
+    if year is None:
+        raise ValidationError(
+            _("Skriv året som fyra siffror, till exempel %(year)s.") % {"year": plan.first_year}
+        )
+    history = kind in (BudgetColumn.Kind.OUTCOME, BudgetColumn.Kind.FORECAST)
+    first = plan.first_year - (5 if history else 0)
+    if not first <= year <= plan.last_year:
+        raise ValidationError(
+            _("En kolumn av typen %(kind)s kan ligga %(first)s–%(last)s.")
+            % {"kind": BudgetColumn.Kind(kind).label.lower(), "first": first, "last": plan.last_year}
+        )
+    if plan.budget_columns.filter(year=year).exists():
+        raise ValidationError(_("Budgeten har redan en kolumn för %(year)s.") % {"year": year})
+    with plan_change(plan, by=by) as change:
+        column = BudgetColumn.objects.create(plan=plan, year=year, kind=kind)
+        change.record(
+            PlanEvent.Action.ADDED,
+            _("Budget: lade till kolumnen %(column)s") % {"column": column},
+            {"column": column.pk},
+        )
+    return column
+
+
+def budget_column_remove(*, column: BudgetColumn, by) -> None:
+    """Remove a column with its amounts, adjusted contributions, budgeted amounts and stated figures."""
+    with plan_change(column.plan, by=by) as change:
+        label = str(column)
+        column.delete()
+        change.record(
+            PlanEvent.Action.DELETED, _("Budget: tog bort kolumnen %(column)s") % {"column": label}, {}
+        )
+
+
 # Lines -------------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,12 @@ urlpatterns += [
         grid.budget_column_kind,
         name="budget_column_kind",
     ),
+    path("planer/<int:pk>/budget/ny-kolumn/", grid.budget_column_add, name="budget_column_add"),
+    path(
+        "planer/<int:pk>/budget/kolumn/<int:column_id>/ta-bort/",
+        grid.budget_column_remove,
+        name="budget_column_remove",
+    ),
     path("planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", grid.budget_line_add, name="budget_line_add"),
     path("planer/<int:pk>/budget/rad/<int:line_id>/", grid.budget_item_edit, name="budget_line_edit"),
     path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", grid.budget_item_move, name="budget_line_move"),

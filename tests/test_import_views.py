@@ -287,3 +287,57 @@ def test_the_plan_page_links_import_for_the_chief_and_export_for_everyone(client
     client.force_login(member(plan.association, Membership.Role.BOARD))
     page = client.get(plan.get_absolute_url()).text
     assert import_url(plan) not in page and export_url(plan) in page
+
+
+# --- a table for some of the plan's columns ----------------------------------------------------------
+
+ONE_YEAR = (
+    "\t2028\nIntäkter\t\nMedlemsavgifter\t900 000\nKostnader\t\nBefintlig\t\nKvar\t400 000\nNy rad\t100 000\n"
+)
+
+
+def test_a_table_for_one_year_fills_that_column_and_keeps_the_others(chief, plan):
+    """One table per year: the second year's table adds its column; the first year's stays as it was,
+    and rows of the same name join the plan's lines."""
+    kept = BudgetColumn.objects.get(plan=plan, year=2020)
+    data = {"text": ONE_YEAR, "unit": "kr", "only_columns": "on"}
+    preview = chief.post(import_url(plan), {**data, "action": "preview"})
+    assert preview.status_code == 200
+    assert 'name="only_columns" value="on"' in preview.text
+    assert budget_unchanged(plan)
+    plan.refresh_from_db()
+    response = chief.post(import_url(plan), {**data, "version": plan.version, "action": "import"})
+    assert response.status_code == 200, response.text
+    years = set(plan.budget_columns.values_list("year", flat=True))
+    assert {2020, 2028} <= years
+    assert BudgetColumn.objects.filter(pk=kept.pk).exists()
+    assert kept.amounts.get().amount.amount == 1000  # the first year's amount is untouched
+    names = list(BudgetLine.objects.filter(group__plan=plan).values_list("name", flat=True))
+    assert names.count("Kvar") == 1 and "Ny rad" in names
+    kvar = BudgetLine.objects.get(group__plan=plan, name="Kvar")
+    assert {a.column.year: a.amount.amount for a in kvar.amounts.select_related("column")} == {
+        2020: 1000,
+        2028: 400000,
+    }
+
+
+def test_the_grid_adds_and_removes_a_column(chief, plan):
+    grid = reverse("budget_column_add", kwargs={"association": plan.association.slug, "pk": plan.pk})
+    bad = chief.post(grid, {"year": "19x", "kind": "plan"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "fyra siffror" in bad.text and 'value="19x"' in bad.text
+    outside = chief.post(grid, {"year": "1999", "kind": "plan"}, headers={"HX-Request": "true"})
+    assert outside.status_code == 422
+    year = plan.first_year + 1
+    assert chief.post(grid, {"year": str(year), "kind": "plan"}).status_code == 302
+    column = BudgetColumn.objects.get(plan=plan, year=year)
+    taken = chief.post(grid, {"year": str(year), "kind": "plan"}, headers={"HX-Request": "true"})
+    assert taken.status_code == 422 and "redan en kolumn" in taken.text
+    remove = reverse(
+        "budget_column_remove",
+        kwargs={"association": plan.association.slug, "pk": plan.pk, "column_id": column.pk},
+    )
+    assert chief.post(remove, headers={"HX-Request": "true"}).status_code == 422  # not confirmed
+    assert BudgetColumn.objects.filter(pk=column.pk).exists()
+    assert chief.post(remove, {"confirm": "1"}).status_code == 302
+    assert not BudgetColumn.objects.filter(pk=column.pk).exists()
+    assert plan.events.filter(action=PlanEvent.Action.DELETED).exists()

@@ -27,9 +27,17 @@ from plans.models import Chapter, Plan, PlanEvent
 # --- the service -----------------------------------------------------------------------------------------
 
 
-def plan_warnings(*, plan: Plan, parsed: ParsedBudget) -> list[str]:
+def plan_warnings(*, plan: Plan, parsed: ParsedBudget, only_columns: bool = False) -> list[str]:
     """What the chief should know before replacing the budget (read before anything changes)."""
     warnings = []
+    if only_columns:
+        replaced = sorted(set(plan.budget_columns.values_list("year", flat=True)) & set(parsed.years))
+        if replaced:
+            warnings.append(
+                _("Kolumnerna för %(years)s ersätts med tabellens; planens övriga kolumner behålls.")
+                % {"years": ", ".join(str(year) for year in replaced)}
+            )
+        return warnings
     counts = {
         "columns": plan.budget_columns.count(),
         "groups": plan.budget_groups.count(),
@@ -77,8 +85,12 @@ def budget_import_apply(
     expected_version: int | None = None,
     source: str = "",
     record: bool = True,
+    only_columns: bool = False,
 ) -> ImportReport:
-    """Replace `plan`'s budget with the parsed table and return the report.
+    """Replace `plan`'s budget with the parsed table and return the report. With `only_columns`, the
+    table fills only the columns of its own years (added, or replaced with their amounts and stated
+    figures); the plan's other columns, its groups and lines stay (the table's rows join the groups and
+    lines of the same name), and so do its unit and sign convention.
 
     Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
     it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
@@ -86,24 +98,32 @@ def budget_import_apply(
     and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED.
     """
     with plan_change(plan, by=by) as change:
-        warnings = plan_warnings(plan=plan, parsed=parsed)
+        warnings = plan_warnings(plan=plan, parsed=parsed, only_columns=only_columns)
         organisations = list(plan.association.organisations.order_by("position", "id"))
         spec = build_spec(parsed, organisations)
         warnings += spec.warnings
-        changes = {
-            "unit": parsed.unit,
-            "decimals": parsed.decimals,
-            "costs_negative": parsed.costs_negative,
-        }
-        if parsed.opening_equity is not None:
+        changes = {}
+        if not only_columns:
+            changes = {
+                "unit": parsed.unit,
+                "decimals": parsed.decimals,
+                "costs_negative": parsed.costs_negative,
+            }
+        if parsed.opening_equity is not None and (not only_columns or plan.opening_equity is None):
             changes["opening_equity"] = sek(parsed.opening_equity)
         versioned_update(
             plan, expected_version=plan.version if expected_version is None else expected_version, **changes
         )
 
-        plan.stated_figures.all().delete()
-        plan.budget_columns.all().delete()  # with their amounts and contribution overrides
-        plan.budget_groups.all().delete()  # with their lines
+        if only_columns:
+            # The table's years only: their columns go (with amounts, overrides and stated figures).
+            plan.budget_columns.filter(year__in=parsed.years).delete()
+            kept_groups = list(plan.budget_groups.order_by("position", "id"))
+        else:
+            plan.stated_figures.all().delete()
+            plan.budget_columns.all().delete()  # with their amounts and contribution overrides
+            plan.budget_groups.all().delete()  # with their lines
+            kept_groups = []
 
         columns = {}
         for column in parsed.columns:
@@ -116,22 +136,30 @@ def budget_import_apply(
             )
         groups = []
         amounts = []
-        for position, group_spec in enumerate(spec.groups, start=1):
-            group = BudgetGroup.objects.create(
-                plan=plan,
-                section=group_spec.section,
-                kind=group_spec.kind,
-                name=group_spec.name[:200],
-                position=position,
-            )
-            groups.append(group)
-            for line_position, parsed_line in enumerate(group_spec.lines, start=1):
-                line = BudgetLine.objects.create(
-                    group=group,
-                    name=parsed_line.label,
-                    undecided=parsed_line.undecided,
-                    position=line_position,
+        next_position = max((group.position for group in kept_groups), default=0) + 1
+        for group_spec in spec.groups:
+            group = _same_group(kept_groups, group_spec)
+            if group is None:
+                group = BudgetGroup.objects.create(
+                    plan=plan,
+                    section=group_spec.section,
+                    kind=group_spec.kind,
+                    name=group_spec.name[:200],
+                    position=next_position,
                 )
+                next_position += 1
+            groups.append(group)
+            kept_lines = {line.name.casefold(): line for line in group.lines.all()} if kept_groups else {}
+            last_line = max((line.position for line in kept_lines.values()), default=0)
+            for line_position, parsed_line in enumerate(group_spec.lines, start=last_line + 1):
+                line = kept_lines.get(parsed_line.label.casefold())
+                if line is None:
+                    line = BudgetLine.objects.create(
+                        group=group,
+                        name=parsed_line.label,
+                        undecided=parsed_line.undecided,
+                        position=line_position,
+                    )
                 amounts += [
                     BudgetAmount(line=line, column=columns[year], amount=sek(amount))
                     for year, amount in parsed_line.amounts.items()
@@ -207,11 +235,27 @@ def budget_import_apply(
     return report
 
 
-def budget_import_preview(*, plan: Plan, parsed: ParsedBudget, by, source: str = "") -> ImportReport:
+def _same_group(groups: list[BudgetGroup], spec) -> BudgetGroup | None:
+    """The plan's group a table's group joins when it fills only some columns: same section and name
+    (any case), or the one computed group of its kind (contributions, decided interventions)."""
+    for group in groups:
+        if group.section == spec.section and (
+            group.name.casefold() == spec.name[:200].casefold()
+            or (spec.kind in BudgetGroup.COMPUTED_KINDS and group.kind == spec.kind)
+        ):
+            return group
+    return None
+
+
+def budget_import_preview(
+    *, plan: Plan, parsed: ParsedBudget, by, source: str = "", only_columns: bool = False
+) -> ImportReport:
     """The report `budget_import_apply` would give, computed by running it and rolling it back: nothing
     is saved. The plan object is reloaded afterwards, since the import changed it in memory."""
     with transaction.atomic():
-        report = budget_import_apply(plan=plan, parsed=parsed, by=by, source=source, record=False)
+        report = budget_import_apply(
+            plan=plan, parsed=parsed, by=by, source=source, record=False, only_columns=only_columns
+        )
         transaction.set_rollback(True)
     plan.refresh_from_db()
     return report

@@ -310,6 +310,42 @@ def budget_contributions(request, pk: int, column_id: int):
 
 @require_POST
 @association_view
+def budget_column_add(request, pk: int):
+    """Add a column (year and kind) to the plan's budget."""
+    plan = get_plan(request, pk, for_edit=True)
+    year_text, kind = request.POST.get("year", "").strip(), request.POST.get("kind", "")
+    try:
+        column = services.budget_column_add(
+            plan=plan, year=int(year_text) if year_text.isdigit() else None, kind=kind, by=request.user
+        )
+    except ValidationError as error:
+        return _editor_response(
+            request,
+            plan,
+            status=422,
+            column_add_error=_first_message(error),
+            column_add_values={"year": year_text, "kind": kind},
+        )
+    return _done(request, plan, _("Kolumnen %(column)s lades till.") % {"column": column})
+
+
+@require_POST
+@association_view
+def budget_column_remove(request, pk: int, column_id: int):
+    """Remove a column, once the chief has ticked that its amounts go with it."""
+    plan = get_plan(request, pk, for_edit=True)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    if request.POST.get("confirm") != "1":
+        message = _("Kryssa i att kolumnen %(column)s ska tas bort med sina belopp.") % {"column": column}
+        return _editor_response(request, plan, status=422, form_errors={f"column-{column.pk}": message})
+    label = str(column)
+    services.budget_column_remove(column=column, by=request.user)
+    return _done(request, plan, _("Kolumnen %(column)s togs bort.") % {"column": label})
+
+
+@require_POST
+@association_view
 def budget_column_kind(request, pk: int, column_id: int):
     plan = get_plan(request, pk, for_edit=True)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)

@@ -36,13 +36,20 @@ def budget_import(request, pk: int):
         context |= {"status": _("Tabellen kunde inte läsas. Se felen vid fälten."), "status_level": "error"}
         return render(request, template, context, status=422)
     parsed, source = form.cleaned_data["parsed"], form.cleaned_data["source"]
+    only_columns = form.cleaned_data["only_columns"]
+    context["only_columns"] = only_columns
     if request.POST.get("action") == "import":
         version = form.cleaned_data.get("version")
         try:
             if version is None:
                 raise StaleVersion(plan)
             report = budget_import_apply(
-                plan=plan, parsed=parsed, by=request.user, expected_version=version, source=source
+                plan=plan,
+                parsed=parsed,
+                by=request.user,
+                expected_version=version,
+                source=source,
+                only_columns=only_columns,
             )
         except StaleVersion:
             # Someone changed the plan after the preview: show the table again, to be previewed anew.
@@ -52,7 +59,9 @@ def budget_import(request, pk: int):
             return render(request, template, context, status=409)
         context |= {"report": report, "status": _("Budgeten importerades."), "status_level": "success"}
         return render(request, template, context)
-    report = budget_import_preview(plan=plan, parsed=parsed, by=request.user, source=source)
+    report = budget_import_preview(
+        plan=plan, parsed=parsed, by=request.user, source=source, only_columns=only_columns
+    )
     context |= {
         "report": report,
         "table_text": parsed.text,

@@ -107,6 +107,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_contributions": PLAN_EDIT,
     "budget_intervention_cell": PLAN_EDIT,
     "budget_column_kind": PLAN_EDIT,
+    "budget_column_add": PLAN_EDIT,
+    "budget_column_remove": PLAN_EDIT,
     "budget_line_add": PLAN_EDIT,
     "budget_line_edit": PLAN_EDIT,
     "budget_line_move": PLAN_EDIT,
