@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, InterventionBudgetAmount
+from budgets.slips import Slip
 from finsam.money import MINUS, amount_input_text, format_kronor, to_decimal
 from interventions.models import Intervention
 from plans.models import Plan
@@ -31,6 +32,8 @@ class GridCell:
     column_label: str  # "Budget 2027", computed once per column (a translated choice label is slow)
     error: str = ""
     conflict: str | None = None  # the other person's value, as text, after a stale save
+    slip: Slip | None = None  # an amount asked about before it is saved (budgets.slips)
+    note: str = ""  # how a saved amount was read, when not as typed
 
     @property
     def input_id(self) -> str:
@@ -134,6 +137,8 @@ class ContributionCell:
     error: str = ""
     conflict: str | None = None
     version: int | None = None
+    slip: Slip | None = None
+    note: str = ""
 
     def __post_init__(self):
         if self.version is None:
@@ -287,10 +292,10 @@ def budget_grid(
     cell's answer shows one row; its totals come from the whole budget all the same); an empty set
     builds none and reads no versions.
 
-    What a user typed and was refused is kept: `cell_state` per (line id, column id) and
-    `contribution_state` per column id hold `text` and `error` or `conflict` (and the `version` to save
-    against), and `intervention_state` per (intervention id, column id) the same for an intervention's
-    cell; `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
+    What a user typed and was refused (or is asked about) is kept: `cell_state` per (line id, column id)
+    and `contribution_state` per column id hold `text` and `error`, `conflict` or `slip` (and the
+    `version` to save against), and `intervention_state` per (intervention id, column id) the same for an
+    intervention's cell; `form_errors`/`form_values` per form key (`line-<id>`, `group-<id>`, `line-add-<group id>`,
     `group-add-<section>`, `column-<id>`) hold the message and text of the other forms.
     """
     versions = cell_versions(plan, lines)

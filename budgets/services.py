@@ -15,6 +15,7 @@ computed in `budgets.calc`; the import's writes are in `budgets.imports.apply`.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -50,6 +51,63 @@ def _amount_text(value: Decimal | None) -> str:
     return _("tom") if value is None else format_kronor(value)
 
 
+def _cell_check(line: BudgetLine, column: BudgetColumn) -> None:
+    if column.plan_id != line.group.plan_id:
+        raise ValidationError(_("Raden och kolumnen hör till olika planer."))
+    if line.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
+        raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
+
+
+def _cell_write(
+    change,
+    *,
+    line: BudgetLine,
+    column: BudgetColumn,
+    amount: Decimal | None,
+    expected_version: int,
+    current: BudgetAmount | None,
+) -> BudgetAmount | None:
+    """Write one cell inside `change`, `current` being its stored amount as just read (None: empty).
+    Raises `StaleVersion` on a conflict; an unchanged value writes nothing and records nothing."""
+    current_version = current.version if current else 0
+    if current_version != expected_version:
+        raise StaleVersion(current)
+    before = to_decimal(current.amount) if current else None
+    if before == amount:
+        return current
+    if current is None:
+        try:
+            with transaction.atomic():
+                saved = BudgetAmount.objects.create(line=line, column=column, amount=sek(amount))
+        except IntegrityError:
+            # Someone filled the empty cell between our read and our write.
+            raise StaleVersion(BudgetAmount.objects.filter(line=line, column=column).first()) from None
+    elif amount is None:
+        deleted, _rows = BudgetAmount.objects.filter(pk=current.pk, version=expected_version).delete()
+        if not deleted:
+            raise StaleVersion(BudgetAmount.objects.filter(pk=current.pk).first())
+        saved = None
+    else:
+        saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
+    change.record(
+        PlanEvent.Action.EDITED,
+        _("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
+        % {
+            "line": line.name,
+            "column": str(column),
+            "before": _amount_text(before),
+            "after": _amount_text(amount),
+        },
+        {
+            "line": line.pk,
+            "column": column.pk,
+            "before": None if before is None else str(before),
+            "after": None if amount is None else str(amount),
+        },
+    )
+    return saved
+
+
 def budget_cell_update(
     *,
     line: BudgetLine,
@@ -57,58 +115,69 @@ def budget_cell_update(
     amount: Decimal | None,
     expected_version: int,
     by,
+    current: BudgetAmount | type[Ellipsis] | None = ...,
 ) -> BudgetAmount | None:
     """Set the amount of one cell (`None` empties it) if nobody changed it since `expected_version`.
 
     `expected_version` is the version of the cell's `BudgetAmount` the user saw, 0 for an empty cell.
-    Raises `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value
-    writes nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
+    `current` is the cell's stored amount as the caller has just read it (None: empty), which saves the
+    read (`...`: read it here); the writes are conditional on the version all the same. Raises
+    `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value writes
+    nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
     Returns the cell as saved (None when empty). Uses a constant number of queries.
     """
-    plan = line.group.plan
-    if column.plan_id != plan.pk:
-        raise ValidationError(_("Raden och kolumnen hör till olika planer."))
-    if line.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
-        raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
-    with plan_change(plan, by=by) as change:
-        current = BudgetAmount.objects.filter(line=line, column=column).first()
-        current_version = current.version if current else 0
-        if current_version != expected_version:
-            raise StaleVersion(current)
-        before = to_decimal(current.amount) if current else None
-        if before == amount:
-            return current
-        if current is None:
-            try:
-                with transaction.atomic():
-                    saved = BudgetAmount.objects.create(line=line, column=column, amount=sek(amount))
-            except IntegrityError:
-                # Someone filled the empty cell between our read and our write.
-                raise StaleVersion(BudgetAmount.objects.filter(line=line, column=column).first()) from None
-        elif amount is None:
-            deleted, _rows = BudgetAmount.objects.filter(pk=current.pk, version=expected_version).delete()
-            if not deleted:
-                raise StaleVersion(BudgetAmount.objects.filter(pk=current.pk).first())
-            saved = None
-        else:
-            saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
-        change.record(
-            PlanEvent.Action.EDITED,
-            _("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
-            % {
-                "line": line.name,
-                "column": str(column),
-                "before": _amount_text(before),
-                "after": _amount_text(amount),
-            },
-            {
-                "line": line.pk,
-                "column": column.pk,
-                "before": None if before is None else str(before),
-                "after": None if amount is None else str(amount),
-            },
+    _cell_check(line, column)
+    with plan_change(line.group.plan, by=by) as change:
+        if current is ...:
+            current = BudgetAmount.objects.filter(line=line, column=column).first()
+        return _cell_write(
+            change,
+            line=line,
+            column=column,
+            amount=amount,
+            expected_version=expected_version,
+            current=current,
         )
-    return saved
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """One cell of a block written at once: its line and column, the amount and the version seen."""
+
+    line: BudgetLine
+    column: BudgetColumn
+    amount: Decimal | None
+    expected_version: int
+
+
+def budget_cells_update(*, plan: Plan, cells: list[CellWrite], by) -> int:
+    """Set several cells of `plan` at once (a pasted block): all of them, or none.
+
+    Every cell is checked as in `budget_cell_update`; one stale cell raises `StaleVersion` (with that
+    cell as it is now) and nothing is written. Side effects: one INSERT, UPDATE or DELETE per changed
+    cell and one `PlanEvent` each, in one change of the plan. Returns how many cells changed.
+    """
+    for cell in cells:
+        _cell_check(cell.line, cell.column)
+        if cell.line.group.plan_id != plan.pk:
+            raise ValidationError(_("Raden och kolumnen hör till olika planer."))
+    with plan_change(plan, by=by) as change:
+        stored = {
+            (amount.line_id, amount.column_id): amount
+            for amount in BudgetAmount.objects.filter(
+                line__in={cell.line.pk for cell in cells}, column__in={cell.column.pk for cell in cells}
+            )
+        }
+        for cell in cells:
+            _cell_write(
+                change,
+                line=cell.line,
+                column=cell.column,
+                amount=cell.amount,
+                expected_version=cell.expected_version,
+                current=stored.get((cell.line.pk, cell.column.pk)),
+            )
+    return len(change.events)
 
 
 def intervention_budget_update(

@@ -14,6 +14,7 @@ urlpatterns += [
         grid.budget_cell,
         name="budget_cell",
     ),
+    path("planer/<int:pk>/budget/klistra-in/", grid.budget_cells_paste, name="budget_cells_paste"),
     path(
         "planer/<int:pk>/budget/insats/<int:intervention_id>/kolumn/<int:column_id>/",
         grid.budget_intervention_cell,

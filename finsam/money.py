@@ -12,7 +12,8 @@ Every printed figure is its exact kronor value rounded **once**, half up, to the
 zero never prints with a sign. `budgets.rounding` reports where a printed total differs from the sum of
 its printed rows.
 
-Reading: `parse_number("33,33", decimals=2)` reads a number that is not an amount (a key's weight or
+Reading: `parse_amount`'s messages give their examples in the plan's unit (`1 258 500` in kr, `1 258,5` in
+tkr). `parse_number("33,33", decimals=2)` reads a number that is not an amount (a key's weight or
 value). `parse_amount("1 258 500", "kr")` and `parse_amount("1258,5", "tkr")` both give
 `Decimal("1258500")`. Accepted: digits with spaces (ordinary, no-break, thin) between groups of three, a
 decimal comma, a leading minus (hyphen, real minus sign or dash) or plus, and an optional unit suffix
@@ -155,6 +156,7 @@ def parse_amount(text: str, unit: str) -> Decimal:
     """
     if unit not in UNIT_FACTOR:
         raise ValueError(f"unknown unit {unit!r}")
+    plan_unit = unit  # the hints' examples are in the plan's unit, whatever suffix was typed
     if not isinstance(text, str):
         raise ValidationError(_("Skriv ett belopp."), code="required")
     if len(text) > MAX_INPUT_LENGTH:
@@ -171,7 +173,9 @@ def parse_amount(text: str, unit: str) -> Decimal:
         raise ValidationError(_("Skriv ett belopp."), code="required")
     if "." in cleaned:
         raise ValidationError(
-            _("Skriv decimaler med komma och tusental med mellanslag, till exempel 1 258,5."),
+            _("Skriv decimaler med komma och tusental med mellanslag, till exempel 1 258,5.")
+            if plan_unit == "tkr"
+            else _("Skriv tusental med mellanslag, till exempel 1 258 500 (kronor utan decimaler)."),
             code="decimal_point",
         )
     # A sign may be followed by a space ("- 50"); spaces elsewhere must separate groups of three.
@@ -180,11 +184,16 @@ def parse_amount(text: str, unit: str) -> Decimal:
     if match is None:
         if re.fullmatch(r"[+-]?[0-9 ]+(,[0-9]+)?", cleaned):
             raise ValidationError(
-                _("Mellanslag i ett belopp ska skilja tusental åt, till exempel 1 258 500."),
+                _("Mellanslag i ett belopp ska skilja tusental åt, till exempel 1 258,5.")
+                if plan_unit == "tkr"
+                else _("Mellanslag i ett belopp ska skilja tusental åt, till exempel 1 258 500."),
                 code="grouping",
             )
         raise ValidationError(
-            _("Skriv ett belopp med siffror, till exempel 1 258 500 eller 1258,5."), code="invalid"
+            _("Skriv ett belopp i tusental kronor med siffror, till exempel 1 258,5.")
+            if plan_unit == "tkr"
+            else _("Skriv ett belopp i kronor med siffror, till exempel 1 258 500."),
+            code="invalid",
         )
     if unit == "kr" and match["fraction"] and len(match["fraction"]) == 3:
         # "12,000" is twelve thousand to someone used to English number formats: never guess.

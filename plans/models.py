@@ -134,6 +134,8 @@ class PlanPart(Versioned):
 
     # What an item is ordered among (and hangs from): its plan's items, or an indicator its goal's.
     ordered_within = "plan"
+    # The field that names an item (its str(), in the admin and the history).
+    label_field = "pk"
 
     position = models.PositiveIntegerField(_("ordning"), default=0)
 
@@ -141,8 +143,13 @@ class PlanPart(Versioned):
         abstract = True
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return str(getattr(self, self.label_field))
+
 
 class Chapter(PlanPart):
+    label_field = "heading"
+
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         GOALS = "goals", _("Mål och indikatorer")
@@ -174,9 +181,6 @@ class Chapter(PlanPart):
             ),
             models.CheckConstraint(condition=Q(level__in=[1, 2]), name="chapter_level_1_or_2"),
         ]
-
-    def __str__(self) -> str:
-        return self.heading
 
 
 # The kinds of goal a new association starts with; each association renames and extends its own list.
@@ -211,6 +215,8 @@ class GoalCategory(models.Model):
 
 
 class Goal(PlanPart):
+    label_field = "title"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
     category = models.ForeignKey(
         GoalCategory,
@@ -226,9 +232,6 @@ class Goal(PlanPart):
     class Meta(PlanPart.Meta):
         verbose_name = _("mål")
         verbose_name_plural = _("mål")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Indicator(PlanPart):
@@ -248,6 +251,8 @@ class Indicator(PlanPart):
 
 
 class TargetGroup(PlanPart):
+    label_field = "name"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="target_groups")
     name = models.CharField(_("målgrupp eller behovsområde"), max_length=500)
     description = models.TextField(_("beskrivning"), blank=True)
@@ -256,12 +261,11 @@ class TargetGroup(PlanPart):
         verbose_name = _("prioriterad målgrupp")
         verbose_name_plural = _("prioriterade målgrupper")
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class ControlItem(PlanPart):
     """A row of the internal control plan (internkontrollplan)."""
+
+    label_field = "routine"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="control_items")
     routine = models.CharField(_("rutin/system"), max_length=300)
@@ -276,11 +280,10 @@ class ControlItem(PlanPart):
         verbose_name = _("internkontrollpunkt")
         verbose_name_plural = _("internkontrollplan")
 
-    def __str__(self) -> str:
-        return self.routine
-
 
 class CommunicationItem(PlanPart):
+    label_field = "audience"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="communication_items")
     audience = models.CharField(_("målgrupp"), max_length=500)
     channel = models.TextField(_("vad och kanal"), blank=True)
@@ -291,11 +294,10 @@ class CommunicationItem(PlanPart):
         verbose_name = _("kommunikationsinsats")
         verbose_name_plural = _("kommunikationsplan")
 
-    def __str__(self) -> str:
-        return self.audience
-
 
 class ActivityItem(PlanPart):
+    label_field = "activity"
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activity_items")
     activity = models.CharField(_("aktivitet"), max_length=500)
     starts_on = models.DateField(_("start"), null=True, blank=True)
@@ -321,9 +323,6 @@ class ActivityItem(PlanPart):
                 name="activity_done_after_start",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.activity
 
     def clean(self):
         if self.starts_on and self.done_by and self.done_by < self.starts_on:

@@ -772,10 +772,11 @@ def cell_post(plan, amount):
     return cell_url(plan, line, column), {"amount": amount, "version": str(version_of(line, column))}
 
 
-# A cell save: session, user, membership; plan, line, column; the cell's read and write and the history
-# event and the plan's date inside a savepoint; the budget (plan_budget: 13, its interventions shared with
-# the checks), the cells' versions, the checks (2). The session is written once a minute at most: the
-# first save after the login writes it, the counted ones do not.
+# A cell save: session, user, membership; plan, line, column; the stored amounts of the line's group (the
+# number slips' measure, budgets.slips, and the cell's own read) and the cell's write and the history event
+# and the plan's date inside a savepoint; the budget (plan_budget: 13, its interventions shared with the
+# checks), the cells' versions, the checks (2). The session is written once a minute at most: the first
+# save after the login writes it, the counted ones do not.
 CELL_SAVE_QUERIES = 25
 
 

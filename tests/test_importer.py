@@ -455,7 +455,7 @@ def test_a_total_column_is_recomputed_not_read():
         ("\t2027\nKansli\t100\n\t200\n", "har belopp men ingen benämning"),
         ("\t2027\n100\t200\n", "kolumnerna verkar förskjutna"),
         ("\t2027\nKostnader\nAdministration\n", "inga budgetrader"),
-        ("\t2027\nKansli\t1.258\n", "decimaler med komma"),
+        ("\t2027\nKansli\t1.258\n", "tusental med mellanslag"),
         ("          2027\nKansli 1 258\n", "beloppet sitter ihop med benämningen"),
     ],
 )

@@ -46,7 +46,7 @@ def test_it_reads_what_people_type(text, unit, expected):
         ("12,34", "kr", "hela kronor"),
         ("1,2345", "tkr", "högst tre decimaler"),
         ("1.5", "tkr", "decimaler med komma"),
-        ("1.258.500", "kr", "decimaler med komma"),
+        ("1.258.500", "kr", "tusental med mellanslag"),
         ("12,000", "kr", "tusental med mellanslag"),
         ("1 2", "kr", "skilja tusental"),
         ("1258 500", "kr", "skilja tusental"),
@@ -67,6 +67,17 @@ def test_it_refuses_what_is_not_an_amount_of_whole_kronor(text, unit, message):
     with pytest.raises(ValidationError) as error:
         parse_amount(text, unit)
     assert message in error.value.messages[0]
+
+
+@pytest.mark.parametrize("text", ["tolv", "1258 500", "1.5", "12 34,5 tkr"])
+def test_its_hints_give_examples_in_the_plans_own_unit(text):
+    """A plan kept in tkr is never told to type `1 258 500` (1,26 billion kronor there), nor a plan in
+    kronor to type `1 258,5`, even after a typed unit suffix."""
+    for unit, example, other in (("tkr", "1 258,5", "1 258 500"), ("kr", "1 258 500", "1 258,5")):
+        with pytest.raises(ValidationError) as error:
+            parse_amount(text, unit)
+        message = error.value.messages[0]
+        assert example in message and other not in message, (unit, message)
 
 
 @given(st.text(max_size=60))

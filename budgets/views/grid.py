@@ -2,28 +2,33 @@
 
 A cell save (a typed line's cell, a column's contributions total, or the amount budgeted for an
 intervention instead of its grant) answers with the cell and, out of band, everything that follows from it
-(subtotals, totals, result, equity, checks, an announcement); structural changes (lines, groups, columns) answer with the
-whole editor region. Without JavaScript every form posts and redirects back to the grid; refusals render
+(subtotals, totals, result, equity, checks, an announcement); an amount that looks like a slip
+(budgets.slips) is asked about first, nothing saved. A pasted block is saved all at once, or asks once.
+Structural changes (lines, groups, columns) and a pasted block answer with the whole editor region.
+Without JavaScript every form posts and redirects back to the grid; refusals render
 the page with the user's input and the message.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
 
-from budgets import services
+from budgets import services, slips
 from budgets.calc import plan_budget
 from budgets.checks import plan_checks
 from budgets.grid import budget_grid
-from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
+from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine
 from finsam.access import association_view
 from finsam.editing import StaleVersion
 from finsam.money import format_kronor, parse_amount, to_decimal
@@ -135,13 +140,17 @@ def _cell_objects(request, pk: int, line_id: int, column_id: int):
     return plan, line, column
 
 
-def _saved_cell_response(request, plan, *, line=None, column, announce: bool = True, intervention=None):
+def _saved_cell_response(
+    request, plan, *, line=None, column, announce: bool = True, intervention=None, note: str = ""
+):
     """The saved cell with everything that follows from it (out of band): one budget computation. Only
-    the saved line's (or intervention's) row is built; the totals follow from the whole budget."""
+    the saved line's (or intervention's) row is built; the totals follow from the whole budget. `note`
+    says how the amount was read (budgets.slips), in the cell and in the announcement."""
     lines = {line.pk} if line is not None else set()
     context = _grid_context(
         plan,
         announce_column=column if announce else None,
+        saved_note=note,
         lines=lines,
         interventions={intervention.pk} if intervention is not None else set(),
         shown_checks_digest=request.POST.get("checks_digest") if request.method == "POST" else None,
@@ -154,8 +163,10 @@ def _saved_cell_response(request, plan, *, line=None, column, announce: bool = T
     if line is not None:
         context["grid_row"] = grid.line_row(line.pk)
         context["cell"] = grid.line_cell(line.pk, column.pk)
+        context["cell"].note = note
         return render(request, f"{GRID_TEMPLATE}#line-cell-response", context)
     context["cell"] = grid.contribution_cell(column.pk)
+    context["cell"].note = note
     return render(request, f"{GRID_TEMPLATE}#contribution-cell-response", context)
 
 
@@ -171,6 +182,8 @@ def _refused_cell_response(request, plan, *, line, column, status: int, interven
     elif state.get("error"):
         # Announced too: after Tab the focus is already in the next cell.
         extra["announcement"] = _("Inte sparat: %(error)s") % {"error": state["error"]}
+    elif state.get("slip"):
+        extra["announcement"] = _("Inte sparat ännu: %(question)s") % {"question": state["slip"].question}
     if intervention is not None:
         context = _grid_context(plan, intervention_state={(intervention.pk, column.pk): state}, **extra)
     elif line is not None:
@@ -198,12 +211,42 @@ def _their_value(amount) -> str:
     return _("tom") if amount is None else format_kronor(to_decimal(amount))
 
 
-def _cell(request, plan, *, line, column, save, stored, intervention=None) -> HttpResponse:
+def _slip_answer(post, text: str) -> str:
+    """The answer posted to a cell's question (`slips.CONFIRM_SUGGESTED` or `CONFIRM_TYPED`; "" for none).
+    It holds only for the text the question was about (`asked`): an amount changed since is read afresh."""
+    confirm = post.get("confirm", "")
+    return confirm if confirm in slips.CONFIRMATIONS and post.get("asked") == text else ""
+
+
+def _read_typed(plan, amount, *, section, neighbours, answered: bool) -> slips.Reading:
+    """How a typed amount is read (budgets.slips). `neighbours()` loads the row's and the group column's
+    other amounts (one query), only when the amount may be asked about: an answered question is not asked
+    again."""
+    row = column = ()
+    if amount and not answered and neighbours is not None:
+        row, column = neighbours()
+    return slips.amount_reading(
+        amount,
+        unit=plan.unit,
+        costs_negative=plan.costs_negative,
+        section=section,
+        row=row,
+        column=column,
+    )
+
+
+def _cell(
+    request, plan, *, line, column, save, stored, intervention=None, section=None, neighbours=None
+) -> HttpResponse:
     """One amount cell of the grid (a typed cell, `line` set; an intervention's budgeted amount,
     `intervention` set; or a column's contributions total): GET shows it as it is now (after choosing the
-    other's value), POST saves `save(amount, expected_version)` and answers with the cell and what follows
-    from it; 422 for bad input and 409 for a conflict keep the text typed. `stored(current)` is the
-    conflicting row's amount."""
+    other's value or cancelling a question), POST saves `save(amount, expected_version)` and answers with
+    the cell and what follows from it; 422 for bad input and 409 for a conflict keep the text typed.
+    `stored(current)` is the conflicting row's amount.
+
+    A number slip (budgets.slips: too large for its row or the plan's unit, negative in a `section`) is
+    not saved: the cell asks, keeping the text (200, nothing written). The answer posts the same text with
+    `confirm=suggested` (the `suggested` amount the question showed) or `confirm=typed`."""
     if intervention is not None:
         anchor = f"insats-{intervention.pk}-{column.pk}"
     else:
@@ -220,9 +263,25 @@ def _cell(request, plan, *, line, column, save, stored, intervention=None) -> Ht
             _("Cellens version saknas.") if line or intervention else _("Kolumnens version saknas.")
         )
     text = request.POST.get("amount", "")
+    answer = _slip_answer(request.POST, text)
     refused = {"line": line, "column": column, "text": text, "intervention": intervention}
     try:
-        save(_amount_or_blank(text, plan.unit), expected_version)
+        reading = _read_typed(
+            plan,
+            _amount_or_blank(text, plan.unit),
+            section=section,
+            neighbours=neighbours,
+            answered=bool(answer),
+        )
+        # An intervention's budgeted amount is not asked about yet (its cell has no question to show).
+        if reading.slip and not answer and intervention is None:
+            return _refused_cell_response(
+                request, plan, status=200, slip=reading.slip, version=expected_version, **refused
+            )
+        suggested = request.POST.get("suggested", "")
+        if answer == slips.CONFIRM_SUGGESTED and suggested.strip():  # no suggestion: the typed amount
+            reading = slips.Reading(parse_amount(suggested, plan.unit))
+        save(reading.amount, expected_version)
     except ValidationError as error:
         return _refused_cell_response(
             request, plan, status=422, error=error.messages[0], version=expected_version, **refused
@@ -241,8 +300,12 @@ def _cell(request, plan, *, line, column, save, stored, intervention=None) -> Ht
             **refused,
         )
     if not request.htmx:
+        if reading.note:
+            messages.info(request, reading.note)
         return redirect(_grid_url(plan, anchor))
-    return _saved_cell_response(request, plan, line=line, column=column, intervention=intervention)
+    return _saved_cell_response(
+        request, plan, line=line, column=column, intervention=intervention, note=reading.note
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,15 +313,35 @@ def _cell(request, plan, *, line, column, save, stored, intervention=None) -> Ht
 def budget_cell(request, pk: int, line_id: int, column_id: int):
     """Save one typed cell (POST), or show it as it is now (GET)."""
     plan, line, column = _cell_objects(request, pk, line_id, column_id)
+    # The stored amounts of the line's group, read once when the slip check needs them: the row's and the
+    # column's other amounts, and the cell itself, which the save then does not read again.
+    group_amounts: list[BudgetAmount] | None = None
+
+    def neighbours():
+        nonlocal group_amounts
+        group_amounts = list(BudgetAmount.objects.filter(line__group=line.group_id))
+        return slips.neighbour_amounts(
+            ((a.line_id, a.column_id, a.amount.amount) for a in group_amounts), row=line.pk, column=column.pk
+        )
+
+    def save(amount, version):
+        read = {}
+        if group_amounts is not None:
+            cell = (line.pk, column.pk)
+            read["current"] = next((a for a in group_amounts if (a.line_id, a.column_id) == cell), None)
+        services.budget_cell_update(
+            line=line, column=column, amount=amount, expected_version=version, by=request.user, **read
+        )
+
     return _cell(
         request,
         plan,
         line=line,
         column=column,
-        save=lambda amount, version: services.budget_cell_update(
-            line=line, column=column, amount=amount, expected_version=version, by=request.user
-        ),
+        save=save,
         stored=lambda current: current.amount,
+        section=line.group.section,
+        neighbours=neighbours,
     )
 
 
@@ -305,7 +388,185 @@ def budget_contributions(request, pk: int, column_id: int):
             column=column, expected_version=version, by=request.user, contributions_total=amount
         ),
         stored=lambda current: current.contributions_total,
+        # The row of the members' total: the other columns' totals (the total is no cost or revenue line:
+        # a negative one is refused by the service).
+        neighbours=lambda: (
+            list(plan.budget_columns.exclude(pk=column.pk).values_list("contributions_total", flat=True)),
+            (),
+        ),
     )
+
+
+# A pasted block: at most this many cells (the largest grid has 60 lines × 6 columns), named by their inputs.
+PASTE_LIMIT = 2000
+PASTED_CELL = re.compile(r"cell-([0-9]{1,12})-([0-9]{1,12})")
+
+
+@dataclass
+class PastedCell:
+    """One cell of a pasted block: where it goes, the text pasted, the version seen and how it is read."""
+
+    key: str  # the cell's input id, "cell-<line>-<column>"
+    line: BudgetLine
+    column: BudgetColumn
+    text: str
+    version: int
+    reading: slips.Reading | None = None
+
+
+def _pasted_cells(request, plan) -> list[PastedCell]:
+    """The block's cells as posted (`cell` repeated, `amount-<cell>`, `version-<cell>`), with their lines
+    and columns in two queries. A malformed block is a 400, a line or column of another plan a 404."""
+    keys = request.POST.getlist("cell")
+    matches = [PASTED_CELL.fullmatch(key) for key in keys]
+    if not keys or len(keys) > PASTE_LIMIT or not all(matches) or len(set(keys)) != len(keys):
+        raise ValidationError(_("Det inklistrade blocket kunde inte läsas."))
+    line_ids = {int(match[1]) for match in matches}
+    column_ids = {int(match[2]) for match in matches}
+    lines = BudgetLine.objects.select_related("group").filter(pk__in=line_ids, group__plan=plan)
+    lines = {line.pk: line for line in lines}
+    columns = {column.pk: column for column in BudgetColumn.objects.filter(pk__in=column_ids, plan=plan)}
+    if len(lines) != len(line_ids) or len(columns) != len(column_ids):
+        raise Http404
+    for line in lines.values():
+        line.group.plan = plan
+    for column in columns.values():
+        column.plan = plan
+    cells = []
+    for key, match in zip(keys, matches, strict=True):
+        try:
+            version = int(request.POST.get(f"version-{key}", ""))
+        except ValueError:
+            raise ValidationError(_("Cellens version saknas.")) from None
+        cells.append(
+            PastedCell(
+                key,
+                lines[int(match[1])],
+                columns[int(match[2])],
+                request.POST.get(f"amount-{key}", ""),
+                version,
+            )
+        )
+    return cells
+
+
+def _paste_readings(plan, cells: list[PastedCell], *, answered: bool) -> dict[str, str]:
+    """Read every pasted amount (`cell.reading`); the Swedish error of each one that is no amount.
+
+    Unless the question was answered, each amount is compared with its row and group as they are saved
+    (the stored amounts of the groups, one query), as a typed cell is: compared with the rest of the block,
+    one slip in it would make its row's right amounts look wrong."""
+    errors, amounts = {}, {}
+    for cell in cells:
+        try:
+            amounts[cell.key] = _amount_or_blank(cell.text, plan.unit)
+        except ValidationError as error:
+            errors[cell.key] = error.messages[0]
+    if errors:
+        return errors
+    by_group: dict[int, list[tuple[int, int, Decimal]]] = {}
+    if not answered and any(amounts.values()):
+        stored = BudgetAmount.objects.filter(line__group__in={cell.line.group_id for cell in cells})
+        for line_id, group_id, column_id, amount in stored.values_list(
+            "line_id", "line__group_id", "column_id", "amount"
+        ):
+            by_group.setdefault(group_id, []).append((line_id, column_id, amount))
+    for cell in cells:
+        row, column = slips.neighbour_amounts(
+            by_group.get(cell.line.group_id, []), row=cell.line.pk, column=cell.column.pk
+        )
+        cell.reading = slips.amount_reading(
+            amounts[cell.key],
+            unit=plan.unit,
+            costs_negative=plan.costs_negative,
+            section=cell.line.group.section,
+            row=row,
+            column=column,
+        )
+    return errors
+
+
+@require_POST
+@association_view
+def budget_cells_paste(request, pk: int):
+    """A block pasted into the grid (static/js/grid.js): every cell saved at once, or none.
+
+    Bad input refuses the whole block (422, the bad cells marked); number slips (budgets.slips) are asked
+    about once, listing them, and nothing is saved until the answer (`confirm=suggested`: the suggested
+    readings, `typed`: the block as pasted) posts the block again. A stale cell refuses the block (409).
+    Saved, the answer is the editor region with an announcement."""
+    plan = get_plan(request, pk, for_edit=True)
+    try:
+        cells = _pasted_cells(request, plan)
+    except ValidationError as error:
+        return HttpResponseBadRequest(_first_message(error))
+    answer = request.POST.get("confirm", "")
+    answer = answer if answer in slips.CONFIRMATIONS else ""
+    skipped = request.POST.get("skipped", "")
+    skipped = int(skipped) if skipped.isdigit() and len(skipped) < 6 else 0  # values beyond the grid's edge
+    errors = _paste_readings(plan, cells, answered=bool(answer))
+    if errors:
+        return _editor_response(
+            request,
+            plan,
+            status=422,
+            announcement=ngettext(
+                "Inget klistrades in: ett värde är inget belopp.",
+                "Inget klistrades in: %(count)s värden är inga belopp.",
+                len(errors),
+            )
+            % {"count": len(errors)},
+            cell_state={
+                (cell.line.pk, cell.column.pk): {"text": cell.text, "error": errors[cell.key]}
+                for cell in cells
+                if cell.key in errors
+            },
+        )
+    asked = [cell for cell in cells if cell.reading.slip]
+    if asked and not answer:
+        paste = {
+            "cells": cells,
+            "asked": asked,
+            "skipped": skipped,
+            "suggests": any(cell.reading.slip.suggested is not None for cell in asked),
+        }
+        if not request.htmx:
+            return render(request, GRID_TEMPLATE, _grid_context(plan, paste=paste))
+        response = render(request, f"{GRID_TEMPLATE}#paste-question", {"plan": plan, "paste": paste})
+        return reswap(retarget(response, "#grid-paste"), "innerHTML")
+    writes, notes = [], []
+    for cell in cells:
+        amount, note = cell.reading.amount, cell.reading.note
+        suggested = request.POST.get(f"suggested-{cell.key}", "")
+        if answer == slips.CONFIRM_SUGGESTED and suggested:
+            try:
+                amount, note = _amount_or_blank(suggested, plan.unit), ""
+            except ValidationError as error:
+                return HttpResponseBadRequest(_first_message(error))
+        writes.append(services.CellWrite(cell.line, cell.column, amount, cell.version))
+        notes += [note] if note else []
+    try:
+        changed = services.budget_cells_update(plan=plan, cells=writes, by=request.user)
+    except StaleVersion:
+        return _editor_response(
+            request,
+            plan,
+            status=409,
+            announcement=_("Någon annan har just ändrat en av cellerna. Inget klistrades in; försök igen."),
+        )
+    except ValidationError as error:
+        return _editor_response(request, plan, status=422, announcement=_first_message(error))
+    message = ngettext("Inklistrat: en cell ändrades.", "Inklistrat: %(count)s celler ändrades.", changed) % {
+        "count": changed
+    }
+    if skipped:
+        message += " " + ngettext(
+            "Ett värde hamnade utanför tabellen och togs inte med.",
+            "%(count)s värden hamnade utanför tabellen och togs inte med.",
+            skipped,
+        ) % {"count": skipped}
+    message = " ".join([message, *notes])
+    return _done(request, plan, message)
 
 
 @require_POST

@@ -570,7 +570,8 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninst
 @pytest.mark.slow
 def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrumented_templates):
     """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
-    refused with 422 and the cell left as it was. Never a 500."""
+    refused with 422 and the cell left as it was, or asked about as a number slip (budgets.slips) with the
+    cell left as it was and then, answered "as typed", saved as it reads. Never a 500."""
     from budgets.models import BudgetAmount
     from finsam.money import parse_amount, to_decimal
 
@@ -589,8 +590,19 @@ def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrum
         current = BudgetAmount.objects.filter(line_id=cell.line_id, column_id=cell.column_id).first()
         version = current.version if current else 0
         before = to_decimal(current.amount) if current else None
-        response = client.post(url, {"amount": text, "version": str(version)}, headers={"HX-Request": "true"})
+        data = {"amount": text, "version": str(version)}
+        response = client.post(url, data, headers={"HX-Request": "true"})
         assert response.status_code in (200, 422), (text, response.status_code)
+        if response.status_code == 200 and 'name="confirm"' in response.text:
+            outcomes["asked"] += 1
+            asked = BudgetAmount.objects.filter(line_id=cell.line_id, column_id=cell.column_id).first()
+            assert (to_decimal(asked.amount) if asked else None) == before, (
+                f"{text!r} was asked about but saved"
+            )
+            response = client.post(
+                url, {**data, "asked": text, "confirm": "typed"}, headers={"HX-Request": "true"}
+            )
+            assert response.status_code == 200, (text, response.status_code)
         outcomes[response.status_code] += 1
         now = BudgetAmount.objects.filter(line_id=cell.line_id, column_id=cell.column_id).first()
         after = to_decimal(now.amount) if now else None
@@ -598,9 +610,16 @@ def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrum
             assert after == before, f"{text!r} was refused but the cell changed"
             return
         expected = None if not text.strip() else parse_amount(text, plan.unit)
+        if (
+            expected is not None
+            and expected < 0
+            and plan.costs_negative
+            and cell.line.group.section == "costs"
+        ):
+            expected = -expected  # a negative cost typed as the plan prints it is the cost (budgets.slips)
         assert after == expected, f"{text!r} saved as {after}, expected {expected}"
 
     check()
     with capsys.disabled():
-        print(f"\nHostile input, budget cell: {sum(outcomes.values())} typed amounts: {outcomes[200]} saved exactly, "
-              f"{outcomes[422]} refused, 0 server errors")  # fmt: skip
+        print(f"\nHostile input, budget cell: {outcomes[200] + outcomes[422]} typed amounts: {outcomes[200]} saved exactly "
+              f"({outcomes['asked']} of them asked about first), {outcomes[422]} refused, 0 server errors")  # fmt: skip

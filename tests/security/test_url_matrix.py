@@ -104,6 +104,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
+    "budget_cells_paste": PLAN_EDIT,
     "budget_contributions": PLAN_EDIT,
     "budget_intervention_cell": PLAN_EDIT,
     "budget_column_kind": PLAN_EDIT,

@@ -1,0 +1,199 @@
+// The budget grid works without this file (every cell is a form; a question about a number slip has its
+// buttons). It adds the keys to answer a question and the pasting of a block of cells.
+//
+// Number slips (budgets/slips.py): a cell or the paste dialog asks in an element marked [data-slip], with
+// buttons [data-slip-choice="suggested"] and [data-slip-choice="typed"] and a [data-slip-cancel] link.
+// Any amount cell that renders the grid's `slip` partial gets the same keys:
+//   Enter        takes the suggested reading (the typed amount when there is no suggestion),
+//   Shift+Enter  keeps the typed amount,
+//   Escape       cancels: the cell as it is saved, nothing written.
+// A question that comes back after Tab takes the focus back to its cell: nothing was saved yet.
+//
+// Pasting: text with tabs or line breaks pasted into a line's cell fills the cells to the right and below
+// (rows with typed cells, in the grid's order) and posts them as one block to the table's data-paste-url;
+// the server saves all or nothing, or asks once in the #grid-paste dialog.
+(function () {
+  "use strict";
+
+  let refocus = null; // the id of the input to focus once htmx has swapped its cell in
+
+  function choice(region, name) {
+    return region.querySelector('[data-slip-choice="' + name + '"]');
+  }
+
+  function questionOf(element) {
+    if (!element || !element.closest) {
+      return null;
+    }
+    const dialog = element.closest("#grid-paste");
+    if (dialog) {
+      return dialog.querySelector("[data-slip]");
+    }
+    const form = element.closest("form");
+    return form ? form.querySelector("[data-slip]") : null;
+  }
+
+  function closePaste(dialog) {
+    if (dialog.open) {
+      dialog.close();
+    }
+    dialog.replaceChildren();
+    if (refocus) {
+      const input = document.getElementById(refocus);
+      refocus = null;
+      if (input) {
+        input.focus();
+      }
+    }
+  }
+
+  function cancel(region, source) {
+    const dialog = region.closest("#grid-paste");
+    if (dialog) {
+      closePaste(dialog);
+      return;
+    }
+    const input = source.closest("form").querySelector(".grid-input");
+    refocus = input ? input.id : null;
+    region.querySelector("[data-slip-cancel]").click();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" && event.key !== "Escape") {
+      return;
+    }
+    const region = questionOf(event.target);
+    if (!region || event.isComposing) {
+      return;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      cancel(region, event.target);
+      return;
+    }
+    if (event.target.matches("a, button") && !event.shiftKey) {
+      return; // Enter on a link or button does what it says
+    }
+    const button = event.shiftKey
+      ? choice(region, "typed")
+      : choice(region, "suggested") || choice(region, "typed");
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest ? event.target.closest("[data-slip-cancel]") : null;
+    if (!link) {
+      return;
+    }
+    const region = link.closest("[data-slip]");
+    if (region && region.closest("#grid-paste")) {
+      event.preventDefault();
+      closePaste(region.closest("#grid-paste"));
+    } else if (region) {
+      const input = link.closest("form").querySelector(".grid-input");
+      refocus = input ? input.id : null;
+    }
+  });
+
+  document.addEventListener("cancel", function (event) {
+    // Escape on the dialog itself (the browser's own close): the same as "Avbryt".
+    if (event.target.id === "grid-paste") {
+      event.preventDefault();
+      closePaste(event.target);
+    }
+  }, true);
+
+  document.addEventListener("htmx:load", function (event) {
+    const element = event.detail.elt;
+    if (!element || !element.querySelector) {
+      return;
+    }
+    if (refocus) {
+      const input = element.id === refocus ? element : element.querySelector("#" + CSS.escape(refocus));
+      if (input) {
+        refocus = null;
+        input.focus();
+        return;
+      }
+    }
+    const question = element.matches("td") ? element.querySelector("[data-slip]") : null;
+    if (question) {
+      const input = element.querySelector(".grid-input");
+      if (input && document.activeElement !== input) {
+        input.focus();
+      }
+    }
+  });
+
+  // After the settle, when htmx has wired up the dialog's form: a key pressed at once must not submit it
+  // without htmx.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const dialog = event.detail.target;
+    if (dialog && dialog.id === "grid-paste" && dialog.querySelector("[data-slip]") && !dialog.open) {
+      dialog.showModal();
+    }
+  });
+
+  // --- Pasting a block -----------------------------------------------------------------------------
+
+  function block(text) {
+    const rows = text.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n");
+    return rows.map(function (row) {
+      return row.split("\t");
+    });
+  }
+
+  function lineRows(table) {
+    return Array.prototype.filter.call(table.querySelectorAll("tbody.grid-lines > tr"), function (row) {
+      return row.querySelector("td.grid-cell .grid-input");
+    });
+  }
+
+  function rowInputs(row) {
+    return Array.prototype.slice.call(row.querySelectorAll("td.grid-cell .grid-input"));
+  }
+
+  document.addEventListener("paste", function (event) {
+    const input = event.target;
+    if (!input.matches || !input.matches("tbody.grid-lines td.grid-cell .grid-input")) {
+      return;
+    }
+    const table = input.closest("table[data-paste-url]");
+    const text = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+    const values = block(text);
+    if (!table || (values.length === 1 && values[0].length === 1)) {
+      return; // one value: the input's own paste
+    }
+    event.preventDefault();
+    const rows = lineRows(table);
+    const first = rows.indexOf(input.closest("tr"));
+    const column = rowInputs(input.closest("tr")).indexOf(input);
+    const fields = { cell: [] };
+    let skipped = 0;
+    values.forEach(function (cells, r) {
+      const row = rows[first + r];
+      const inputs = row ? rowInputs(row) : [];
+      cells.forEach(function (value, c) {
+        const target = inputs[column + c];
+        if (!target) {
+          skipped += 1;
+          return;
+        }
+        fields.cell.push(target.id);
+        fields["amount-" + target.id] = value.trim();
+        fields["version-" + target.id] = target.form.elements.version.value;
+      });
+    });
+    fields.skipped = String(skipped);
+    refocus = input.id;
+    htmx.ajax("POST", table.dataset.pasteUrl, {
+      source: table,
+      target: "#budget-editor",
+      swap: "outerHTML",
+      values: fields,
+    });
+  });
+})();
