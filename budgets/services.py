@@ -813,6 +813,8 @@ def stated_figure_dismiss(*, figure: StatedFigure, reason: str, print_note: bool
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Skriv varför avvikelsen är dokumentets eget fel.")})
+    if "\x00" in reason:  # no database stores it in text, and no person types it
+        raise ValidationError({"reason": _("Motiveringen innehåller ett tecken som inte kan sparas.")})
     if len(reason) > STATED_REASON_MAX_LENGTH:
         raise ValidationError(
             {

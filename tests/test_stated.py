@@ -2,6 +2,7 @@
 corrects, removes or dismisses a figure (budgets.services, budgets/views/stated.py), and a dismissed one
 is information and may print as a note under the document's budget table."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,11 +17,14 @@ from plans.gateway import PlanLocked
 from plans.models import Plan, PlanEvent
 from plans.snapshots import snapshot_content
 from tests.factories import PlanFactory
+from tests.security.payloads import PAYLOADS
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 NBSP = "\u00a0"
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# A payload's tag that came out as markup (escaped, `<` is `&lt;` and nothing matches).
+UNSAFE = re.compile(r"<(script|img|svg|iframe)\b[^>]*(alert|evil|javascript)|<script[^>]*>\s*alert", re.I)
 
 
 def plain(text: str) -> str:
@@ -336,3 +340,19 @@ def test_a_locked_plan_is_refused(plan, chief_client):
         assert chief_client.post(figure_url(plan, figure), data, **HTMX).status_code == 403
     figure.refresh_from_db()
     assert figure.amount.amount == D(31000) and figure.dismissed_reason == ""
+
+
+def test_hostile_reasons_are_saved_or_refused_and_always_shown_as_text(plan, chief_client):
+    figure = admin_figure(plan)
+    for payload in PAYLOADS:
+        response = chief_client.post(
+            figure_url(plan, figure), {"action": "dismiss", "reason": payload, "print_note": "on"}
+        )
+        assert response.status_code in (302, 422), payload
+        for url in (page_url(plan), plan.get_absolute_url()):
+            text = chief_client.get(url).content.decode()
+            # Escaped, every payload is text: none of its tags comes out as markup.
+            assert not UNSAFE.search(text), (payload, url)
+    for text in ("1" * 41, "-", "1e9", "999 999 999 999 999", "\x00"):
+        response = chief_client.post(figure_url(plan, figure), {"action": "correct", "amount": text})
+        assert response.status_code == 422, text
