@@ -88,6 +88,9 @@ def test_the_chief_corrects_deletes_and_dismisses_stated_figures(page, draft, lo
     group = stated(draft, f"Summa {draft.group_name.lower()}")
     card = page.locator(f"#angiven-{group.pk}")
     expect(card).to_contain_text(f"Jämförs med delsumma för gruppen {draft.group_name}.")
+    summary = card.locator("summary", has_text="Dokumentets eget fel")
+    summary.focus()
+    page.keyboard.press("Enter")  # opens the form, from the keyboard
     card.get_by_label("Skriv ut som not under budgettabellen i dokumentet").check()
     card.get_by_role("button", name="Markera som dokumentets eget fel").click()
     htmx_settled(page)
