@@ -146,12 +146,18 @@ MAX_INPUT_LENGTH = 40
 SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007\t]+")
 MINUSES = "-\u2212\u2013\u2012"
 NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<whole>[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:,(?P<fraction>[0-9]+))?")
-UNIT_FACTOR = {"kr": Decimal(1), "tkr": Decimal(1000)}
+UNIT_FACTOR = {"kr": Decimal(1), "tkr": Decimal(1000), "mkr": Decimal(1_000_000)}
+UNIT_DECIMALS = {"kr": 0, "tkr": 3, "mkr": 6}  # whole kronor at most
+DOT_THOUSANDS = re.compile(r"[+-]?\(?[0-9]{1,3}(?:\.[0-9]{3})+\)?")
 
 
-def parse_amount(text: str, unit: str) -> Decimal:
-    """The amount typed in `text`, in the plan's `unit` ("kr" or "tkr"), as whole kronor.
+def parse_amount(text: str, unit: str, *, table: bool = False) -> Decimal:
+    """The amount typed in `text`, in the plan's `unit` ("kr" or "tkr"; "mkr" for a table in millions),
+    as whole kronor.
 
+    `table`: the text is a cell of an imported table, which may also write a negative in parentheses
+    ("(1 200)", as accounts print it) and group thousands with dots ("1.258.500"; a dot is never a decimal
+    point there, Swedish tables write a decimal comma).
     Raises `ValidationError` (Swedish message) for anything that is not an amount of whole kronor.
     """
     if unit not in UNIT_FACTOR:
@@ -164,6 +170,11 @@ def parse_amount(text: str, unit: str) -> Decimal:
     cleaned = SPACES.sub(" ", text).strip()
     for minus in MINUSES[1:]:
         cleaned = cleaned.replace(minus, "-")
+    if table:
+        if DOT_THOUSANDS.fullmatch(cleaned.replace(" ", "")):
+            cleaned = cleaned.replace(".", " ")
+        if cleaned.startswith("(") and cleaned.endswith(")") and not cleaned.startswith("(-"):
+            cleaned = "-" + cleaned[1:-1].strip()
     lowered = cleaned.lower()
     if lowered.endswith("tkr"):
         unit, cleaned = "tkr", cleaned[:-3].rstrip()
@@ -204,8 +215,8 @@ def parse_amount(text: str, unit: str) -> Decimal:
     fraction = (match["fraction"] or "").rstrip("0")
     # Whole kronor: no öre, so at most three decimals in tkr. Checked on the digits, before any
     # arithmetic, so that Decimal's precision can never round a fraction away.
-    if len(fraction) > (3 if unit == "tkr" else 0):
-        if unit == "tkr":
+    if len(fraction) > UNIT_DECIMALS[unit]:
+        if unit != "kr":
             message = _("Beloppet ska vara hela kronor: högst tre decimaler i tkr.")
         else:
             message = _("Beloppet ska vara hela kronor, utan ören.")

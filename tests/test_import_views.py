@@ -289,6 +289,18 @@ def test_the_plan_page_links_import_for_the_chief_and_export_for_everyone(client
     assert import_url(plan) not in page and export_url(plan) in page
 
 
+def test_the_preview_lists_what_follows_from_an_error_apart_from_the_error(chief, plan):
+    wrong = ORNSKOLDSVIK.replace("Summa administration\t-1031", "Summa administration\t-1041").replace(
+        "Summa totala kostnader\t-5034", "Summa totala kostnader\t-5044"
+    )
+    response = chief.post(import_url(plan), {"text": wrong, "action": "preview"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 avvikelse" in page  # the subtotal, at its own row
+    assert "Följer av avvikelserna ovan" in page
+    assert "Summa totala kostnader 2020: skillnad" in page and "följer av ”Summa administration”" in page
+
+
 # --- a table for some of the plan's columns ----------------------------------------------------------
 
 ONE_YEAR = (

@@ -17,7 +17,7 @@ from budgets.calc import plan_budget
 from budgets.imports.apply import budget_import_apply, budget_import_preview
 from budgets.imports.classify import member_match
 from budgets.imports.files import number_scale, read_upload, xlsx_to_text
-from budgets.imports.parse import parse_text
+from budgets.imports.parse import header_cell, parse_text
 from budgets.imports.table import MAX_UPLOAD_BYTES, BudgetParseError
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from budgets.stated import compare_stated
@@ -455,7 +455,7 @@ def test_a_total_column_is_recomputed_not_read():
         ("\t2027\nKansli\t100\n\t200\n", "har belopp men ingen benämning"),
         ("\t2027\n100\t200\n", "kolumnerna verkar förskjutna"),
         ("\t2027\nKostnader\nAdministration\n", "inga budgetrader"),
-        ("\t2027\nKansli\t1.258\n", "tusental med mellanslag"),
+        ("\t2027\nKansli\t1.25\n", "kronor utan decimaler"),
         ("          2027\nKansli 1 258\n", "beloppet sitter ihop med benämningen"),
     ],
 )
@@ -621,3 +621,155 @@ def test_municipality_rows_without_a_key_are_reported_as_not_comparable(gavlebor
     assert gavleborg.budget_columns.get().contributions_total.amount == D(13320000)
     assert [(d.label, d.computed) for d in report.differences] == [("Gävle", "–"), ("Hofors", "–")]
     assert "fördelningsnyckel" in report.contribution_summary
+
+
+# --- reading real tables' variety (issue 14, item 2) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Budget 2024", ("year", 2024, "budget")),
+        ("2024 Budget", ("year", 2024, "budget")),
+        ("Bokslut 2022", ("year", 2022, "outcome")),
+        ("Prognos 2023", ("year", 2023, "forecast")),
+        ("Plan år 2026", ("year", 2026, "plan")),
+        ("Budget 2024 (tkr)", ("year", 2024, "budget")),
+        ("2024", ("year", 2024, None)),
+        ("2024–2026 Totalt", ("total", None, None)),
+        ("Totalt 2024-2026", ("total", None, None)),
+        ("Summa 2024–26", ("total", None, None)),
+        ("Summa", ("total", None, None)),
+        ("Not", ("note", None, None)),
+        ("%", ("percent", None, None)),
+        ("Andel %", ("percent", None, None)),
+        ("tkr", ("unit", None, None)),
+        ("Utfall jan–aug 2024", ("unknown", None, None)),
+        ("Kommentar till budgeten", ("unknown", None, None)),
+    ],
+)
+def test_header_cells_are_read_in_any_order(cell, expected):
+    assert header_cell(cell) == expected
+
+
+def test_an_unknown_header_cell_is_kept_aside_not_refused():
+    parsed = parse_text("tkr\tBudget 2027\tAnsvarig\tPlan 2028\nKostnader\nKansli\t100\tAnna\t110\n")
+    assert parsed.years == [2027, 2028]
+    assert parsed.lines[0].amounts == {2027: D(100000), 2028: D(110000)}
+    assert parsed.ignored_columns == [(1, "Ansvarig", "unknown")]
+    assert any("”Ansvarig” känns inte igen" in note for note in parsed.notes)
+
+
+def test_a_table_that_cannot_be_used_names_the_header_cells_it_could_not_read():
+    with pytest.raises(BudgetParseError) as raised:
+        parse_text("\tBudgetår 2027 (förslag)\tBeslut 2027 (förslag)\tRev. 2027\nKansli\t1\t2\t3\n")
+    message = raised.value.messages[0]
+    assert message.startswith("Hittade ingen rubrikrad med år")
+    assert "Rad 1 har år, men finsam kunde inte läsa rubrikerna ”Budgetår 2027 (förslag)”" in message
+
+
+@pytest.mark.parametrize(
+    ("title", "cell", "amount"),
+    [
+        ("Belopp i tkr.", "1,5", D(1500)),
+        ("TSEK", "1,5", D(1500)),
+        ("Budget, kSEK", "1,5", D(1500)),
+        ("Belopp i tusen kronor", "1,5", D(1500)),
+        ("Budget i mnkr", "1,5", D(1500000)),
+        ("Budget (Mkr)", "0,25", D(250000)),
+        ("Belopp i miljoner kronor", "2", D(2000000)),
+        ("Budget, SEK", "1 500", D(1500)),
+    ],
+)
+def test_every_common_unit_spelling_is_read(title, cell, amount):
+    parsed = parse_text(f"{title}\n\t2027\nKansli\t{cell}")
+    assert parsed.lines[0].amounts[2027] == amount
+
+
+@pytest.mark.parametrize("label", ["- Kansli", "• Kansli", "1. Kansli", "a) Kansli", "2.1 Kansli"])
+def test_bullets_and_numbering_are_stripped(label):
+    assert parse_text(f"\t2027\nKostnader\n{label}\t100\n").lines[0].label == "Kansli"
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount"), [("(1 200)", D(-1200)), ("1.258.500", D(1258500)), ("(1.258)", D(-1258))]
+)
+def test_a_table_cell_may_be_parenthesised_or_dot_grouped(cell, amount):
+    assert parse_text(f"kr\t2027\nIntäkter\nAvgift\t{cell}\n").lines[0].amounts == {2027: amount}
+
+
+def test_amounts_that_look_like_years_are_amounts_not_a_second_header():
+    parsed = parse_text(
+        "tkr\tBudget 2025\tPlan 2026\nIntäkter\nKommunerna\t2025\t2026\nKostnader\nKansli\t-1\t-1\n"
+    )
+    assert parsed.groups[0].lines[0].amounts == {2025: D(2025000), 2026: D(2026000)}
+
+
+def test_a_second_table_with_other_years_is_not_read():
+    parsed = parse_text("\tBudget 2025\nKansli\t100\n\n\tUtfall 2023\nKansli\t90\n")
+    assert [line.amounts for line in parsed.lines] == [{2025: D(100)}]
+    assert any("ny tabell" in note for note in parsed.notes)
+
+
+def test_a_subtotal_over_two_groups_is_read_and_not_compared_with_a_group():
+    text = (
+        "tkr\tBudget 2027\n"
+        "Kostnader\n"
+        "Administration\nKansli\t-500\nSumma administration\t-500\n"
+        "Beslutade insatser\nAlfa\t-300\nBeta\t-200\nSumma beslutade\t-500\n"
+        "Ej beslutade insatser\nReserv\t-100\nSumma ej beslutade\t-100\n"
+        "Summa insatser\t-600\n"
+        "Summa kostnader\t-1 100\n"
+    )
+    parsed = parse_text(text)
+    readings = {reading.label: reading.reading for reading in parsed.readings}
+    assert readings["Summa insatser"] == "subtotal"
+    assert readings["Summa beslutade"] == "group_total"
+    assert readings["Summa kostnader"] == "costs_total"
+    assert [figure.label for figure in parsed.stated] == [
+        "Summa administration",
+        "Summa beslutade",
+        "Summa ej beslutade",
+        "Summa kostnader",
+    ]
+    assert [group.summed_under for group in parsed.groups] == ["", "Insatser", "Insatser"]
+
+
+def test_a_subtotal_over_groups_becomes_the_plans_subtotal(ostra_varmland):
+    text = (
+        "tkr\tBudget 2022\nKostnader\nAdministration\nKansli\t-50\n"
+        "Beslutade insatser\nAlfa\t-300\nBeta\t-200\nSumma beslutade\t-500\n"
+        "Ej beslutade insatser\nReserv\t-100\nSumma ej beslutade\t-100\n"
+        "Summa insatser\t-600\n"
+    )
+    apply(ostra_varmland, text)
+    budget = plan_budget(ostra_varmland)
+    closing = [group.closing_sum for group in budget.cost_groups if group.closing_sum]
+    assert [(total.name, total.totals) for total in closing] == [("Insatser", {2022: D(600000)})]
+
+
+def test_a_joint_contribution_and_its_varav_rows_are_counted_once(gavleborg):
+    text = (
+        "tkr\t2022\n"
+        "Intäkter\n"
+        "Försäkringskassan/Arbetsförmedlingen\t6 660\n"
+        "Region Gävleborg\t3 330\n"
+        "Kommunerna\t3 330\n"
+        "varav Gävle\t3 000\n"
+        "varav Hofors\t330\n"
+        "Kostnader\n"
+        "Kansli\t-13 320\n"
+    )
+    report = apply(gavleborg, text)
+    gavleborg.refresh_from_db()
+    assert plan_budget(gavleborg).revenue_total == {2022: D(13320000)}
+    readings = {reading.label: reading.reading for reading in report.readings}
+    assert readings["varav Gävle"] == "breakdown"
+    assert readings["Kommunerna"] == "contribution"
+    assert {figure.label for figure in report.figures} >= {"Gävle", "Hofors"}
+
+
+def test_several_unknown_header_cells_beside_one_year_are_set_aside():
+    parsed = parse_text("tkr\tBudget 2027\tAnsvarig\tKontakt\nKostnader\nKansli\t100\tAnna\tAnna A\n")
+    assert parsed.lines[0].amounts == {2027: D(100000)}
+    assert [kind for _index, _cell, kind in parsed.ignored_columns] == ["unknown", "unknown"]

@@ -115,3 +115,14 @@ def test_the_input_never_rounds_in_thousands():
     assert amount_input_text(Decimal(1258520), "tkr") == "1\u00a0258,52"
     assert amount_input_text(Decimal(1000000), "tkr") == "1\u00a0000"
     assert amount_input_text(None, "kr") == ""
+
+
+def test_parentheses_and_dot_thousands_are_read_only_in_an_imported_table():
+    assert parse_amount("(1 200)", "kr", table=True) == Decimal(-1200)
+    assert parse_amount("1.258.500", "kr", table=True) == Decimal(1258500)
+    assert parse_amount("1,5", "mkr", table=True) == Decimal(1500000)
+    for typed in ("(1 200)", "1.258.500"):
+        with pytest.raises(ValidationError):
+            parse_amount(typed, "kr")
+    with pytest.raises(ValidationError):
+        parse_amount("1.25", "kr", table=True)  # a decimal point, not thousands

@@ -145,6 +145,7 @@ def budget_import_apply(
                     section=group_spec.section,
                     kind=group_spec.kind,
                     name=group_spec.name[:200],
+                    summed_under=group_spec.summed_under,
                     position=next_position,
                 )
                 next_position += 1

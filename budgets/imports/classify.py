@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from budgets.imports.table import (
     ADMINISTRATION_WORDS,
+    FINANCIAL_COST,
     FINANCIAL_WORDS,
     PROJECT_COST_WORDS,
     STATED,
@@ -46,8 +47,16 @@ MUNICIPALITIES_WORDS = {
     "kommunerna tillsammans",
     "medlemskommunerna",
 }
-STATE_WORDS = {"staten", "staten (fk/af)", "fk/af", "fk och af"}
+STATE_WORDS = {"staten", "staten (fk/af)", "fk/af", "fk och af", "fk/af (staten)", "fk + af"}
 REGION_WORDS = {"regionen", "landstinget"}
+# Words around a member part that do not change which part it is: "Kommunernas bidrag", "Regionens andel
+# 25 %", "Medlemsavgift staten".
+PART_WORDS = re.compile(
+    r"\b(?:medlemsavgift(?:er)?|medlemsbidrag|bidrag|insats|andel|avgift|tilldelning|totalt|gemensamt|"
+    r"tillsammans|\d+(?:,\d+)?\s*%)\b",
+    re.I,
+)
+POSSESSIVE = {"kommunernas": "kommunerna", "regionens": "regionen", "statens": "staten"}
 
 
 def strip_heading(label: str) -> str:
@@ -65,7 +74,7 @@ def shorten(text: str, length: int = 60) -> str:
 
 def is_amount(text: str, unit: str) -> bool:
     try:
-        parse_amount(text, unit)
+        parse_amount(text, unit, table=True)
     except ValidationError:
         return False
     return True
@@ -74,6 +83,8 @@ def is_amount(text: str, unit: str) -> bool:
 def group_kind(section: str | None, name: str) -> str:
     if section == "revenue":
         return "financial" if FINANCIAL_WORDS.search(name) else "other"
+    if FINANCIAL_WORDS.search(name) or FINANCIAL_COST.match(name):
+        return "financial_costs"
     if UNDECIDED_WORDS.search(name):
         return "interventions_undecided"
     if ADMINISTRATION_WORDS.search(name):
@@ -125,6 +136,7 @@ class GroupSpec:
     kind: str
     name: str
     lines: list[ParsedLine] = field(default_factory=list)
+    summed_under: str = ""  # a subtotal the table prints over this group and its neighbours
 
 
 @dataclass
@@ -145,12 +157,23 @@ class ImportSpec:
     contribution_total_figures: list[ParsedLine]  # total rows beyond the one that gave the total
     contribution_source: str  # the label the total came from, or "" (sum of member rows)
     warnings: list[str] = field(default_factory=list)
+    # What the association's members make of the table's revenue rows, by row number: "contribution"
+    # (a member's part), "contributions_total" (the members' total) or "breakdown" (a part of a row above,
+    # never counted); the parser's reading stands for every other row.
+    readings: dict[int, str] = field(default_factory=dict)
 
 
 def member_match(label: str, members: list[Organisation]) -> tuple[str, Organisation | None] | None:
     """The contribution part a revenue row names: ("state", None), ("region", None),
     ("municipalities", None) or ("municipality", org); None if it names no member part."""
     text = re.sub(r"\s*\([^)]*\)", "", normalise(label)).strip()
+    bare = " ".join(POSSESSIVE.get(word, word) for word in PART_WORDS.sub(" ", text).split())
+    if (
+        bare
+        and bare != text
+        and (bare in MUNICIPALITIES_WORDS or bare in STATE_WORDS or bare in REGION_WORDS)
+    ):
+        text = bare
     if text in MUNICIPALITIES_WORDS:
         return "municipalities", None
     if text in STATE_WORDS:
@@ -206,7 +229,9 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
     for index, group in enumerate(parsed.groups):
         if group.section != "revenue":
             group_of_parsed[index] = len(groups)
-            groups.append(GroupSpec(group.section, group.kind, group.name, list(group.lines)))
+            groups.append(
+                GroupSpec(group.section, group.kind, group.name, list(group.lines), group.summed_under)
+            )
             continue
         matches = [(line, member_match(line.label, members)) for line in group.lines]
         is_contributions = any(match for _line, match in matches) or any(
@@ -214,7 +239,9 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
         )
         if not is_contributions:
             group_of_parsed[index] = len(groups)
-            groups.append(GroupSpec(group.section, group.kind, group.name, list(group.lines)))
+            groups.append(
+                GroupSpec(group.section, group.kind, group.name, list(group.lines), group.summed_under)
+            )
             continue
         if contributions_index is None:
             contributions_index = len(groups)
@@ -236,6 +263,7 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
                 other_revenue[kind].lines.append(line)
 
     contributions_total: dict[int, Decimal] = {}
+    all_totals = list(total_lines)
     source = ""
     if total_lines:
         source = total_lines[0].label
@@ -252,6 +280,18 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
     if any(amount < 0 for amount in contributions_total.values()):
         warnings.append(_("Medlemsavgifterna blir negativa i tabellen; kontrollera tecknen."))
         contributions_total = {year: max(amount, ZERO) for year, amount in contributions_total.items()}
+
+    # "Varav" rows under a contribution row: its parts, kept as stated contribution figures, never summed.
+    if contributions_index is not None:
+        for line in parsed.breakdowns:
+            match = member_match(line.label, members)
+            if match:
+                contribution_lines.append((line, *match))
+            else:
+                warnings.append(
+                    _("Raden ”%(label)s” (rad %(row)s) är en del av raden ovanför och räknas inte.")
+                    % {"label": line.label, "row": line.row}
+                )
 
     figures: dict[tuple[str, int | None], ContributionSpec] = {}
     for line, reference, organisation in contribution_lines:
@@ -271,6 +311,11 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
         group_of_parsed=group_of_parsed,
         contributions_total=contributions_total,
         contribution_figures=list(figures.values()),
+        readings={
+            **{line.row: "contribution" for line, _reference, _org in contribution_lines},
+            **{line.row: "contributions_total" for line in all_totals},
+            **{line.row: "breakdown" for line in parsed.breakdowns},
+        },
         contribution_total_figures=total_lines,
         contribution_source=source,
         warnings=warnings,

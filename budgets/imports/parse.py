@@ -17,15 +17,21 @@ from budgets.imports.classify import (
     group_kind,
     is_amount,
     looks_like_prose,
+    normalise,
     shorten,
     stated_target,
     strip_heading,
 )
 from budgets.imports.table import (
+    BREAKDOWN,
     BUDGET,
+    CLOSING_EQUITY,
     COST_HEADINGS,
     COST_WORDS,
     DASHES,
+    FILLER_WORDS,
+    FINANCIAL_COST,
+    FINANCIAL_INCOME,
     FORECAST,
     KIND_WORDS,
     MAX_COLUMNS,
@@ -33,17 +39,23 @@ from budgets.imports.table import (
     MAX_LABEL_LENGTH,
     MAX_ROWS,
     MAX_TEXT_LENGTH,
+    NOTE_WORDS,
     OPENING_EQUITY,
     OTHER_EQUITY,
     OUTCOME,
+    PERCENT_WORDS,
     PLAN,
+    RESULT,
+    RESULT_BEFORE_FINANCIAL,
     REVENUE_HEADINGS,
     REVENUE_WORDS,
+    SECTION_TOTAL_WORDS,
     STATED,
     TITLE_KINDS,
-    TOTAL_CELL,
+    TOTAL_WORDS,
     UNDECIDED_WORDS,
     UNIT_KR,
+    UNIT_MKR,
     UNIT_TKR,
     UNIT_WORDS,
     YEAR,
@@ -54,6 +66,7 @@ from budgets.imports.table import (
     ParsedGroup,
     ParsedLine,
     ParsedStated,
+    RowReading,
     TextRow,
     clean_cell,
     split_rows,
@@ -67,26 +80,52 @@ def strip_unit(cell: str) -> str:
     return clean_cell(UNIT_WORDS.sub(" ", cell).replace(",", " ").replace(":", " ").rstrip("*"))
 
 
+YEAR_RANGE = re.compile(rf"({YEAR})\s*(?:[-–—/]|till|t\.o\.m\.?)\s*(?:{YEAR}|\d\d)\b", re.I)
+YEARS = re.compile(rf"(?<!\d){YEAR}(?!\d)")
+WORDS = re.compile(r"[a-zåäöé%]+", re.I)
+
+
 def header_cell(cell: str) -> tuple[str, int | None, str | None]:
-    """("year", year, kind word or None) | ("total", None, None) | ("unit", ...) | ("other", ...)."""
-    bare = strip_unit(cell)
-    if not bare:
-        return ("unit" if cell else "empty"), None, None
-    match = YEAR_CELL.fullmatch(bare)
-    if match:
-        kind = match["kind1"] or match["kind2"]
-        return "year", int(match["year"]), KIND_WORDS[kind.lower()] if kind else None
-    if TOTAL_CELL.fullmatch(bare):
+    """What a header cell names, its words in any order: ("year", year, kind word or None), ("total",
+    ...) for a multi-year total ("Totalt 2024-2026", "2024–2026 Totalt", "Summa"), ("note", ...),
+    ("percent", ...), ("unit", ...) for a cell that only gives the unit, ("empty", ...), or ("unknown",
+    ...) for a cell finsam cannot read (the column is then not read, and the preview can say what it is)."""
+    if not cell:
+        return "empty", None, None
+    text = UNIT_WORDS.sub(" ", cell.lower())
+    ranged = bool(YEAR_RANGE.search(text))
+    text = YEAR_RANGE.sub(" ", text)
+    years = [int(year) for year in YEARS.findall(text)]
+    text = YEARS.sub(" ", text)
+    words = [word for word in WORDS.findall(text) if word not in FILLER_WORDS]
+    phrase = " ".join(words)
+    if not years and not ranged:
+        if not words:
+            return ("unit" if strip_unit(cell) == "" else "unknown"), None, None
+        if all(word in TOTAL_WORDS for word in words):
+            return "total", None, None
+        if phrase in NOTE_WORDS or words[0] in ("not", "noter"):
+            return "note", None, None
+        if phrase in PERCENT_WORDS or "%" in words:
+            return "percent", None, None
+        return "unknown", None, None
+    if "%" in words or phrase in PERCENT_WORDS:
+        return "percent", None, None
+    kinds = {KIND_WORDS[word] for word in words if word in KIND_WORDS}
+    others = [word for word in words if word not in KIND_WORDS and word not in TOTAL_WORDS]
+    if others or len(kinds) > 1:
+        return "unknown", None, None
+    if ranged or len(years) > 1 or any(word in TOTAL_WORDS for word in words):
         return "total", None, None
-    return "other", None, None
+    return "year", years[0], next(iter(kinds), None)
 
 
 def is_header(row: TextRow) -> bool:
-    cells = row.values
-    if not any(cells):
-        return False
-    kinds = [header_cell(cell)[0] for cell in cells if cell]
-    return "year" in kinds and all(kind in ("year", "total", "unit") for kind in kinds)
+    """A row with at least one year column and otherwise header words or text finsam does not know (set
+    aside, never a reason to refuse); a number that is no year makes it a row of amounts."""
+    kinds = [header_cell(cell)[0] for cell in row.values if cell]
+    unknown = [cell for cell in row.values if cell and header_cell(cell)[0] == "unknown"]
+    return "year" in kinds and all(re.search(r"[^\W\d_]", cell) for cell in unknown)
 
 
 def kind_word(cell: str) -> str | None:
@@ -104,13 +143,36 @@ def find_header(rows: list[TextRow]) -> int | None:
         if (
             len(row.cells) >= 2
             and YEAR_CELL.fullmatch(row.cells[0])
-            and all(header_cell(cell)[0] in ("year", "total", "unit") for cell in row.cells if cell)
+            and all(header_cell(cell)[0] in HEADER_KINDS for cell in row.cells if cell)
         ):
             # The years were copied without the empty cell above the labels: put it back.
             row.cells.insert(0, "")
         if is_header(row):
             return index
     return None
+
+
+HEADER_KINDS = ("year", "total", "unit", "note", "percent")
+BARE_YEAR = re.compile(rf"{YEAR}")
+
+
+def header_problem(rows: list[TextRow]) -> str:
+    """Why no row is a header, naming the cells of the likeliest row (the first with a year in it)."""
+    message = _(
+        "Hittade ingen rubrikrad med år. Tabellen ska ha en rad med åren överst, till exempel "
+        "”Budget 2020”, ”Plan 2021”, ”Plan 2022” i var sin kolumn (eller 2020, 2021, 2022)."
+    )
+    for row in rows[:50]:
+        if any(YEARS.search(cell) for cell in row.values):
+            cells = [cell for cell in row.values if cell and header_cell(cell)[0] not in HEADER_KINDS]
+            if cells:
+                return (
+                    message
+                    + " "
+                    + _("Rad %(row)s har år, men finsam kunde inte läsa rubrikerna %(cells)s.")
+                    % {"row": row.number, "cells": ", ".join(f"”{shorten(cell)}”" for cell in cells[:5])}
+                )
+    return message
 
 
 # --- the parser ---------------------------------------------------------------------------------------
@@ -144,14 +206,7 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
         raise BudgetParseError([_("Tabellen har fler än %(max)s rader.") % {"max": MAX_ROWS}])
     header_index = find_header(rows)
     if header_index is None:
-        raise BudgetParseError(
-            [
-                _(
-                    "Hittade ingen rubrikrad med år. Tabellen ska ha en rad med åren överst, till exempel "
-                    "”Budget 2020”, ”Plan 2021”, ”Plan 2022” i var sin kolumn (eller 2020, 2021, 2022)."
-                )
-            ]
-        )
+        raise BudgetParseError([header_problem(rows)])
     found = Collector()
     header = rows[header_index]
     above = [row for row in rows[:header_index] if not row.is_blank]
@@ -181,6 +236,7 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
     column_of_cell: dict[int, int] = {}  # index in row.values -> year
     columns: list[ParsedColumn] = []
     total_headers = []
+    unknown_headers = []
     for index, cell in enumerate(header.values):
         what, year, kind = header_cell(cell)
         if what == "year":
@@ -188,9 +244,11 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
                 found.error(_("Året %(year)s står två gånger i rubrikraden.") % {"year": year})
                 continue
             column_of_cell[index] = year
-            columns.append(ParsedColumn(year, kind or ""))
+            columns.append(ParsedColumn(year, kind or "", header=cell))
         elif what == "total":
             total_headers.append(cell)
+        elif what == "unknown":
+            unknown_headers.append(cell)
     if len(columns) > MAX_COLUMNS:
         raise BudgetParseError([_("Tabellen har för många årskolumner.")])
     for kinds_row in (kind_row, kind_row_below):
@@ -212,16 +270,26 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
             _("Kolumnen ”%(header)s” är en summa över åren; finsam räknar fram den och läser den inte.")
             % {"header": total_headers[0]}
         )
+    for cell in unknown_headers:
+        found.notes.append(
+            _("Kolumnen ”%(header)s” känns inte igen och lästes inte; ange vad den är om den ska med.")
+            % {"header": shorten(cell)}
+        )
 
     # Unit: the caller's choice, else the table's words, else kronor.
     unit_text = " ".join([title, *header.values, *(kind_row.values if kind_row else [])])
-    if unit not in ("kr", "tkr"):
-        if UNIT_TKR.search(unit_text):
-            unit = "tkr"
+    scale = "kr"  # what the table's figures count: kronor, thousands or millions
+    if unit in ("kr", "tkr"):
+        scale = unit
+    else:
+        if UNIT_MKR.search(unit_text):
+            unit, scale = "tkr", "mkr"
+        elif UNIT_TKR.search(unit_text):
+            unit = scale = "tkr"
         elif UNIT_KR.search(unit_text):
-            unit = "kr"
+            unit = scale = "kr"
         else:
-            unit = "kr"
+            unit = scale = "kr"
             found.notes.append(
                 _(
                     "Tabellen anger ingen enhet; beloppen lästes som kronor. Välj tkr om tabellen är i tusental."
@@ -230,8 +298,12 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
 
     body_start = header_index + 1
     body = [row for row in rows[body_start:] if row is not kind_row_below]
-    groups, stated, opening_equity, costs_negative = read_body(
-        body, header=header, column_of_cell=column_of_cell, unit=unit, mode=mode, found=found
+    read = read_body(body, header=header, column_of_cell=column_of_cell, unit=scale, mode=mode, found=found)
+    groups, stated, opening_equity, costs_negative = (
+        read.groups,
+        read.stated,
+        read.opening_equity,
+        read.costs_negative,
     )
     if found.errors:
         raise BudgetParseError(limit_errors(found.errors))
@@ -266,6 +338,15 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
         opening_equity=opening_equity,
         notes=found.notes,
         title=title,
+        readings=read.readings,
+        closing_equity=read.closing_equity,
+        breakdowns=read.breakdowns,
+        scale=scale,
+        ignored_columns=[
+            (index, cell, header_cell(cell)[0])
+            for index, cell in enumerate(header.values)
+            if cell and header_cell(cell)[0] in ("total", "note", "percent", "unknown")
+        ],
     )
 
 
@@ -291,11 +372,17 @@ def apply_title_kinds(columns: list[ParsedColumn], title: str) -> None:
 
 
 def infer_kinds(columns: list[ParsedColumn], found: Collector) -> None:
-    """Columns the table gives no kind: the first becomes the budget year if there is none, later years
+    """Columns the table gives no kind: the earliest becomes the budget year if there is none, later years
     plan years, earlier ones forecasts. Each guess is flagged for the preview."""
     budget_year = next((column.year for column in columns if column.kind == BUDGET), None)
     if budget_year is None:
-        candidate = next((column for column in columns if not column.kind), None)
+        # The earliest year without a kind after any outcome or forecast, whatever the column order.
+        past = max((c.year for c in columns if c.kind in (OUTCOME, FORECAST)), default=0)
+        candidate = min(
+            (column for column in columns if not column.kind and column.year > past),
+            key=lambda column: column.year,
+            default=None,
+        )
         if candidate is not None:
             candidate.kind, candidate.inferred = BUDGET, True
             budget_year = candidate.year
@@ -348,7 +435,7 @@ def read_amounts(
             amounts[year] = Decimal(0)  # "–" in a table is zero
         else:
             try:
-                amounts[year] = parse_amount(cell, unit)
+                amounts[year] = parse_amount(cell, unit, table=True)
             except ValidationError as error:
                 found.error(
                     _("Rad %(row)s (”%(label)s”), %(year)s: ”%(cell)s” är inget belopp. %(reason)s")
@@ -379,10 +466,14 @@ def read_body(
     unit: str,
     mode: str,
     found: Collector,
-) -> tuple[list[ParsedGroup], list[ParsedStated], Decimal | None, bool]:
+) -> Body:
+    """The rows under the header: groups and lines, stated figures, equity, and what each row was read
+    as (`Body.readings`). Subtotals are matched to what they total by content first (the lines above
+    them sum to it, within the rounding of the unit shown), then by position and name."""
     width = len(header.values)
     groups: list[ParsedGroup] = []
-    stated_raw: list[tuple[TextRow, str, int | None, dict[int, Decimal], str]] = []
+    # (row, target, group index, values, section, index of its reading)
+    stated_raw: list[tuple[TextRow, str, int | None, dict[int, Decimal], str, int]] = []
     raw_lines: list[RawLine] = []
     opening_equity: Decimal | None = None
 
@@ -394,15 +485,176 @@ def read_body(
         section, section_name = "costs", strip_heading(header.label)
     current: ParsedGroup | None = None
     ended = False  # prose after the table (a footnote) ends it
+    readings: list[RowReading] = []
+    closing_equity: dict[int, Decimal] = {}
+    breakdowns: list[tuple[TextRow, str, dict[int, Decimal], str]] = []  # row, parent, values, section
+    after_result = False  # rows below the result: equity, financial items, key ratios
+    result_entry: tuple | None = None  # the stated result last read, until financial items follow it
+    step = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}[unit]
+    detail: list[RawLine] = []  # lines read since the last heading or sum row
+    header_years = sorted(column_of_cell.values())
+
+    def read(row: TextRow, reading: str, values: dict[int, Decimal], group: str = "") -> None:
+        readings.append(RowReading(row.number, row.label, reading, group, dict(values)))
+
+    # Running sums of the lines read, per group and per section: a sum row is matched against them
+    # without adding up the table again (a hostile paste of 2 000 sum rows stays linear).
+    tallies: dict[object, tuple[dict[int, Decimal], int]] = {}
+
+    def count_line(line: RawLine) -> None:
+        raw_lines.append(line)
+        detail.append(line)
+        for key in (id(line.group), line.section):
+            total, count = tallies.get(key, ({}, 0))
+            for year, value in line.values.items():
+                total[year] = total.get(year, Decimal(0)) + value
+            tallies[key] = (total, count + 1)
+
+    def totals_to(values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
+        """Whether `count` lines summing to `total` give the stated values in every year, within the
+        rounding of each line."""
+        if not count:
+            return False
+        tolerance = Decimal(step) / 2 * count if step > 1 else Decimal(0)
+        return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
+
+    def section_group(name_section: str) -> ParsedGroup:
+        """The group of a financial item read outside its section (below the result)."""
+        nonlocal section
+        name = _("Finansiella intäkter") if name_section == "revenue" else _("Finansiella kostnader")
+        for group in groups:
+            if group.section == name_section and group.name == name:
+                return group
+        saved, section = section, name_section
+        group = new_group(name, row=None)
+        section = saved
+        return group
 
     def new_group(name: str, *, row: int | None, is_section: bool = False) -> ParsedGroup:
         group = ParsedGroup(section, group_kind(section, name), name, row=row, is_section=is_section)
         groups.append(group)
         return group
 
+    def add_line(row: TextRow, label: str, values: dict[int, Decimal]) -> None:
+        nonlocal section, current
+        if section is None:
+            negative = any(value < 0 for value in values.values())
+            section = "costs" if negative or COST_WORDS.search(label) else "revenue"
+        if current is None or current.section != section:
+            if section_name:
+                current = new_group(section_name, row=None, is_section=True)
+            else:
+                current = new_group(
+                    _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader"), row=None
+                )
+        count_line(RawLine(row, section, current, values))
+        read(row, "line", values, current.name)
+
+    def stated_row(row: TextRow, values: dict[int, Decimal]) -> None:
+        """A Summa/Totalt row with amounts: a stated figure matched by content, else by position and
+        name; a line, when it carries a group's amounts with no detail lines above it (the detail in an
+        appendix); or a subtotal over groups, read but not compared."""
+        nonlocal section, section_name, current
+        label = row.label
+        rest = normalise(STATED.sub("", normalise(label))).strip(" :")
+        in_section = tallies.get(section, ({}, 0))
+        in_group = tallies.get(id(current), ({}, 0)) if current is not None else ({}, 0)
+        names_section = bool(SECTION_TOTAL_WORDS.search(rest))
+        heading_group = current is not None and current.row is not None
+        lone = (
+            current is not None
+            and current.is_section
+            and not any(group is not current and group.section == current.section for group in groups)
+        )
+        target, group_index = None, None
+        if totals_to(values, *in_group):
+            only = len([group for group in groups if group.section == current.section]) == 1
+            if lone or (only and names_section):
+                target = current.section  # the section's only group, and the row names the section
+            else:
+                target, group_index = "group", groups.index(current)
+        elif totals_to(values, *in_section):
+            target = section
+        elif summed := over_groups(values):
+            # One level of subtotal over groups: the groups say so, and finsam prints "Summa <name>".
+            for group in summed:
+                group.summed_under = (rest[:1].upper() + rest[1:] if rest else label)[:200]
+            read(row, "subtotal", values)
+            found.notes.append(
+                _("Raden ”%(label)s” (rad %(row)s) summerar flera grupper och jämförs inte.")
+                % {"label": label, "row": row.number}
+            )
+            detail.clear()
+            return
+        elif not detail and not names_section and (heading_group or rest):
+            # A sum with nothing above it to sum: the group's amounts as one line (detail in an appendix).
+            name = current.name if heading_group else rest[:1].upper() + rest[1:]
+            add_line(TextRow(row.number, [name, *row.values]), name, values)
+            readings[-1].label = label
+            detail.clear()
+            if heading_group:
+                current = None  # the sum closes its group
+            return
+        else:
+            target, group_index = stated_target(label, current, groups, section)
+        if target is None:
+            read(row, "note", values)
+            found.notes.append(
+                _("Summaraden ”%(label)s” (rad %(row)s) kunde inte knytas till en grupp och jämförs inte.")
+                % {"label": label, "row": row.number}
+            )
+            return
+        figure_section = target if target in ("revenue", "costs") else section
+        if target == "group" and group_index is not None:
+            figure_section = groups[group_index].section
+        stated_raw.append((row, target, group_index, values, figure_section or "", len(readings)))
+        detail.clear()
+        reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}.get(
+            target, target
+        )
+        read(row, reading, values, groups[group_index].name if group_index is not None else "")
+        if target in ("group", "revenue", "costs"):
+            current = None
+        if target == "revenue":
+            section, section_name = "costs", None
+
+    def over_groups(values: dict[int, Decimal]) -> list[ParsedGroup]:
+        """The last two to four groups of the section, where they sum to the values (a subtotal over
+        groups, as decided and not yet decided interventions); else none."""
+        section_groups = [group for group in groups if group.section == section][-4:]
+        total: dict[int, Decimal] = {}
+        count = 0
+        for depth, group in enumerate(reversed(section_groups), start=1):
+            group_total, group_count = tallies.get(id(group), ({}, 0))
+            for year, value in group_total.items():
+                total[year] = total.get(year, Decimal(0)) + value
+            count += group_count
+            if depth >= 2 and totals_to(values, total, count):
+                return section_groups[-depth:]
+        return []
+
     for row in rows:
         if row.is_blank:
             continue
+        if is_header(row) and (
+            not row.label
+            or not all(BARE_YEAR.fullmatch(cell) for cell in row.values if cell)
+            or bool(REVENUE_HEADINGS.fullmatch(strip_heading(row.label)))
+            or bool(COST_HEADINGS.fullmatch(strip_heading(row.label)))
+        ):
+            # Another header below the first. Bare years beside a label are amounts (2 025 tkr exported
+            # from Excel reads "2025"), unless the label is a section's heading ("Kostnader 2025 2026").
+            years = sorted(year for cell in row.values if (year := header_cell(cell)[1]) is not None)
+            if years != header_years:
+                found.notes.append(
+                    _("Rad %(row)s börjar en ny tabell med andra år; den lästes inte.") % {"row": row.number}
+                )
+                ended = True
+                break
+            if not row.label:
+                continue  # the header repeated (a table split over two pages)
+            # A header repeated with a section's name in it ("Kostnader  2024  2025"): a heading.
+            row = TextRow(row.number, [row.label])
         label = row.label
         if all(DASHES.fullmatch(cell) for cell in row.cells if cell):
             continue  # a ruler line: "-----	-----"
@@ -456,36 +708,76 @@ def read_body(
             )
             continue
         if OPENING_EQUITY.match(label):
-            first = next((values[year] for year in column_of_cell.values() if year in values), None)
-            if first is not None:
+            first = next((values[year] for year in header_years if year in values), None)
+            if first is not None and opening_equity is None:
                 opening_equity = first
+            read(row, "opening_equity", values)
+            continue
+        if CLOSING_EQUITY.match(label):
+            closing_equity.update(values)
+            read(row, "closing_equity", values)
             continue
         if OTHER_EQUITY.match(label):
+            read(row, "note", values)
             found.notes.append(
                 _("Rad %(row)s (”%(label)s”) räknas fram av finsam och lästes inte.")
                 % {"row": row.number, "label": label}
             )
             continue
-        if STATED.match(label):
-            target, group_index = stated_target(label, current, groups, section)
-            if target is None:
-                found.notes.append(
-                    _(
-                        "Summaraden ”%(label)s” (rad %(row)s) kunde inte knytas till en grupp och jämförs inte."
+        breakdown = BREAKDOWN.match(label)
+        if breakdown and values:
+            parent = raw_lines[-1].row.label if raw_lines else ""
+            part = TextRow(row.number, [label[breakdown.end() :].strip() or label, *row.values])
+            breakdowns.append((part, parent, values, section or ""))
+            read(row, "breakdown", values, parent)
+            continue
+        financial = (
+            "revenue" if FINANCIAL_INCOME.match(label) else "costs" if FINANCIAL_COST.match(label) else None
+        )
+        if financial and values and (after_result or financial != section):
+            if result_entry is not None:
+                # Financial items below the result: that result was before financial items.
+                stated_raw.remove(result_entry)
+                readings[result_entry[5]].reading = "result_before_financial"
+                result_entry = None
+            if after_result:
+                # The totals above the result leave out what is printed below it: not comparable.
+                for entry in [entry for entry in stated_raw if entry[1] == financial]:
+                    stated_raw.remove(entry)
+                    readings[entry[5]].reading += "_before_financial"
+                    found.notes.append(
+                        _(
+                            "Summaraden ”%(label)s” (rad %(row)s) räknar inte med de finansiella posterna "
+                            "under resultatet och jämförs inte."
+                        )
+                        % {"label": entry[0].label, "row": entry[0].number}
                     )
-                    % {"label": label, "row": row.number}
-                )
-            elif values:
-                figure_section = (
-                    "costs" if target == "costs" else "revenue" if target == "revenue" else section
-                )
-                if target == "group" and group_index is not None:
-                    figure_section = groups[group_index].section
-                stated_raw.append((row, target, group_index, values, figure_section or ""))
-            if target in ("group", "revenue", "costs"):
-                current = None
-            if target == "revenue":
-                section, section_name = "costs", None
+            group = section_group(financial)
+            count_line(RawLine(row, financial, group, values))
+            read(row, f"financial_{'income' if financial == 'revenue' else 'cost'}", values, group.name)
+            continue
+        if RESULT.match(label):
+            after_result = True
+            if RESULT_BEFORE_FINANCIAL.search(label):
+                read(row, "result_before_financial", values)
+                continue
+            if values:
+                result_entry = (row, "result", None, values, "", len(readings))
+                stated_raw.append(result_entry)
+            read(row, "result", values)
+            continue
+        if after_result:
+            read(row, "note", values)
+            found.notes.append(
+                _("Rad %(row)s (”%(label)s”) står under resultatet och lästes inte.")
+                % {"row": row.number, "label": shorten(label)}
+            )
+            continue
+        if STATED.match(label) and values:
+            stated_row(row, values)
+            continue
+        if STATED.match(label):
+            read(row, "note", values)
             continue
         if not values:  # a heading
             heading = strip_heading(label)
@@ -502,23 +794,14 @@ def read_body(
                     section = "costs"
                 section_name = None
                 current = new_group(heading, row=row.number)
+            detail.clear()
+            read(row, "heading", {})
             continue
-        # A budget line.
-        if section is None:
-            negative = any(value < 0 for value in values.values())
-            section = "costs" if negative or COST_WORDS.search(label) else "revenue"
-        if current is None or current.section != section:
-            if section_name:
-                current = new_group(section_name, row=None, is_section=True)
-            else:
-                current = new_group(
-                    _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader"), row=None
-                )
-        raw_lines.append(RawLine(row, section, current, values))
+        add_line(row, label, values)
 
     # The sign convention: most cost figures negative means the table prints costs as negative numbers.
     cost_values = [v for line in raw_lines if line.section == "costs" for v in line.values.values() if v]
-    cost_values += [v for *_, values, sec in stated_raw if sec == "costs" for v in values.values() if v]
+    cost_values += [v for *_, values, sec, _i in stated_raw if sec == "costs" for v in values.values() if v]
     costs_negative = sum(1 for v in cost_values if v < 0) > sum(1 for v in cost_values if v > 0)
 
     def finsam_sign(value: Decimal, section: str) -> Decimal:
@@ -547,6 +830,33 @@ def read_body(
             row.number,
             group_index,
         )
-        for row, target, group_index, values, section in stated_raw
+        for row, target, group_index, values, section, _index in stated_raw
     ]
-    return groups, stated, opening_equity, costs_negative
+    return Body(
+        groups=groups,
+        stated=stated,
+        opening_equity=opening_equity,
+        costs_negative=costs_negative,
+        readings=readings,
+        closing_equity=closing_equity,
+        breakdowns=[
+            ParsedLine(
+                part.label,
+                {year: finsam_sign(value, sec) + 0 for year, value in values.items()},
+                part.number,
+                parent=parent,
+            )
+            for part, parent, values, sec in breakdowns
+        ],
+    )
+
+
+@dataclass
+class Body:
+    groups: list[ParsedGroup]
+    stated: list[ParsedStated]
+    opening_equity: Decimal | None
+    costs_negative: bool
+    readings: list[RowReading]
+    closing_equity: dict[int, Decimal]
+    breakdowns: list[ParsedLine]

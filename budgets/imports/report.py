@@ -3,16 +3,16 @@ it names, as a page and as text."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
-from budgets.imports.table import ParsedBudget
+from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
-from budgets.stated import compare_stated, computed_figure
+from budgets.stated import compare_stated, computed_figure, prints_alike
 from finsam.money import format_amount, to_decimal
 from plans.models import Plan
 
@@ -53,6 +53,7 @@ class ReportFigure:
     computed: str
     difference: str
     agrees: bool
+    follows: str = ""  # the label of the deviation this one follows from (the same amount, a level below)
 
 
 @dataclass
@@ -79,10 +80,12 @@ class ImportReport:
     result: list[str]
     opening_equity: str
     figures: list[ReportFigure]
-    differences: list[ReportFigure]
+    differences: list[ReportFigure]  # each error once, at its own row and level
+    following: list[ReportFigure]  # deviations that only carry an earlier one up (a total, the result)
     contribution_summary: str
     contribution_differences: list[ReportFigure]
     intervention_matches: list[InterventionMatch]
+    readings: list[RowReading]  # what each row of the table was read as, members' rows included
     notes: list[str]
     warnings: list[str]
     counts: dict[str, int]
@@ -163,6 +166,7 @@ def build_report(
     # Every stated figure against its computed counterpart; the differences are compare_stated's.
     discrepancies = {(d.label, d.year, d.target, d.stated) for d in compare_stated(plan, result)}
     figures = []
+    raw_differences: list[tuple[ReportFigure, int, Decimal]] = []  # figure, level, stated − computed
     for figure in plan.stated_figures.select_related(
         "column", "group", "line", "intervention", "organisation"
     ).order_by("position", "id"):
@@ -176,7 +180,7 @@ def build_report(
         )
         differs = (figure.label, year, figure.target, stated) in discrepancies
         figures.append(
-            ReportFigure(
+            report_figure := ReportFigure(
                 label=figure.label,
                 target=figure.target,
                 target_label=str(figure.get_target_display()),
@@ -187,7 +191,31 @@ def build_report(
                 agrees=not differs,
             )
         )
-    differences = [figure for figure in figures if not figure.agrees]
+        if differs and computed is not None:
+            raw_differences.append((report_figure, LEVELS.get(figure.target, 0), stated - computed))
+    # Closing equity as the table prints it, against finsam's (only where the opening equity is known).
+    for year, stated in sorted(parsed.closing_equity.items()):
+        computed = result.closing_equity.get(year)
+        if computed is None or year not in years:
+            continue
+        differs = not prints_alike(stated, computed, unit=plan.unit, decimals=plan.decimals)
+        figures.append(
+            report_figure := ReportFigure(
+                label=closing_label(parsed),
+                target="closing_equity",
+                target_label=str(_("Eget kapital vid årets slut")),
+                year=year,
+                stated=one(stated),
+                computed=one(computed),
+                difference=one(stated - computed) if differs else "",
+                agrees=not differs,
+            )
+        )
+        if differs:
+            raw_differences.append((report_figure, LEVELS["closing_equity"], stated - computed))
+    mark_following(raw_differences)
+    differences = [figure for figure in figures if not figure.agrees and not figure.follows]
+    following = [figure for figure in figures if figure.follows]
     contribution_figures = [figure for figure in figures if figure.target == StatedFigure.Target.CONTRIBUTION]
     contribution_differences = [figure for figure in contribution_figures if not figure.agrees]
     if not contribution_figures:
@@ -238,9 +266,14 @@ def build_report(
         opening_equity=one(parsed.opening_equity) if parsed.opening_equity is not None else "",
         figures=figures,
         differences=differences,
+        following=following,
         contribution_summary=contribution_summary,
         contribution_differences=contribution_differences,
         intervention_matches=matches,
+        readings=[
+            replace(reading, reading=spec.readings.get(reading.row, reading.reading))
+            for reading in parsed.readings
+        ],
         notes=list(parsed.notes),
         warnings=warnings,
         counts={
@@ -248,6 +281,45 @@ def build_report(
             "lines": sum(len(group.lines) for group in spec.groups),
             "stated": len(figures),
         },
+    )
+
+
+# How far up a stated figure sits: an error at one level shows again, by the same amount, at every level
+# above that includes it (a group's subtotal in the costs, the costs in the result, the result in equity).
+LEVELS = {
+    StatedFigure.Target.CONTRIBUTION: 0,
+    StatedFigure.Target.LINE: 0,
+    StatedFigure.Target.INTERVENTION: 0,
+    StatedFigure.Target.INTERVENTION_GROUP: 1,
+    StatedFigure.Target.GROUP: 1,
+    StatedFigure.Target.INTERVENTIONS_TOTAL: 2,
+    StatedFigure.Target.REVENUE: 2,
+    StatedFigure.Target.COSTS: 2,
+    StatedFigure.Target.RESULT: 3,
+    "closing_equity": 4,
+}
+
+
+def mark_following(raw: list[tuple[ReportFigure, int, Decimal]]) -> None:
+    """Mark each deviation that carries an earlier, lower one up: same year, same amount (either sign:
+    costs too high make the result too low), a higher level. An equity deviation carries the result's
+    of its year or any earlier one (equity rolls)."""
+    for figure, level, difference in raw:
+        for source, source_level, source_difference in raw:
+            if source is figure or source_level >= level or source.follows:
+                continue
+            same_year = source.year == figure.year or (
+                level == LEVELS["closing_equity"] and source.year < figure.year
+            )
+            if same_year and abs(source_difference) == abs(difference):
+                figure.follows = source.label
+                break
+
+
+def closing_label(parsed: ParsedBudget) -> str:
+    return next(
+        (reading.label for reading in parsed.readings if reading.reading == "closing_equity"),
+        str(_("Eget kapital vid årets slut")),
     )
 
 
@@ -341,10 +413,23 @@ def report_text(report: ImportReport) -> str:
                     "difference": figure.difference or "–",
                 }
             )
-    elif report.figures:
+    elif report.figures and not report.following:
         out.append(
             _("Alla %(count)s angivna summor stämmer med de beräknade.") % {"count": len(report.figures)}
         )
+    if report.following:
+        out.append(_("Följer av avvikelserna ovan (inga egna fel):"))
+        for figure in report.following:
+            out.append(
+                "  "
+                + _("%(label)s %(year)s: skillnad %(difference)s, följer av ”%(source)s”")
+                % {
+                    "label": figure.label,
+                    "year": figure.year,
+                    "difference": figure.difference or "–",
+                    "source": figure.follows,
+                }
+            )
     if report.figures:
         out.append(_("Tabellens summarader:"))
         for figure in report.figures:

@@ -8,19 +8,24 @@ contributions and which cost rows are interventions is decided by `budgets.impor
 association; an .xlsx file is first turned into the same tab-separated text a paste gives
 (`xlsx_to_text`), so there is one parser and the confirm step can carry the text in a form field.
 
-What a table may look like (the seeds' tables, and real ones like them):
+What a table may look like (the seeds' tables, and the shapes of tests/data/budget_tables):
 - cells separated by tabs (a paste from Word or Excel); without any tab, by runs of two or more spaces
-  (or by semicolons, as a Swedish Excel saves CSV);
-- a header row naming the years; kind words (Utfall, Prognos, Budget, Plan) in the year cells ("Budget
-  2020"), in a row of their own just above or below the years, or in the title ("Budget 2020, Plan
-  2021-2022"); a column that is a multi-year total ("Totalt 2020–2022") is recomputed, not read;
-- the unit in the title or header (`tkr`, `kkr`, "(tkr)", `kr`, `kronor`); without one, kronor;
+  (or by semicolons, as a Swedish Excel saves CSV); bullets and numbering before a label are dropped;
+- a header row naming the years, its words in any order ("Budget 2024", "2024 Budget", "Bokslut 2022");
+  kind words also in a row of their own just above or below the years, or in the title ("Budget 2020,
+  Plan 2021-2022"); multi-year totals ("Totalt 2024-2026", "2024–2026 Totalt", "Summa"), note and percent
+  columns are not read, and a header cell finsam does not know is set aside (`ignored_columns`), never
+  a reason to refuse the table; a second header with other years below the table ends it;
+- the unit in the header or the few title or caption lines above it (tkr, Tkr, tkr., TSEK, kSEK,
+  tusental kronor, mnkr, Mkr, miljoner kronor, kr, kronor, SEK); without one, kronor;
 - section headings (Intäkter, Kostnader) and group headings: a label with no amounts;
-- amounts as `finsam.money.parse_amount` reads them (spaces, no-break and thin spaces between
-  thousands, a decimal comma, `-`, `−` or `–` for negatives), blank cells, a lone dash as zero;
-- rows whose label begins with Summa, Totalt or Resultat are *stated totals*: never lines, kept to be
-  compared with what finsam computes (target: the group they close, revenue, costs or the result);
-- "Ingående eget kapital" gives the opening equity; other equity rows are computed and skipped.
+- amounts as `finsam.money.parse_amount` reads a table cell (spaces, no-break and thin spaces or dots
+  between thousands, a decimal comma, `-`, `−`, `–` or parentheses for negatives), a lone dash as zero;
+- rows whose label begins with Summa, Totalt or Resultat are *stated totals*, matched to what they total
+  by content (the lines above sum to it) before position and name; a sum with no detail lines above it
+  carries its group's amounts and is read as a line; result rows before and after financial items,
+  financial income and costs (also below the result), opening and closing equity and "varav" rows are
+  recognised (`ParsedBudget.readings` says what every row was read as).
 Costs come out positive whatever the table's sign convention, which is reported in `costs_negative`.
 """
 
@@ -36,25 +41,68 @@ MAX_COLUMNS = 30
 MAX_ERRORS = 20
 MAX_LABEL_LENGTH = 300
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024  # guards against a zip bomb dressed as a workbook
+MAX_XLSX_UNCOMPRESSED = 5 * 1024 * 1024  # the zip's declared sizes: a zip bomb dressed as a workbook
+MAX_XLSX_PARTS = 1_000  # files in the zip: a workbook has a few dozen
+MAX_XLSX_COLUMNS = 40  # columns read from a sheet; content further right refuses the file
+MAX_XLSX_CELLS = MAX_ROWS * MAX_XLSX_COLUMNS  # cells parsed, across the sheets tried
+MAX_XLSX_ROW_ELEMENTS = 4 * MAX_ROWS  # rows parsed, empty formatted ones included
 
 OUTCOME, FORECAST, BUDGET, PLAN = "outcome", "forecast", "budget", "plan"
 KIND_WORDS = {"utfall": OUTCOME, "bokslut": OUTCOME, "prognos": FORECAST, "budget": BUDGET, "plan": PLAN}
 KIND = r"utfall|bokslut|prognos|budget|plan"
 YEAR = r"(?:19|20)\d\d"
 YEAR_CELL = re.compile(rf"(?:(?P<kind1>{KIND})\.?\s*)?(?P<year>{YEAR})(?:\s*(?P<kind2>{KIND}))?", re.I)
-TOTAL_CELL = re.compile(
-    rf"(?:(?:totalt?|summa)\s*)?{YEAR}\s*[-–—/]\s*(?:{YEAR}|\d\d)|totalt?|summa|total\s+{YEAR}", re.I
-)
 TITLE_KINDS = re.compile(rf"\b({KIND})\s+({YEAR})(?:\s*[-–—]\s*({YEAR}))?", re.I)
-UNIT_TKR = re.compile(r"\b(?:tkr|kkr|tsek|ksek|tusen(?:tals?)? kronor)\b", re.I)
-UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
-UNIT_WORDS = re.compile(r"\(?\b(?:tkr|kkr|tsek|ksek|kr|kronor|sek|belopp i)\b\)?", re.I)
-STATED = re.compile(r"^(?:summa|totalt?|resultat\w*|årets resultat)\b", re.I)
-OPENING_EQUITY = re.compile(
-    r"^(?:ingående eget kapital|eget kapital vid årets (?:början|ingång)|ingående balans)", re.I
+# Units, most specific first: millions, thousands, kronor. A "." after an abbreviation is allowed.
+UNIT_MKR = re.compile(r"\b(?:mnkr|mkr|msek|mn kr|miljoner kronor|miljoner kr)\b", re.I)
+UNIT_TKR = re.compile(
+    r"\b(?:tkr|kkr|tsek|ksek|tusen kr|(?:belopp i )?tusen(?:tal|tals)? kronor|tusental kr)\b", re.I
 )
-OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt", re.I)
+UNIT_KR = re.compile(r"\b(?:kr|kronor|sek)\b", re.I)
+UNIT_WORDS = re.compile(
+    r"\(?\b(?:belopp i|belopp|mnkr|mkr|msek|miljoner|tkr|kkr|tsek|ksek|tusen(?:tal|tals)?|kr|kronor|sek)\b\.?\)?",
+    re.I,
+)
+# Words of a header cell: the kind of a year column, a multi-year total, a note or percent column, and
+# fillers that say nothing ("år", "helår").
+TOTAL_WORDS = {"totalt", "total", "summa", "sammanlagt", "tot"}
+NOTE_WORDS = {"not", "noter", "not nr", "notnr", "anm", "anmärkning", "kommentar", "kommentarer"}
+PERCENT_WORDS = {"%", "procent", "andel", "andel %", "förändring %", "förändring", "diff", "differens",
+                 "avvikelse"}  # fmt: skip
+FILLER_WORDS = {"år", "helår", "årets", "för", "av", "hela", "året"}
+# A bullet or numbering before a label: "- ", "• ", "1. ", "1.2 ", "a) ".
+BULLET = re.compile(
+    r"^(?:[-–•·▪◦‣○●]\s+|\d{1,2}(?:\.\d{1,2})*[.)]\s+|\d{1,2}\.\d{1,2}\s+|[a-zåäö][.)]\s+)", re.I
+)
+STATED = re.compile(
+    r"^(?:summa|totalt?|totala|delsumma|resultat\w*|årets resultat|periodens resultat|beräknat resultat"
+    r"|budgeterat resultat|över-?\s*/\s*underskott|överskott|underskott)\b"
+    r"|^(?:intäkter|kostnader|verksamhetens (?:intäkter|kostnader))\s+(?:totalt|summa)$",
+    re.I,
+)
+RESULT = re.compile(
+    r"^(?:resultat\w*|årets resultat|periodens resultat|beräknat resultat|budgeterat resultat"
+    r"|över-?\s*/\s*underskott|överskott|underskott)\b",
+    re.I,
+)
+RESULT_BEFORE_FINANCIAL = re.compile(r"före finansiella|före finansnetto|rörelseresultat", re.I)
+OPENING_EQUITY = re.compile(
+    r"^(?:ingående eget kapital|eget kapital,? (?:vid )?(?:årets|periodens) (?:början|ingång)"
+    r"|eget kapital,? ingående(?: balans)?|ingående balans|eget kapital 1 jan|eget kapital 01-01"
+    r"|balanserat resultat|balanserade medel|ingående kapital)",
+    re.I,
+)
+CLOSING_EQUITY = re.compile(
+    r"^(?:utgående eget kapital|eget kapital,? (?:vid )?(?:årets|periodens) (?:slut|utgång)"
+    r"|eget kapital,? utgående(?: balans)?|utgående balans|eget kapital 31 dec|eget kapital 12-31"
+    r"|utgående kapital|eget kapital$)",
+    re.I,
+)
+OTHER_EQUITY = re.compile(r"^(?:utgående )?eget kapital|^disponibelt|^förändring (?:av )?eget kapital", re.I)
+FINANCIAL_INCOME = re.compile(r"^(?:finansiella intäkter|ränteintäkter|ränta på|räntor?$|finansnetto)", re.I)
+FINANCIAL_COST = re.compile(r"^(?:finansiella kostnader|räntekostnader|bankkostnader|bankavgifter)", re.I)
+SECTION_TOTAL_WORDS = re.compile(r"intäkt|inkomst|kostnad|utgift", re.I)
+BREAKDOWN = re.compile(r"^(?:varav|därav|varav:|därav:)\s*", re.I)
 REVENUE_HEADINGS = re.compile(r"^(?:intäkter|inkomster|finansiering|intäkter och bidrag)$", re.I)
 COST_HEADINGS = re.compile(r"^(?:kostnader|utgifter|kostnader och utgifter)$", re.I)
 COST_WORDS = re.compile(
@@ -85,6 +133,7 @@ class ParsedColumn:
     year: int
     kind: str  # a BudgetColumn.Kind value
     inferred: bool = False  # the table names no kind for this year: guessed from its position
+    header: str = ""  # the header cell as the table prints it
 
 
 @dataclass
@@ -93,6 +142,7 @@ class ParsedLine:
     amounts: dict[int, Decimal]  # whole kronor; costs positive
     row: int  # line number in the text
     undecided: bool = False
+    parent: str = ""  # for a breakdown ("varav") row: the label of the row it breaks down
 
 
 @dataclass
@@ -103,6 +153,29 @@ class ParsedGroup:
     lines: list[ParsedLine] = field(default_factory=list)
     row: int | None = None  # line number of its heading
     is_section: bool = False  # the lines stood right under a section heading ("Kostnader")
+    summed_under: str = ""  # the name of a subtotal the table prints over this group and its neighbours
+
+
+@dataclass
+class RowReading:
+    """What finsam read one row of the table as: the first guess a preview shows and lets the user change.
+
+    `reading` is one of: heading (a section or group heading), line (a budget line in `group`),
+    group_total (the subtotal of `group`), revenue_total, costs_total, result_before_financial,
+    financial_income, financial_cost, result, opening_equity, closing_equity, breakdown (a "varav" part
+    of the row above, never counted), subtotal (a sum over several groups, not compared), note (a row
+    that is read but not used: a percent of the contributions, a footnote). A revenue or costs total
+    printed above financial items that stand below the result is revenue_total_before_financial or
+    costs_total_before_financial (not compared: finsam's totals include those items).
+    `budgets.imports.classify` adds what the association's members make of revenue rows: contribution,
+    contributions_total (in `ImportSpec.readings`).
+    """
+
+    row: int  # line number in the text
+    label: str  # as printed, bullets and numbering stripped
+    reading: str
+    group: str = ""  # the group's name, for a line or a group total
+    amounts: dict[int, Decimal] = field(default_factory=dict)  # kronor as printed (signs as in the table)
 
 
 @dataclass
@@ -126,6 +199,13 @@ class ParsedBudget:
     opening_equity: Decimal | None = None
     notes: list[str] = field(default_factory=list)
     title: str = ""
+    readings: list[RowReading] = field(default_factory=list)
+    closing_equity: dict[int, Decimal] = field(default_factory=dict)
+    breakdowns: list[ParsedLine] = field(default_factory=list)  # "varav" rows, in finsam's signs
+    scale: str = "kr"  # what the table's figures count: "kr", "tkr" or "mkr"
+    # Header cells not read as years: (position among the header's cells after the label, the cell, what
+    # it was read as: total, note, percent or unknown), for the preview to let the user say otherwise.
+    ignored_columns: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
@@ -161,6 +241,12 @@ def clean_cell(text: str) -> str:
     return SPACES.sub(" ", text).strip().strip('"').strip()
 
 
+def strip_bullet(label: str) -> str:
+    """A label without the bullet or numbering Word put before it ("- ", "• ", "1. ", "a) ")."""
+    stripped = BULLET.sub("", label, count=1).strip()
+    return stripped or label
+
+
 def split_rows(text: str) -> tuple[list[TextRow], str]:
     """The text's lines as rows of cells, and the separator used ("tab", "semicolon" or "spaces")."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -181,10 +267,14 @@ def split_rows(text: str) -> tuple[list[TextRow], str]:
     for row in rows:
         while row.cells and not row.cells[-1]:
             row.cells.pop()
+
     # A table copied with an empty first column (labels indented one cell) reads as if it had none.
     starts = [next(i for i, cell in enumerate(row.cells) if cell) for row in rows if not row.is_blank]
     shift = min(starts, default=0)
     if shift:
         for row in rows:
             row.cells = row.cells[shift:]
+    for row in rows:
+        if row.cells and row.cells[0]:
+            row.cells[0] = strip_bullet(row.cells[0])
     return rows, mode

@@ -623,3 +623,18 @@ def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrum
     with capsys.disabled():
         print(f"\nHostile input, budget cell: {outcomes[200] + outcomes[422]} typed amounts: {outcomes[200]} saved exactly "
               f"({outcomes['asked']} of them asked about first), {outcomes[422]} refused, 0 server errors")  # fmt: skip
+
+
+def test_a_paste_of_thousands_of_groups_and_sums_is_read_quickly():
+    """Sum rows are matched against running sums, never by adding up the table again."""
+    import time
+
+    from budgets.imports.parse import parse_text
+
+    text = "kr\t2027\t2028\nKostnader\n" + "".join(
+        f"Grupp {n}\nRad {n}\t-{n + 1}\t-1\nSumma x{n}\t-{n + 7}\t-3\n" for n in range(650)
+    )
+    start = time.perf_counter()
+    parsed = parse_text(text)
+    assert time.perf_counter() - start < 2
+    assert len(parsed.lines) == 650
