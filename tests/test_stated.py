@@ -12,6 +12,7 @@ from budgets import services
 from budgets.checks import plan_checks
 from budgets.models import StatedFigure
 from plans.checks import finding_links
+from plans.diff import snapshot_diff
 from plans.document import document_view, live_document
 from plans.gateway import PlanLocked
 from plans.models import Plan, PlanEvent
@@ -356,3 +357,14 @@ def test_hostile_reasons_are_saved_or_refused_and_always_shown_as_text(plan, chi
     for text in ("1" * 41, "-", "1e9", "999 999 999 999 999", "\x00"):
         response = chief_client.post(figure_url(plan, figure), {"action": "correct", "amount": text})
         assert response.status_code == 422, text
+
+
+def test_what_changed_shows_a_printed_note(plan, chief):
+    before = snapshot_content(plan)
+    figure = admin_figure(plan)
+    services.stated_figure_dismiss(figure=figure, reason="Fel i originalet.", print_note=True, by=chief)
+    after = snapshot_content(plan)
+    (budget,) = [section for section in snapshot_diff(before, after).sections if section.key == "budget"]
+    (item,) = [item for item in budget.items if item.label == "Noter under budgettabellen"]
+    assert item.status == "added" and "Fel i originalet." in item.text
+    assert snapshot_diff(after, after).sections == []
