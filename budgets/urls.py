@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from budgets.views import contributions, grid, grid_structure, imports, paste
+from budgets.views import contributions, grid, grid_structure, imports, paste, stated
 
 urlpatterns = []
 
@@ -72,6 +72,17 @@ urlpatterns += [
     ),
 ]
 # --- end of the budget grid editor ----------------------------------------------------------------
+
+# --- Stated figures: what a document printed, compared with the budget -----------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/budget/angivna-summor/", stated.plan_stated_figures, name="plan_stated_figures"),
+    path(
+        "planer/<int:pk>/budget/angivna-summor/<int:figure_id>/",
+        stated.stated_figure,
+        name="stated_figure",
+    ),
+]
+# --- end of stated figures --------------------------------------------------------------------------------
 
 # --- Budget import and export ---------------------------------------------------------------------
 urlpatterns += [

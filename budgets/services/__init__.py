@@ -1,5 +1,6 @@
 """Every write to a plan's budget: cells, columns, lines and groups (the grid), the amounts budgeted for
-interventions instead of their grants, and the member contributions (the key that splits the municipalities' 25 %, and the chief's overrides of a computed part).
+interventions instead of their grants, and the member contributions (the key that splits the municipalities' 25 %, and the chief's overrides of a computed part), and the stated figures (corrected, removed or dismissed as
+the document's own error).
 
 Every function is one user action through the plan's write gateway (`plans.gateway.plan_change`: one
 transaction, a locked plan refused, one `PlanEvent` recorded). Input is checked first (Swedish
@@ -37,6 +38,12 @@ from budgets.services.grid import (
     budget_line_update,
     intervention_budget_update,
 )
+from budgets.services.stated import (
+    stated_figure_correct,
+    stated_figure_dismiss,
+    stated_figure_remove,
+    stated_figure_restore,
+)
 
 __all__ = [
     "DOWN",
@@ -61,4 +68,8 @@ __all__ = [
     "intervention_budget_update",
     "key_fingerprint",
     "overrides_fingerprint",
+    "stated_figure_correct",
+    "stated_figure_dismiss",
+    "stated_figure_remove",
+    "stated_figure_restore",
 ]

@@ -119,6 +119,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_group_edit": PLAN_EDIT,
     "budget_group_move": PLAN_EDIT,
     "budget_group_remove": PLAN_EDIT,
+    # the stated figures: what a document printed, the chief corrects, removes or dismisses them
+    "plan_stated_figures": PLAN_EDIT,
+    "stated_figure": PLAN_EDIT,
     # budget import/export
     "budget_import": PLAN_EDIT,
     "budget_export": DOWNLOAD,
