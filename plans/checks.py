@@ -58,7 +58,11 @@ def finding_links(plan: Plan, finding) -> list[tuple[str, str]]:
     """(label, url) for where a finding is fixed: the budget grid, an intervention, the settings."""
     kind, target_id = finding.target_kind, finding.target_id
     links: list[tuple[str, str]] = []
-    if kind == "intervention":
+    if kind in ("chapter", "goal"):  # its row in the plan editor
+        anchor = "kapitel" if kind == "chapter" else "mal"
+        url = reverse("plan_edit", args=[plan.association.slug, plan.pk])
+        links.append((_("Till texten"), f"{url}#{anchor}-{target_id}"))
+    elif kind == "intervention":
         if target_id:
             url = reverse("intervention_detail", args=[plan.association.slug, target_id])
         else:

@@ -163,7 +163,7 @@ def source_label(plan: Plan) -> str:
 class ChapterForm(VersionedForm):
     class Meta:
         model = Chapter
-        fields = ["heading", "level", "kind", "body"]
+        fields = ["heading", "level", "kind", "body", "years_intended"]
         widgets = {"body": textarea(12)}
         help_texts = {
             "body": _(

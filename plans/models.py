@@ -168,6 +168,11 @@ class Chapter(PlanPart):
     )
     kind = models.CharField(_("innehåll"), max_length=20, choices=Kind.choices, default=Kind.TEXT)
     body = models.TextField(_("text (Markdown)"), blank=True)
+    years_intended = models.BooleanField(
+        _("tidigare år är avsedda"),
+        default=False,
+        help_text=_("Till exempel ett kapitel om förbundets historia: tidigare årtal ger ingen varning."),
+    )
 
     class Meta(PlanPart.Meta):
         verbose_name = _("kapitel")

@@ -3,13 +3,16 @@ communication and activity plans, registered as one part kind (`plans.parts`).""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans import forms
+from plans.checks import WARNING, Finding
 from plans.copying import shift_years
 from plans.editor import EditorKind
 from plans.models import (
@@ -199,6 +202,50 @@ def freeze_text_parts(doc, content: dict) -> None:
     ]
 
 
+# A year in running text (four digits, not part of a longer number).
+YEAR_IN_TEXT = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9])")
+
+
+def earlier_years(text: str, first_year: int) -> list[int]:
+    """The years before `first_year` that `text` names, each once, in order."""
+    return sorted({int(year) for year in YEAR_IN_TEXT.findall(text or "") if int(year) < first_year})
+
+
+def text_checks(plan, doc=None) -> list:
+    """Texts that still name years before the plan's first year (text rolled over from last year often
+    does): each chapter (unless its years are marked as intended) and each goal, with where to fix it."""
+    chapters = doc.chapters if doc is not None else number_chapters(list(plan.chapters.all()))
+    goals = doc.goals if doc is not None else list(plan.goals.all())
+    findings = []
+
+    def found(kind: str, item, label: str, text: str) -> None:
+        years = earlier_years(text, plan.first_year)
+        if years:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "earlier_years_in_text",
+                    _(
+                        "%(item)s nämner %(years)s, före planens första år %(first)s. Stämmer texten för den här planen?"
+                    )
+                    % {"item": label, "years": ", ".join(map(str, years)), "first": plan.first_year},
+                    kind,
+                    item.pk,
+                )
+            )
+
+    for entry in chapters:
+        chapter = entry.chapter
+        if not chapter.years_intended:
+            found("chapter", chapter, _("Kapitlet ”%(heading)s”") % {"heading": chapter.heading},
+                  f"{chapter.heading}\n{chapter.body}")  # fmt: skip
+    for goal in goals:
+        found(
+            "goal", goal, _("Målet ”%(title)s”") % {"title": goal.title}, f"{goal.title}\n{goal.description}"
+        )
+    return findings
+
+
 def chapter_entry(row: dict) -> SimpleNamespace:
     """A frozen chapter as the document lists it: its number and the chapter (`entry.chapter.heading`)."""
     return SimpleNamespace(number=row["number"], chapter=SimpleNamespace(**row, pk=key_id(row["key"])))
@@ -226,6 +273,7 @@ TEXT_PARTS = PartKind(
     load=load_text_parts,
     freeze=freeze_text_parts,
     thaw=thaw_text_parts,
+    checks=text_checks,
     comment_targets=text_comment_targets,
     create=create_default_chapters,
     editor=EDITOR_KINDS,
