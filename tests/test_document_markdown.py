@@ -26,3 +26,16 @@ def test_lists_in_a_target_group_control_and_communication_text_render_as_lists(
     assert "<script>x</script>" not in page  # the same sanitiser as every Markdown text
     assert "<li>stickprov</li>" in page and "<em>varje</em>" in page
     assert "<li>nyhetsbrev</li>" in page
+
+
+def test_a_figure_in_running_text_never_breaks_across_lines():
+    """Groups of thousands and the unit stay on one line with the number (no-break spaces)."""
+    from finsam.templatetags.finsam import markdown_to_safe_html
+
+    html = markdown_to_safe_html(
+        "Vi budgeterar 810 000 kronor, 1 258 500 kr och 25 % till 2027 och 12 insatser."
+    )
+    assert (
+        "810&nbsp;000&nbsp;kronor" in html and "1&nbsp;258&nbsp;500&nbsp;kr" in html and "25&nbsp;%" in html
+    )
+    assert "2027 och 12 insatser" in html  # a year and a count followed by words keep their spaces

@@ -1,6 +1,7 @@
 """Template filters shared by every page and the PDF: Markdown and money. Templates only format."""
 
 import functools
+import re
 import threading
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
-from finsam.money import format_amount, format_kronor, format_tkr, to_decimal
+from finsam.money import NBSP, format_amount, format_kronor, format_tkr, to_decimal
 
 register = template.Library()
 
@@ -56,6 +57,16 @@ def _parser() -> markdown_lib.Markdown:
     return parser
 
 
+# In running text a figure never breaks across lines: between its groups of thousands ("810 000") and
+# before its unit ("810 000 kronor", "25 %") the space becomes a no-break space, on the page and in the PDF.
+THOUSANDS_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
+UNIT_SPACE = re.compile(r"(?<=\d) (?=(?:kr|kronor|tkr|mkr|Mkr|SEK|%|procent)(?![\w]))")
+
+
+def figures_kept_together(text: str) -> str:
+    return UNIT_SPACE.sub(NBSP, THOUSANDS_SPACE.sub(NBSP, text))
+
+
 @functools.lru_cache(maxsize=4096)
 def markdown_to_safe_html(text: str) -> str:
     """User Markdown as sanitised HTML. A pure function of `text`, so memoising it cannot go stale.
@@ -65,7 +76,7 @@ def markdown_to_safe_html(text: str) -> str:
     can survive."""
     parser = _parser()
     try:
-        html = parser.convert(text)
+        html = parser.convert(figures_kept_together(text))
     finally:
         parser.reset()
     return nh3.clean(
