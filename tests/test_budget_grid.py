@@ -816,3 +816,10 @@ def test_the_grid_page_takes_the_same_number_of_queries_for_a_small_and_a_large_
             assert client.get(grid_url(plan)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_budget_page_leads_to_the_import_and_the_excel_export(client, plan, chief):
+    client.force_login(chief)
+    page = client.get(reverse("plan_budget_grid", kwargs={"association": "alfa", "pk": plan.pk})).text
+    assert reverse("budget_import", kwargs={"association": "alfa", "pk": plan.pk}) in page
+    assert reverse("budget_export", kwargs={"association": "alfa", "pk": plan.pk}) in page
