@@ -947,3 +947,13 @@ def test_opening_equity_is_typed_as_an_amount_and_feeds_the_equity_rows(chief_cl
     assert cleared.status_code == 200
     plan.refresh_from_db()
     assert plan.opening_equity is None
+
+
+def test_the_chief_sends_the_plan_to_the_board_from_the_editor(client, chief, plan):
+    client.force_login(chief)
+    page = client.get(url(plan, "plan_edit")).text
+    action = reverse("plan_action", kwargs={"association": plan.association.slug, "pk": plan.pk})
+    assert f'action="{action}"' in page and 'value="submit"' in page
+    response = client.post(action, {"action": "submit"})
+    plan.refresh_from_db()
+    assert response.status_code == 302 and plan.state == Plan.State.IN_REVIEW
