@@ -816,6 +816,7 @@ def test_next_years_plan_is_created_from_an_adopted_plan(client, users, plan):
     again = client.post(reverse("plan_new", args=["norr"]), {"action": "rollover", "source": plan.pk})
     assert again.status_code == 422
     assert "Förbundet har redan en plan för 2028." in again.content.decode()
+    assert f'href="{new.get_absolute_url()}"' in again.content.decode()  # the refusal leads to that plan
 
 
 def test_only_adopted_plans_of_the_association_can_be_rolled_over(client, users, plan, other_association):

@@ -96,6 +96,7 @@ def plan_new(request):
         },
     )
     rollover_form = forms.RolloverForm(association=association)
+    context_extra: dict = {}
     status = 200
     if request.method == "POST":
         status = 422
@@ -106,6 +107,10 @@ def plan_new(request):
                     plan = plan_rollover_from(request, rollover_form.cleaned_data)
                 except ValidationError as error:
                     rollover_form.add_error(None, error)
+                    # A refusal leads somewhere: the plan that already has that year, if it is one.
+                    source = rollover_form.cleaned_data["source"]
+                    existing = visible_plans(access).filter(first_year=source.first_year + 1)
+                    context_extra["existing_plans"] = list(existing.order_by("-revision"))
                 else:
                     messages.success(
                         request,
@@ -119,6 +124,7 @@ def plan_new(request):
                 messages.success(request, _("Planen är skapad."))
                 return redirect(editor_url(plan))
     context = {"association": association, "empty_form": empty_form, "rollover_form": rollover_form}
+    context |= context_extra
     return render(request, "plans/plan_new.html", context, status=status)
 
 
