@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from finsam import views
 from plans.views import plans as plan_views
-from plans.views import start
+from plans.views import public, start
 
 urlpatterns = [
     path("", start.start, name="dashboard"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Open to anyone: an association's published plans (plans.views.public).
+    path("oppen/<slug:association>/", public.public_association, name="public_association"),
+    path("oppen/<slug:association>/planer/<int:pk>/", public.public_plan, name="public_plan"),
     path("f/<slug:association>/", plan_views.association_detail, name="association"),
     path("f/<slug:association>/arshjul/", views.association_calendar, name="association_calendar"),
     path(

@@ -85,6 +85,10 @@ class Plan(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Published at the open link (HTML and the archived PDF): yes, no (withdrawn), or, when not set, as the
+    # association publishes its adopted plans (`Association.publish_adopted_plans`).
+    public = models.BooleanField(_("publicerad på den öppna länken"), null=True, blank=True, default=None)
+
     class Meta:
         verbose_name = _("verksamhetsplan")
         verbose_name_plural = _("verksamhetsplaner")
@@ -119,6 +123,12 @@ class Plan(Versioned):
     @property
     def is_locked(self) -> bool:
         return self.state in self.LOCKED_STATES
+
+    @property
+    def is_public(self) -> bool:
+        """Whether anyone, logged in or not, may read the plan at its open link (adopted plans only)."""
+        chosen = self.public if self.public is not None else self.association.publish_adopted_plans
+        return self.is_locked and chosen
 
     @property
     def is_editable(self) -> bool:
@@ -355,6 +365,7 @@ class PlanEvent(models.Model):
         ROLLED_OVER = "rolled_over", _("Skapade nästa års plan")
         RENDERED = "rendered", _("Skapade PDF")
         RECORDED = "recorded", _("Sparade den fastställda versionen")
+        PUBLISHED = "published", _("Ändrade publiceringen")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(

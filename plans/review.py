@@ -264,6 +264,26 @@ def plan_revise(*, plan: Plan, by) -> Plan:
     return revision
 
 
+def plan_publish(*, plan: Plan, by, public: bool) -> None:
+    """The chief or the chair publishes an adopted (or superseded) plan at its open link, or withdraws it.
+
+    Side effects: the plan's `public` choice, one history event. Raises ReviewError for anyone else or a
+    plan that is not adopted."""
+    if user_role(by, plan.association) not in (Role.CHIEF, Role.CHAIR):
+        raise PermissionDenied(_("Bara förbundschefen eller ordföranden kan publicera planen."))
+    if not plan.is_locked:
+        raise ReviewError(_("Bara en fastställd plan kan publiceras."))
+    with plan_change(plan, by=by, lifecycle="publish") as change:
+        change.advance(state=plan.state, from_states=Plan.LOCKED_STATES, public=public)
+        change.record(
+            PlanEvent.Action.PUBLISHED,
+            _("Publicerade planen på den öppna länken")
+            if public
+            else _("Drog tillbaka planen från den öppna länken"),
+            {"public": public},
+        )
+
+
 # --- comments ----------------------------------------------------------------------------------------
 
 

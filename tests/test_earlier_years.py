@@ -26,7 +26,7 @@ def test_a_chapter_or_goal_naming_last_year_is_a_warning_with_a_link_until_marke
     assert all(f.severity == "warning" for f in findings)
     chapter_finding = next(f for f in findings if f.target_kind == "chapter")
     assert str(plan.first_year - 1) in chapter_finding.message
-    ((label, url),) = finding_links(plan, chapter_finding)
+    ((_label, url),) = finding_links(plan, chapter_finding)
     assert url == reverse("plan_edit", args=[plan.association.slug, plan.pk]) + f"#kapitel-{chapter.pk}"
 
     Chapter.objects.filter(pk=chapter.pk).update(years_intended=True)  # a history chapter

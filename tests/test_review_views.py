@@ -297,7 +297,8 @@ def test_history_lists_every_event_and_cannot_be_posted_to(client):
 # (and answering or resolving that discussion), asking for its PDF (an adopted plan answers with its
 # archive), and the plan page, which does not restrict the method and only reads. The plan's content
 # must still not change through them.
-NOT_EDITING = {"comment_create", "comment_resolve", "plan_pdf", "plan_detail"}
+# Not edits of the plan's content: comments, the PDF, publishing the adopted plan at its open link.
+NOT_EDITING = {"comment_create", "comment_resolve", "plan_pdf", "plan_detail", "plan_publish"}
 PLAN_PREFIX = "f/<slug:association>/planer/<int:pk>/"
 MINIMAL_POST = {
     "version": "1",

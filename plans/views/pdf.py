@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -39,7 +39,7 @@ def pdf_file_response(plan: Plan, pdf: PlanPdf, *, inline: bool = False) -> File
 
 def pdf_context(request, plan: Plan, pdf: PlanPdf | None, **extra) -> dict[str, Any]:
     public_url = ""
-    if plan.is_locked and plan.association.publish_adopted_plans:
+    if plan.is_public:
         public_url = request.build_absolute_uri(
             reverse("plan_pdf_public", kwargs={"association": plan.association.slug, "pk": plan.pk})
         )
@@ -91,10 +91,12 @@ def plan_pdf_public(request, association: str, pk: int):
     superseded, another association's plan. An adopted plan without its archive yet (adopted before
     PDFs existed) has it queued here, and the visitor is asked to come back in a moment.
     """
-    association = get_object_or_404(Association, slug=association, publish_adopted_plans=True)
+    association = get_object_or_404(Association, slug=association)
     plan = get_object_or_404(
         association.plans.filter(state__in=Plan.LOCKED_STATES).select_related("association"), pk=pk
     )
+    if not plan.is_public:
+        raise Http404
     pdf = plan_pdf_archive(plan=plan, retry_failed=False)
     if not pdf.is_done:
         response = render(

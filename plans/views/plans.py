@@ -7,17 +7,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from finsam.access import association_view
+from finsam.models import Membership
 from plans import forms
 from plans.access import get_plan, visible_plans
 from plans.document import document_html, shown_document
 from plans.models import Plan
+from plans.review import ReviewError, plan_publish
 from plans.rollover import plan_rollover
 from plans.services import plan_create, plan_deletable, plan_delete
 from plans.versions import with_versions
 from plans.views.editor import editor_url
+
+Role = Membership.Role
 
 
 @association_view
@@ -42,6 +46,7 @@ def plan_detail(request, pk: int):
             "document": document_html(shown_document(plan)),
             "plan": plan,
             "can_edit": request.access.is_chief and plan.is_editable,
+            "can_publish": plan.is_locked and request.access.role in (Role.CHIEF, Role.CHAIR),
         },
     )
 
@@ -67,6 +72,26 @@ def plan_delete_view(request, pk: int):
         messages.success(request, _("Planen ”%(title)s” är borttagen.") % {"title": plan.title})
         return redirect("association", association=plan.association.slug)
     return render(request, "plans/plan_delete.html", context)
+
+
+@association_view
+@require_POST
+def plan_publish_view(request, pk: int):
+    """Publish an adopted plan at its open link (`public=1`) or withdraw it (`public=0`)."""
+    plan = get_plan(request, pk)
+    public = request.POST.get("public") == "1"
+    try:
+        plan_publish(plan=plan, by=request.user, public=public)
+    except ReviewError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Planen är publicerad på den öppna länken.")
+            if public
+            else _("Planen är inte längre publicerad på den öppna länken."),
+        )
+    return redirect(plan)
 
 
 # --- Creating a plan -------------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ COMMENT = "comment"  # commenting a plan: the chief and the board (readers where
 RESOLVE = "resolve"  # marking a comment thread resolved: the chief
 ADOPTION = "adoption"  # registering the adoption, revising: the chief or the chair
 DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
-PUBLISHED = "published"  # the open link to an adopted plan's PDF: anyone, only for adopted plans
+PUBLISHED = "published"  # the open link to an adopted plan (PDF, page): anyone, only for adopted plans
+OPEN_LIST = "open-list"  # the open list of an association's published plans: anyone (404 when none)
 
 REGISTRY: dict[str, str | dict[str, str]] = {
     # finsam/urls.py and django.contrib.auth.urls
@@ -102,6 +103,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_pdf_status": DOWNLOAD,
     "plan_pdf_file": DOWNLOAD,
     "plan_pdf_public": PUBLISHED,
+    "public_plan": PUBLISHED,
+    "public_association": OPEN_LIST,
+    "plan_publish": ADOPTION,
     # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
@@ -406,6 +410,7 @@ EXPECTED = {
     COMMENT: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, DENIED)},
     RESOLVE: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
+    OPEN_LIST: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
     WORKFLOW: {
         "draft": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
@@ -416,13 +421,15 @@ EXPECTED = {
         "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, DENIED, DENIED),
     },
 }
-UNSCOPED = {PUBLIC, LOGIN, PUBLISHED}
+UNSCOPED = {PUBLIC, LOGIN, PUBLISHED, OPEN_LIST}
 
 
 def expected_outcomes(category: str, plan: str, role: str, swapped: bool = False) -> frozenset:
     """`swapped`: B's user asks for A's object ids under B's own address."""
     if category == PUBLISHED:
         allowed = {"ok"} if plan == "adopted" and not swapped else {"404"}
+    elif category == OPEN_LIST:
+        allowed = {"ok", "404"}
     elif role == "anonymous":
         allowed = {"ok", "login"} if category == PUBLIC else {"login"}
     elif role in B_ROLES:
@@ -538,7 +545,8 @@ class Matrix:
         entry = request.entry
         outcome = classify(response)
         category = category_of(entry.name, request.method, request.fixed)
-        swapped = not request.url.startswith(f"/f/{self.alfa.association.slug}/")
+        alfa = self.alfa.association.slug
+        swapped = not request.url.startswith((f"/f/{alfa}/", f"/oppen/{alfa}/"))
         allowed = expected_outcomes(category, request.plan, request.role, swapped and request.role in B_ROLES)
         self.counts["requests"] += 1
         where = (
@@ -555,7 +563,10 @@ class Matrix:
         text = response_text(response, content)
         foreign = MARKERS["alfa"] if request.role in B_ROLES else MARKERS["beta"]
         # A's published plan is public: B's users may read it at A's address (not with A's ids at B's).
-        published = category == PUBLISHED and request.url.startswith(f"/f/{self.alfa.association.slug}/")
+        slug = self.alfa.association.slug
+        published = category in (PUBLISHED, OPEN_LIST) and request.url.startswith(
+            (f"/f/{slug}/", f"/oppen/{slug}/")
+        )
         if contains_marker(text, foreign) and not (published and request.role in B_ROLES):
             self.counts["leaks"] += 1
             self.failures.append(f"LEAK of {foreign}: {where}")
