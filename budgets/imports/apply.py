@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import plan_budget
 from budgets.imports.classify import build_spec
+from budgets.imports.memory import remember_readings
+from budgets.imports.overrides import Overrides
 from budgets.imports.report import ImportReport, build_report
 from budgets.imports.table import ParsedBudget
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
@@ -86,6 +88,7 @@ def budget_import_apply(
     source: str = "",
     record: bool = True,
     only_columns: bool = False,
+    overrides: Overrides | None = None,
 ) -> ImportReport:
     """Replace `plan`'s budget with the parsed table and return the report. With `only_columns`, the
     table fills only the columns of its own years (added, or replaced with their amounts and stated
@@ -95,7 +98,8 @@ def budget_import_apply(
     Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
     it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
     gives it) opening equity; deletes the plan's budget columns, groups, lines, amounts, stated figures
-    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED.
+    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED; and keeps the
+    user's corrections of the readings (`overrides`) for the association's next tables.
     """
     with plan_change(plan, by=by) as change:
         warnings = plan_warnings(plan=plan, parsed=parsed, only_columns=only_columns)
@@ -220,6 +224,8 @@ def budget_import_apply(
             source=source,
             warnings=warnings,
         )
+        if record and overrides:
+            remember_readings(association=plan.association, parsed=parsed, overrides=overrides)
         if record:
             change.record(
                 PlanEvent.Action.IMPORTED,
