@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from budgets.imports.classify import group_kind, strip_heading
 from budgets.imports.parse import header_cell
@@ -181,7 +181,10 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
             section = "costs" if negative or COST_WORDS.search(label) else "revenue"
         if current is None or current.section != section:
             if section_name:
-                current = new_group(section_name, section, is_section=True)
+                current = next(
+                    (g for g in groups if g.is_section and g.section == section and g.name == section_name),
+                    None,
+                ) or new_group(section_name, section, is_section=True)
             else:
                 other = _("Övriga intäkter") if section == "revenue" else _("Övriga kostnader")
                 current = new_group(other, section)
@@ -269,7 +272,12 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
         forced=forced,
         notes=[
             *parsed.notes,
-            _("Tabellen lästes med dina val för %(count)s rader.") % {"count": len(changed)},
+            ngettext(
+                "Tabellen lästes med ditt val för %(count)s rad.",
+                "Tabellen lästes med dina val för %(count)s rader.",
+                len(changed),
+            )
+            % {"count": len(changed)},
         ],
     )
 

@@ -235,12 +235,12 @@ def parse_text(
         + ([] if header_is_section else [header.label])
     ).strip()
 
-    # Columns: which header cell is which year.
+    # Columns: which header cell is which year (the user's word first).
+    columns_said = columns or {}
     column_of_cell: dict[int, int] = {}  # index in row.values -> year
     columns: list[ParsedColumn] = []
     total_headers = []
     unknown_headers = []
-    columns_said = columns or {}
     for index, cell in enumerate(header.values):
         what, year, kind = header_cell(cell)
         if index in columns_said:
