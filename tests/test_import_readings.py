@@ -7,13 +7,22 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
+from budgets.imports.apply import budget_import_apply
 from budgets.imports.memory import parse_with_readings, remember_readings, remembered_overrides
 from budgets.imports.overrides import Overrides, apply_row_readings, read_overrides
 from budgets.imports.parse import parse_text
 from budgets.imports.table import BudgetParseError
-from budgets.models import BudgetColumn, BudgetLine, ImportReading, StatedFigure
+from budgets.models import (
+    BudgetColumn,
+    BudgetLine,
+    ContributionKeyFactor,
+    ContributionKeyValue,
+    ImportReading,
+    StatedFigure,
+)
 from finsam.models import Membership
 from tests.factories import AssociationFactory, MembershipFactory, PlanFactory
+from tests.test_importer import members
 
 # A table whose third column has a header finsam does not know.
 TABLE = """Budget, tkr\t2025\tPlan 2026\tPrognos helår 2024 (jan–aug)
@@ -284,3 +293,53 @@ def test_another_associations_chief_gets_404(client, plan):
 
 def test_overrides_object_is_falsy_when_empty():
     assert not Overrides() and Overrides(rows={1: "line"})
+
+
+# --- the municipalities' parts and the contribution key ------------------------------------------------------
+
+PARTS = """Budget, kr\tBudget 2025\tPlan 2026
+Intäkter
+Försäkringskassan\t1 000 000\t1 000 000
+Region Norr\t500 000\t500 000
+Kommunerna\t500 000\t500 000
+varav Aby kommun\t300 000\t200 000
+varav Bby kommun\t200 000\t300 000
+Summa intäkter\t2 000 000\t2 000 000
+Kostnader
+Administration\t2 000 000\t2 000 000
+Summa kostnader\t2 000 000\t2 000 000
+"""
+
+
+@pytest.fixture
+def parts_plan(db):
+    association = AssociationFactory()
+    members(association, "Försäkringskassan", "Region Norr", "Aby kommun", "Bby kommun")
+    return PlanFactory(association=association, first_year=2025, years=2, unit="kr")
+
+
+def test_the_municipalities_parts_become_the_key_where_the_plan_has_none(parts_plan):
+    parsed = parse_text(PARTS)
+    user = MembershipFactory(association=parts_plan.association, role=Membership.Role.CHIEF).user
+    report = budget_import_apply(plan=parts_plan, parsed=parsed, by=user)
+    factor = parts_plan.contribution_factors.get()
+    assert factor.weight_percent == 100
+    assert {value.organisation.name: value.value for value in factor.values.all()} == {
+        "Aby kommun": Decimal(300_000),
+        "Bby kommun": Decimal(200_000),
+    }
+    assert any("fasta andelar" in warning for warning in report.warnings)
+    # The budget year's parts agree with the key; the plan year's, split otherwise, are deviations.
+    municipal = [f for f in report.contribution_differences if f.label.endswith("by kommun")]
+    assert {(f.label, f.year) for f in municipal} == {("Aby kommun", 2026), ("Bby kommun", 2026)}
+
+
+def test_a_key_that_differs_from_the_parts_gives_a_deviation_for_each(parts_plan):
+    factor = ContributionKeyFactor.objects.create(plan=parts_plan, name="Befolkning", weight_percent=100)
+    for org in parts_plan.association.organisations.filter(kind="municipality"):
+        ContributionKeyValue.objects.create(factor=factor, organisation=org, value=1)
+    user = MembershipFactory(association=parts_plan.association, role=Membership.Role.CHIEF).user
+    report = budget_import_apply(plan=parts_plan, parsed=parse_text(PARTS), by=user)
+    assert list(parts_plan.contribution_factors.values_list("name", flat=True)) == ["Befolkning"]
+    municipal = {(f.label, f.year) for f in report.contribution_differences if f.label.endswith("by kommun")}
+    assert municipal == {(label, year) for label in ("Aby kommun", "Bby kommun") for year in (2025, 2026)}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
 from budgets.imports.overrides import IGNORE, READING_ALIASES, column_value
+from budgets.imports.parse import YEARS
 from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, computed_figure, prints_alike
@@ -96,7 +97,8 @@ def column_readings(*, parsed: ParsedBudget, plan: Plan) -> list[ColumnReading]:
     (a total over the years, a note or percent column, a header finsam does not know)."""
     kind_labels = dict(BudgetColumn.Kind.choices)
     unit = {"kr": _("kronor"), "tkr": _("tkr"), "mkr": _("mkr")}.get(parsed.scale, parsed.scale)
-    years = sorted(set(plan.year_range) | set(parsed.years))
+    printed = {int(year) for _index, cell, _what in parsed.ignored_columns for year in YEARS.findall(cell)}
+    years = sorted(set(plan.year_range) | set(parsed.years) | printed)
     if years:
         years = list(range(years[0] - 1, years[-1] + 2))
     choices = [(IGNORE, str(_("Läs inte kolumnen")))] + [
