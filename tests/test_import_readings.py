@@ -343,3 +343,14 @@ def test_a_key_that_differs_from_the_parts_gives_a_deviation_for_each(parts_plan
     assert list(parts_plan.contribution_factors.values_list("name", flat=True)) == ["Befolkning"]
     municipal = {(f.label, f.year) for f in report.contribution_differences if f.label.endswith("by kommun")}
     assert municipal == {(label, year) for label in ("Aby kommun", "Bby kommun") for year in (2025, 2026)}
+
+
+def test_a_long_table_is_corrected_with_every_rows_reading_posted(client, plan):
+    lines = "\n".join(f"Rad {number}\t1\t1" for number in range(1, 1_501))
+    text = f"Budget, kr\t2024\t2025\nKostnader\n{lines}\n"
+    fields = {f"row_{number}": "line" for number in range(3, 1_503)}
+    response = login(client, plan).post(
+        import_url(plan), {"text": text, "action": "preview", "row_2": "heading", **fields}
+    )
+    assert response.status_code == 200
+    assert response.text.count('<option value="line" selected>') == 1_500

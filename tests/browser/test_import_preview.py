@@ -37,9 +37,12 @@ def preview(page, plan):
     return columns
 
 
-def test_a_table_with_an_unknown_column_imports_after_the_chief_marks_it(page, draft, login, htmx_settled):
+def test_a_table_with_an_unknown_column_imports_after_the_chief_marks_it(
+    page, draft, login, htmx_settled, axe_check
+):
     login(page, CHIEF)
     columns = preview(page, draft)
+    axe_check(page, context=".import-readings")
     page.evaluate("window.finsamNoReload = true")
     budget = page.locator("table.budget-table")
     expect(budget.locator("thead")).not_to_contain_text("2024")
