@@ -354,3 +354,13 @@ def test_a_long_table_is_corrected_with_every_rows_reading_posted(client, plan):
     )
     assert response.status_code == 200
     assert response.text.count('<option value="line" selected>') == 1_500
+
+
+@pytest.mark.django_db
+def test_remembered_readings_that_do_not_fit_the_table_are_left_out():
+    association = AssociationFactory()
+    for label in ("medlemsavgifter", "administration", "insatser"):
+        ImportReading.objects.create(association=association, kind="row", key=label, value="note")
+    parsed, overrides = parse_with_readings(TABLE, unit=None, association=association, posted=posted())
+    assert [line.label for line in parsed.lines] == ["Medlemsavgifter", "Administration", "Insatser"]
+    assert overrides.rows == {}

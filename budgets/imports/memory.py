@@ -118,4 +118,12 @@ def parse_with_readings(
     classified = build_spec(parsed, organisations).readings
     changed = changed_rows(parsed, classified, rows)
     columns = changed_columns(header_cells(parsed), said.columns)
-    return apply_row_readings(parsed, changed), Overrides(rows=changed, columns=columns)
+    try:
+        read = apply_row_readings(parsed, changed)
+    except BudgetParseError:
+        if rows == said.rows:
+            raise  # the user's own readings leave nothing to import: they are told so
+        # What was remembered does not fit this table: the user's readings alone.
+        changed = changed_rows(parsed, classified, said.rows)
+        read = apply_row_readings(parsed, changed)
+    return read, Overrides(rows=changed, columns=columns)
