@@ -11,29 +11,12 @@ from budgets.models import (
     InterventionBudgetAmount,
     StatedFigure,
 )
-from plans.admin_locks import LockedPlanAdminMixin
+from plans.admin_locks import LockedPlanAdminMixin, locked_inline
 
-
-class BudgetLineInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = BudgetLine
-    extra = 0
-    show_change_link = True
-
-
-class BudgetAmountInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = BudgetAmount
-    extra = 0
-
-
-class ContributionOverrideInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = ContributionOverride
-    extra = 0
-
-
-class InterventionBudgetAmountInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = InterventionBudgetAmount
-    extra = 0
-    raw_id_fields = ["intervention"]
+BudgetLineInline = locked_inline(BudgetLine, show_change_link=True)
+BudgetAmountInline = locked_inline(BudgetAmount)
+ContributionOverrideInline = locked_inline(ContributionOverride)
+InterventionBudgetAmountInline = locked_inline(InterventionBudgetAmount, raw_id_fields=["intervention"])
 
 
 @admin.register(BudgetColumn)
@@ -59,9 +42,7 @@ class BudgetLineAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     inlines = [BudgetAmountInline]
 
 
-class ContributionKeyValueInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = ContributionKeyValue
-    extra = 0
+ContributionKeyValueInline = locked_inline(ContributionKeyValue)
 
 
 @admin.register(ContributionKeyFactor)

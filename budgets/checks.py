@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 
 from budgets.calc import BudgetResult, plan_budget
 from budgets.models import BudgetGroup, StatedFigure
-from budgets.stated import compare_stated
+from budgets.stated import stated_comparisons
 from finsam.money import format_kronor, to_decimal
 from plans.checks import ERROR, INFO, SEVERITY_ORDER, WARNING, Finding
 
@@ -477,18 +477,15 @@ def budgeted_findings(budget: BudgetResult) -> list[Finding]:
 
 
 def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Intervention]) -> list[Finding]:
-    """Figures as an imported document printed them that differ from the computed budget. An
+    """Figures as an imported document printed them that differ from the computed budget, each naming
+    the document's row, the level it is compared at and the amounts (stated, computed, difference). An
     intervention's printed line is reported on the intervention (its grant, or the amount budgeted
-    instead, differs from the document)."""
+    instead, differs from the document). A deviation the chief marked as the document's own error is
+    information, with their reason."""
 
-    discrepancies = compare_stated(plan, budget)
-    if not discrepancies:
+    deviating = [comparison for comparison in stated_comparisons(plan, budget) if not comparison.agrees]
+    if not deviating:
         return []
-    # compare_stated reports label, year and amounts; find the figure each came from (for its id).
-    figures: dict[tuple, list] = {}
-    for figure in plan.stated_figures.select_related("column").order_by("position", "id"):
-        key = (figure.label, figure.column.year, figure.target, to_decimal(figure.amount))
-        figures.setdefault(key, []).append(figure)
     by_id = {intervention.pk: intervention for intervention in interventions}
     budgeted = {
         row.intervention.pk: row.budgeted
@@ -498,67 +495,87 @@ def stated_findings(plan: Plan, budget: BudgetResult, interventions: list[Interv
     }
 
     findings = []
-    for discrepancy in discrepancies:
-        candidates = figures.get(
-            (discrepancy.label, discrepancy.year, discrepancy.target, discrepancy.stated), []
-        )
-        figure = candidates.pop(0) if candidates else None
+    for comparison in deviating:
+        figure = comparison.figure
         values = {
-            "label": discrepancy.label,
-            "year": discrepancy.year,
-            "stated": format_kronor(discrepancy.stated),
+            "label": comparison.label,
+            "year": comparison.year,
+            "level": comparison.level,
+            "stated": comparison.stated_text,
         }
-        if discrepancy.target == StatedFigure.Target.INTERVENTION and figure and figure.intervention_id:
+        dismissed = ""
+        if figure.is_dismissed:
+            dismissed = " " + _("Markerad som dokumentets eget fel: %(reason)s") % {
+                "reason": quoted(figure.dismissed_reason)
+            }
+        if figure.target == StatedFigure.Target.INTERVENTION and figure.intervention_id:
             intervention = by_id.get(figure.intervention_id)
-            name = intervention.name if intervention else discrepancy.label
-            granted = intervention.granted.get(discrepancy.year) if intervention else None
-            chosen = budgeted.get(figure.intervention_id, {}).get(discrepancy.year)
+            name = intervention.name if intervention else comparison.label
+            granted = intervention.granted.get(comparison.year) if intervention else None
+            chosen = budgeted.get(figure.intervention_id, {}).get(comparison.year)
+            values |= {"name": name}
             if chosen is not None:
                 message = _(
                     "Insatsen %(name)s har budgeterats till %(budgeted)s för %(year)s, men dokumentets "
-                    "budgettabell visar %(stated)s, %(difference)s än budgeterat."
+                    "budgettabell visar %(stated)s på raden ”%(label)s”, %(difference)s än budgeterat."
                 ) % {
                     **values,
-                    "name": name,
-                    "budgeted": format_kronor(chosen),
-                    "difference": difference_text(discrepancy.stated, chosen),
+                    "budgeted": comparison.amount_text(chosen),
+                    "difference": comparison.more_or_less_text(chosen),
                 }
             elif granted is None:
-                message = _(
-                    "Insatsen %(name)s har inget beviljat belopp för %(year)s i budgeten, men dokumentets "
-                    "budgettabell visar %(stated)s."
-                ) % {**values, "name": name}
+                message = (
+                    _(
+                        "Insatsen %(name)s har inget beviljat belopp för %(year)s i budgeten, men dokumentets "
+                        "budgettabell visar %(stated)s på raden ”%(label)s”."
+                    )
+                    % values
+                )
             else:
                 message = _(
                     "Insatsen %(name)s har beviljats %(granted)s för %(year)s, men dokumentets budgettabell "
-                    "visar %(stated)s, %(difference)s än beviljat."
+                    "visar %(stated)s på raden ”%(label)s”, %(difference)s än beviljat."
                 ) % {
                     **values,
-                    "name": name,
-                    "granted": format_kronor(granted),
-                    "difference": difference_text(discrepancy.stated, granted),
+                    "granted": comparison.amount_text(granted),
+                    "difference": comparison.more_or_less_text(granted),
                 }
             # A budgeted amount is corrected in the budget grid, a grant on the intervention.
             kind = "budget_intervention" if chosen is not None else "intervention"
             findings.append(
-                Finding(WARNING, "grant_differs_from_budget", message, kind, figure.intervention_id)
+                Finding(
+                    INFO if dismissed else WARNING,
+                    "stated_dismissed" if dismissed else "grant_differs_from_budget",
+                    message + dismissed,
+                    kind,
+                    figure.intervention_id,
+                )
             )
             continue
-        if discrepancy.computed is None:
+        if comparison.computed is None:
             message = (
                 _(
-                    "%(label)s %(year)s: dokumentet anger %(stated)s, men budgeten har inget motsvarande belopp."
+                    "Raden ”%(label)s” %(year)s, jämförd med %(level)s: dokumentet anger %(stated)s, men "
+                    "budgeten har inget motsvarande belopp."
                 )
                 % values
             )
         else:
             message = _(
-                "%(label)s %(year)s: dokumentet anger %(stated)s, men det beräknade beloppet är %(computed)s "
-                "(dokumentet visar %(difference)s)."
+                "Raden ”%(label)s” %(year)s, jämförd med %(level)s: dokumentet anger %(stated)s, men det "
+                "beräknade beloppet är %(computed)s, en skillnad på %(difference)s."
             ) % {
                 **values,
-                "computed": format_kronor(discrepancy.computed),
-                "difference": difference_text(discrepancy.stated, discrepancy.computed),
+                "computed": comparison.computed_text,
+                "difference": comparison.difference_text,
             }
-        findings.append(Finding(WARNING, "stated_differs", message, "stated", figure.pk if figure else None))
+        findings.append(
+            Finding(
+                INFO if dismissed else WARNING,
+                "stated_dismissed" if dismissed else "stated_differs",
+                message + dismissed,
+                "stated",
+                figure.pk,
+            )
+        )
     return findings

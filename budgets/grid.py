@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult, GroupResult, Row
@@ -34,6 +35,7 @@ class GridCell:
     conflict: str | None = None  # the other person's value, as text, after a stale save
     slip: Slip | None = None  # an amount asked about before it is saved (budgets.slips)
     note: str = ""  # how a saved amount was read, when not as typed
+    url: str = ""  # where the cell posts
 
     @property
     def input_id(self) -> str:
@@ -139,6 +141,7 @@ class ContributionCell:
     version: int | None = None
     slip: Slip | None = None
     note: str = ""
+    url: str = ""  # where the cell posts
 
     def __post_init__(self):
         if self.version is None:
@@ -265,13 +268,26 @@ def grid_cell(plan: Plan, row: Row, column: BudgetColumn, version: int, *, label
         text=amount_input_text(row.amounts.get(column.year), plan.unit),
         version=version,
         column_label=label,
+        url=reverse(
+            "budget_cell",
+            kwargs={
+                "association": plan.association.slug,
+                "pk": plan.pk,
+                "line_id": row.line.pk,
+                "column_id": column.pk,
+            },
+        ),
         **state,
     )
 
 
 def contribution_cell(plan: Plan, column: BudgetColumn, **state) -> ContributionCell:
     total = None if column.contributions_total is None else to_decimal(column.contributions_total)
-    return ContributionCell(column=column, text=amount_input_text(total, plan.unit), **state)
+    url = reverse(
+        "budget_contributions",
+        kwargs={"association": plan.association.slug, "pk": plan.pk, "column_id": column.pk},
+    )
+    return ContributionCell(column=column, text=amount_input_text(total, plan.unit), url=url, **state)
 
 
 def budget_grid(

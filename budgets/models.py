@@ -365,11 +365,25 @@ class StatedFigure(models.Model):
     )
     amount = money_field(_("angivet belopp"))
     position = models.PositiveIntegerField(default=0)
+    # The chief's judgement that a deviation is the document's own error (blank: not judged so). A
+    # dismissed deviation is information, not a warning; `print_note` prints it under the budget table.
+    dismissed_reason = models.TextField(_("dokumentets eget fel, motivering"), blank=True, max_length=1000)
+    print_note = models.BooleanField(_("skrivs ut som not under budgettabellen"), default=False)
 
     class Meta:
         verbose_name = _("angiven summa")
         verbose_name_plural = _("angivna summor")
         ordering = ["plan", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(print_note=False) | ~models.Q(dismissed_reason=""),
+                name="stated_note_only_when_dismissed",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} {self.column.year}: {self.amount}"
+
+    @property
+    def is_dismissed(self) -> bool:
+        return bool(self.dismissed_reason)

@@ -32,6 +32,7 @@ from budgets.models import (
     InterventionBudgetAmount,
     StatedFigure,
 )
+from budgets.stated import printed_notes
 from finsam.money import sek
 from plans.models import Plan
 from plans.parts import PartKind, PlanCopy, register
@@ -358,6 +359,11 @@ def freeze_budget(doc, content: dict) -> None:
             }
         )
     content["budget"] = {"years": years, "rows": budget_rows}
+    # The deviations the chief marked as the document's own error and chose to print. Only when there
+    # are any: a version frozen before (or without them) stays the same structure.
+    notes = printed_notes(plan, budget)
+    if notes:
+        content["budget"]["notes"] = notes
 
 
 @dataclass(frozen=True)
@@ -375,7 +381,8 @@ class FrozenColumn:
 def thaw_budget(content: dict, view) -> None:
     """The frozen budget table back as the budget engine's result (`budgets.calc.BudgetResult`), so the
     document's table, its rounding notes and its charts render a frozen version exactly as they render
-    the plan now: every figure, subtotals and totals included, is the frozen one, never summed again."""
+    the plan now: every figure, subtotals and totals included, is the frozen one, never summed again.
+    The notes printed under the table (`budget_notes`) are the frozen ones too; none in an older version."""
     budget = content.get("budget", {"years": [], "rows": []})
     kinds = dict(BudgetColumn.Kind.choices)
     columns = [
@@ -422,6 +429,7 @@ def thaw_budget(content: dict, view) -> None:
                 overridden_years=set(row["adjusted"]),
             )
         )
+    view.budget_notes = list(budget.get("notes", []))
     view.budget = BudgetResult(
         years=budget["years"],
         columns=columns,

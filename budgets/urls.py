@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from budgets.views import contributions, grid, imports
+from budgets.views import contributions, grid, grid_structure, imports, paste, stated
 
 urlpatterns = []
 
@@ -14,7 +14,7 @@ urlpatterns += [
         grid.budget_cell,
         name="budget_cell",
     ),
-    path("planer/<int:pk>/budget/klistra-in/", grid.budget_cells_paste, name="budget_cells_paste"),
+    path("planer/<int:pk>/budget/klistra-in/", paste.budget_cells_paste, name="budget_cells_paste"),
     path(
         "planer/<int:pk>/budget/insats/<int:intervention_id>/kolumn/<int:column_id>/",
         grid.budget_intervention_cell,
@@ -27,37 +27,62 @@ urlpatterns += [
     ),
     path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/typ/",
-        grid.budget_column_kind,
+        grid_structure.budget_column_kind,
         name="budget_column_kind",
     ),
-    path("planer/<int:pk>/budget/ny-kolumn/", grid.budget_column_add, name="budget_column_add"),
+    path("planer/<int:pk>/budget/ny-kolumn/", grid_structure.budget_column_add, name="budget_column_add"),
     path(
         "planer/<int:pk>/budget/kolumn/<int:column_id>/ta-bort/",
-        grid.budget_column_remove,
+        grid_structure.budget_column_remove,
         name="budget_column_remove",
     ),
-    path("planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/", grid.budget_line_add, name="budget_line_add"),
-    path("planer/<int:pk>/budget/rad/<int:line_id>/", grid.budget_item_edit, name="budget_line_edit"),
-    path("planer/<int:pk>/budget/rad/<int:line_id>/flytta/", grid.budget_item_move, name="budget_line_move"),
+    path(
+        "planer/<int:pk>/budget/grupp/<int:group_id>/ny-rad/",
+        grid_structure.budget_line_add,
+        name="budget_line_add",
+    ),
+    path(
+        "planer/<int:pk>/budget/rad/<int:line_id>/", grid_structure.budget_item_edit, name="budget_line_edit"
+    ),
+    path(
+        "planer/<int:pk>/budget/rad/<int:line_id>/flytta/",
+        grid_structure.budget_item_move,
+        name="budget_line_move",
+    ),
     path(
         "planer/<int:pk>/budget/rad/<int:line_id>/ta-bort/",
-        grid.budget_item_remove,
+        grid_structure.budget_item_remove,
         name="budget_line_remove",
     ),
-    path("planer/<int:pk>/budget/ny-grupp/", grid.budget_group_add, name="budget_group_add"),
-    path("planer/<int:pk>/budget/grupp/<int:group_id>/", grid.budget_item_edit, name="budget_group_edit"),
+    path("planer/<int:pk>/budget/ny-grupp/", grid_structure.budget_group_add, name="budget_group_add"),
+    path(
+        "planer/<int:pk>/budget/grupp/<int:group_id>/",
+        grid_structure.budget_item_edit,
+        name="budget_group_edit",
+    ),
     path(
         "planer/<int:pk>/budget/grupp/<int:group_id>/flytta/",
-        grid.budget_item_move,
+        grid_structure.budget_item_move,
         name="budget_group_move",
     ),
     path(
         "planer/<int:pk>/budget/grupp/<int:group_id>/ta-bort/",
-        grid.budget_item_remove,
+        grid_structure.budget_item_remove,
         name="budget_group_remove",
     ),
 ]
 # --- end of the budget grid editor ----------------------------------------------------------------
+
+# --- Stated figures: what a document printed, compared with the budget -----------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/budget/angivna-summor/", stated.plan_stated_figures, name="plan_stated_figures"),
+    path(
+        "planer/<int:pk>/budget/angivna-summor/<int:figure_id>/",
+        stated.stated_figure,
+        name="stated_figure",
+    ),
+]
+# --- end of stated figures --------------------------------------------------------------------------------
 
 # --- Budget import and export ---------------------------------------------------------------------
 urlpatterns += [

@@ -34,3 +34,4 @@ urlpatterns = [
 
 # A static page that needs no database; a lost database connection answers 503 (finsam/security.py).
 handler500 = "finsam.security.server_error"
+handler403 = "finsam.site.errors.permission_denied"

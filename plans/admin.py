@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from finsam.admin import DELETE_GUARDS
-from plans.admin_locks import LockedPlanAdminMixin, deletion_refused
+from plans.admin_locks import LockedPlanAdminMixin, deletion_refused, locked_inline
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -36,24 +36,10 @@ class GoalInline(LockedPlanAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
-class TargetGroupInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = TargetGroup
-    extra = 0
-
-
-class ControlItemInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = ControlItem
-    extra = 0
-
-
-class CommunicationItemInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = CommunicationItem
-    extra = 0
-
-
-class ActivityItemInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = ActivityItem
-    extra = 0
+TargetGroupInline = locked_inline(TargetGroup)
+ControlItemInline = locked_inline(ControlItem)
+CommunicationItemInline = locked_inline(CommunicationItem)
+ActivityItemInline = locked_inline(ActivityItem)
 
 
 @admin.register(Plan)
@@ -77,9 +63,7 @@ class PlanAdmin(LockedPlanAdminMixin, admin.ModelAdmin):
     ]
 
 
-class IndicatorInline(LockedPlanAdminMixin, admin.TabularInline):
-    model = Indicator
-    extra = 0
+IndicatorInline = locked_inline(Indicator)
 
 
 @admin.register(Goal)

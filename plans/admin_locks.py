@@ -18,7 +18,7 @@ from collections import deque
 from contextlib import ExitStack
 from functools import cache
 
-from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.options import InlineModelAdmin, TabularInline
 from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, router, transaction
@@ -304,3 +304,10 @@ def _in_lock_order(plans) -> list[Plan]:
     plans enter their gateways in the same order and cannot deadlock."""
     unique = {plan.pk: plan for plan in plans if plan is not None and plan.pk is not None}
     return [unique[pk] for pk in sorted(unique)]
+
+
+def locked_inline(model: type[models.Model], base: type[InlineModelAdmin] | None = None, **options):
+    """An inline of `model` (a tabular one unless `base` says otherwise) with no empty extra rows, locked
+    with its plan like every admin of a plan's rows."""
+    attributes = {"model": model, "extra": 0, **options}
+    return type(f"{model.__name__}Inline", (LockedPlanAdminMixin, base or TabularInline), attributes)

@@ -67,6 +67,9 @@ def finding_links(plan: Plan, finding) -> list[tuple[str, str]]:
     elif kind == "plan":
         links.append((_("Till inställningarna"), settings_url(plan)))
     else:  # budget, budget_group, budget_line, budget_intervention, column, stated
+        if kind == "stated":  # the figure itself, or the budget it is compared with
+            url = reverse("plan_stated_figures", args=[plan.association.slug, plan.pk])
+            links.append((_("Till angivna summor"), f"{url}#angiven-{target_id}" if target_id else url))
         url = reverse("plan_budget_grid", args=[plan.association.slug, plan.pk])
         anchors = {
             "budget_group": "grupp",
@@ -77,6 +80,11 @@ def finding_links(plan: Plan, finding) -> list[tuple[str, str]]:
         if target_id and kind in anchors:
             url = f"{url}#{anchors[kind]}-{target_id}"
         links.append((_("Till budgeten"), url))
+    if finding.code in ("grant_differs_from_budget", "stated_dismissed") and kind != "stated":
+        # A document's printed line for an intervention: the chief may also judge the document wrong.
+        links.append(
+            (_("Till angivna summor"), reverse("plan_stated_figures", args=[plan.association.slug, plan.pk]))
+        )
     if finding.code == "budget_deficit":
         links.append((_("Skriv motivering"), settings_url(plan)))
     return links

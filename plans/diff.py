@@ -387,9 +387,25 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
                         amounts=_item_amounts(key, item),
                     )
                 )
+        if key == "budget":
+            items += _notes_changes(old.get("budget", {}), new.get("budget", {}))
         if items:
             sections.append(SectionDiff(key, str(title), items))
     return SnapshotDiff(sections)
+
+
+def _notes_changes(old: dict, new: dict) -> list[ItemChange]:
+    """The notes printed under the budget table (a deviation marked as the source document's own
+    error), as one item: added, removed or changed."""
+    before, after = "\n".join(old.get("notes", [])), "\n".join(new.get("notes", []))
+    if before == after:
+        return []
+    label = str(_("Noter under budgettabellen"))
+    if not before:
+        return [ItemChange("added", label, text=after)]
+    if not after:
+        return [ItemChange("removed", label, text=before)]
+    return [ItemChange("changed", label, [FieldChange(label, "text", ops=word_diff(before, after))])]
 
 
 def _display_label(section: str, item: dict) -> str:

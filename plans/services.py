@@ -203,3 +203,31 @@ def part_deletion(*, plan: Plan, model_name: str, pk: int) -> PlanEvent | None:
     return plan.events.filter(
         action=PlanEvent.Action.DELETED, details__kind=model_name, details__id=pk
     ).first()
+
+
+def plan_deletable(plan: Plan) -> bool:
+    """A plan made by mistake can go while it is a draft that was never sent to the board (nothing of it
+    was ever seen by the board, reviewed or adopted) and no later plan was made from it."""
+    return (
+        plan.state == Plan.State.DRAFT
+        and not plan.snapshots.exists()
+        and not Plan.objects.filter(rolled_over_from=plan).exists()
+        and not plan.revisions.exists()
+    )
+
+
+def plan_delete(*, plan: Plan, by) -> None:
+    """Delete a draft that was never sent to the board, with all its parts and its own history.
+
+    Refused (ValidationError, Swedish) for any other plan: a version the board saw stays on record."""
+    with plan_change(plan, by=by, lifecycle="delete"):
+        if not plan_deletable(plan):
+            raise ValidationError(
+                _("Bara ett utkast som aldrig skickats till styrelsen kan tas bort."), code="not_deletable"
+            )
+        # The plan's own history goes with it (a bulk delete: PlanEvent refuses to be deleted one by one).
+        PlanEvent.objects.filter(plan=plan).delete()
+        files = [pdf.file for pdf in plan.pdfs.all() if pdf.file]
+        plan.delete()
+    for file in files:  # a draft's PDFs, once the plan is gone for good
+        file.delete(save=False)

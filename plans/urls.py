@@ -28,6 +28,7 @@ urlpatterns = [
     path("planer/ny/", plans.plan_new, name="plan_new"),
     path("malkategorier/", goal_categories.goal_categories_edit, name="goal_categories"),
     path("planer/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("planer/<int:pk>/ta-bort/", plans.plan_delete_view, name="plan_delete"),
     path("planer/<int:pk>/pdf/", pdf.plan_pdf, name="plan_pdf"),
     path("planer/<int:pk>/pdf/<int:pdf>/", pdf.plan_pdf_status, name="plan_pdf_status"),
     path("planer/<int:pk>/pdf/<int:pdf>/ladda-ned/", pdf.plan_pdf_file, name="plan_pdf_file"),

@@ -15,9 +15,7 @@ from plans.access import get_plan, visible_plans
 from plans.document import document_html, shown_document
 from plans.models import Plan
 from plans.rollover import plan_rollover
-from plans.services import (
-    plan_create,
-)
+from plans.services import plan_create, plan_deletable, plan_delete
 from plans.versions import with_versions
 from plans.views.editor import editor_url
 
@@ -46,6 +44,29 @@ def plan_detail(request, pk: int):
             "can_edit": request.access.is_chief and plan.is_editable,
         },
     )
+
+
+@association_view
+@require_http_methods(["GET", "POST"])
+def plan_delete_view(request, pk: int):
+    """GET: what deleting the draft removes, and a confirmation. POST `confirm`: delete it. A plan in
+    review or adopted is refused as locked."""
+    plan = get_plan(request, pk, for_edit=True)
+    if not request.access.is_chief:
+        raise PermissionDenied(_("Bara förbundschefen kan ta bort en plan."))
+    context = {"plan": plan, "deletable": plan_deletable(plan)}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "1":
+            context["error"] = _("Kryssa i att planen ska tas bort.")
+            return render(request, "plans/plan_delete.html", context, status=422)
+        try:
+            plan_delete(plan=plan, by=request.user)
+        except ValidationError as refusal:
+            context["error"] = refusal.messages[0]
+            return render(request, "plans/plan_delete.html", context, status=422)
+        messages.success(request, _("Planen ”%(title)s” är borttagen.") % {"title": plan.title})
+        return redirect("association", association=plan.association.slug)
+    return render(request, "plans/plan_delete.html", context)
 
 
 # --- Creating a plan -------------------------------------------------------------------------------------

@@ -50,8 +50,9 @@ def test_an_intervention_with_grants_appears_in_the_budget(page, draft, login, a
     expect(page.get_by_label("Namn", exact=True)).to_have_value("Arbetsträning Filipstad")
     axe_check(page)
 
-    page.get_by_label("Försäkringskassan").check()
-    page.get_by_label("Arbetsförmedlingen").check()
+    partners = page.get_by_role("group", name="Samverkande organisationer")
+    partners.get_by_label("Försäkringskassan").check()
+    partners.get_by_label("Arbetsförmedlingen").check()
     page.get_by_label("År, rad 1").fill("2023")
     page.get_by_label("Beviljat belopp i kronor, rad 1").fill("400 000")
     page.get_by_role("button", name="Lägg till och gå till budgeten").click()

@@ -74,6 +74,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "association_calendar_delete": ASSOCIATION_EDIT,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
+    "plan_delete": PLAN_EDIT,
     "plan_new": ASSOCIATION_EDIT,
     "goal_categories": ASSOCIATION_EDIT,
     "plan_edit": PLAN_EDIT,
@@ -118,6 +119,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_group_edit": PLAN_EDIT,
     "budget_group_move": PLAN_EDIT,
     "budget_group_remove": PLAN_EDIT,
+    # the stated figures: what a document printed, the chief corrects, removes or dismisses them
+    "plan_stated_figures": PLAN_EDIT,
+    "stated_figure": PLAN_EDIT,
     # budget import/export
     "budget_import": PLAN_EDIT,
     "budget_export": DOWNLOAD,

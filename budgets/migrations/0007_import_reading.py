@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0005_group_sums'),
+        ('budgets', '0006_stated_dismissal'),
         ('finsam', '0002_association_date'),
     ]
 
