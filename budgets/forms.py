@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from budgets.imports.files import MAX_UPLOAD_BYTES, read_upload, too_large_message
-from budgets.imports.parse import MAX_TEXT_LENGTH, BudgetParseError, parse_text
+from budgets.imports.memory import parse_with_readings
+from budgets.imports.parse import MAX_TEXT_LENGTH, BudgetParseError
 from budgets.models import BudgetColumn, ContributionOverride
-from finsam.models import Organisation
+from finsam.models import Association, Organisation
 from finsam.money import number_input_text, parse_amount, parse_number
 from plans.models import Plan
 
@@ -35,7 +36,9 @@ class BudgetImportForm(forms.Form):
     """A pasted table or an uploaded file, read into `cleaned_data["parsed"]` (a `ParsedBudget`).
 
     The confirm step posts the same form again with the table's text (for a file: the text it was read
-    into) and the plan's version at the preview; it is parsed again, never taken from the server.
+    into), the user's corrections of the preview's readings and the plan's version at the preview; it is
+    parsed again, never taken from the server. `cleaned_data["overrides"]` holds the corrections that
+    differ from finsam's own reading.
     """
 
     text = forms.CharField(
@@ -89,6 +92,10 @@ class BudgetImportForm(forms.Form):
     source = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
+    def __init__(self, *args, association: Association | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.association = association
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and upload.size > MAX_UPLOAD_BYTES:
@@ -111,12 +118,16 @@ class BudgetImportForm(forms.Form):
                 text, source = read_upload(upload.name, upload.read())
             else:
                 source = cleaned.get("source") or gettext_lazy("inklistrad tabell")
-            parsed = parse_text(text, unit=cleaned.get("unit") or None)
+            # The preview's corrections (`row_<n>`, `col_<i>`) and the association's remembered readings.
+            parsed, overrides = parse_with_readings(
+                text, unit=cleaned.get("unit") or None, association=self.association, posted=self.data
+            )
         except BudgetParseError as error:
             for message in error.messages:
                 self.add_error(field, message)
             return cleaned
         cleaned["parsed"] = parsed
+        cleaned["overrides"] = overrides
         cleaned["source"] = str(source)
         return cleaned
 

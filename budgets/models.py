@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from finsam.editing import Versioned
-from finsam.models import Organisation
+from finsam.models import Association, Organisation
 from finsam.money import MAX_AMOUNT, money_field
 from finsam.validators import YEAR_VALIDATORS
 from plans.models import Plan
@@ -216,6 +216,33 @@ class InterventionBudgetAmount(Versioned):
             and self.intervention.association_id != (self.column.plan.association_id)
         ):
             raise ValidationError(_("Insatsen hör till ett annat förbund än planen."))
+
+
+class ImportReading(models.Model):
+    """A reading a user confirmed when importing a budget table, kept per association and offered as the
+    first guess the next time a table has the same row label or column header (normalised)."""
+
+    class Kind(models.TextChoices):
+        ROW = "row", _("rad")
+        COLUMN = "column", _("kolumn")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="import_readings")
+    kind = models.CharField(_("avser"), max_length=10, choices=Kind.choices)
+    key = models.CharField(_("rad eller kolumnrubrik"), max_length=300)
+    # A row's reading ("opening_equity"), or a column's "ignore" or "<year offset>:<kind>" (the year counted
+    # from the table's first year, so that next year's table gets next year's year).
+    value = models.CharField(_("läses som"), max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sparad läsning")
+        verbose_name_plural = _("sparade läsningar")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "kind", "key"], name="import_reading_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
 
 
 class ContributionKeyFactor(models.Model):

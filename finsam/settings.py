@@ -124,6 +124,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions end after an hour without activity and when the browser closes. Activity moves the expiry
 # (finsam.security.SlidingSessionMiddleware), writing the session at most once a minute.
 SESSION_COOKIE_AGE = int(os.environ.get("FINSAM_SESSION_SECONDS", "3600"))
+# The budget import's preview posts one reading per row and column of the table it shows (up to
+# budgets.imports.table.MAX_ROWS rows and MAX_COLUMNS columns), beyond Django's default of 1 000 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_100
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 

@@ -15,10 +15,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budgets.calc import plan_budget
-from budgets.imports.classify import build_spec
+from budgets.contribution_key import HUNDRED
+from budgets.imports.classify import ZERO, ImportSpec, build_spec
+from budgets.imports.memory import remember_readings
+from budgets.imports.overrides import Overrides
 from budgets.imports.report import ImportReport, build_report
 from budgets.imports.table import ParsedBudget
-from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
+from budgets.models import (
+    BudgetAmount,
+    BudgetColumn,
+    BudgetGroup,
+    BudgetLine,
+    ContributionKeyFactor,
+    ContributionKeyValue,
+    StatedFigure,
+)
+from budgets.queries import member_municipalities
 from finsam.editing import versioned_update
 from finsam.money import sek
 from plans.gateway import plan_change
@@ -86,6 +98,7 @@ def budget_import_apply(
     source: str = "",
     record: bool = True,
     only_columns: bool = False,
+    overrides: Overrides | None = None,
 ) -> ImportReport:
     """Replace `plan`'s budget with the parsed table and return the report. With `only_columns`, the
     table fills only the columns of its own years (added, or replaced with their amounts and stated
@@ -95,7 +108,8 @@ def budget_import_apply(
     Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
     it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
     gives it) opening equity; deletes the plan's budget columns, groups, lines, amounts, stated figures
-    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED.
+    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED; and keeps the
+    user's corrections of the readings (`overrides`) for the association's next tables.
     """
     with plan_change(plan, by=by) as change:
         warnings = plan_warnings(plan=plan, parsed=parsed, only_columns=only_columns)
@@ -209,6 +223,8 @@ def budget_import_apply(
                 links = {"group": group, "reference": group.name[:300]}
             add_figure(stated.label, stated.target, stated.amounts, **links)
         StatedFigure.objects.bulk_create(figures)
+        if key_note := _key_from_parts(plan=plan, spec=spec, parsed=parsed):
+            warnings.append(key_note)
 
         result = plan_budget(plan)
         report = build_report(
@@ -220,6 +236,8 @@ def budget_import_apply(
             source=source,
             warnings=warnings,
         )
+        if record and overrides:
+            remember_readings(association=plan.association, parsed=parsed, overrides=overrides)
         if record:
             change.record(
                 PlanEvent.Action.IMPORTED,
@@ -234,6 +252,45 @@ def budget_import_apply(
                 },
             )
     return report
+
+
+def _key_from_parts(*, plan: Plan, spec: ImportSpec, parsed: ParsedBudget) -> str:
+    """Where the table gives each member municipality's part of their joint contribution and the plan
+    has no contribution key, the parts become the key: one factor "Fasta andelar", weight 100, each
+    municipality's part in the budget year (else the first year all parts are given) as its value. Where
+    a key exists, the parts are compared with its split as stated figures instead (`compare_stated`).
+    Returns a note for the report, or "" when no key was made. Side effects: creates the factor and its
+    values (inside the import's transaction)."""
+    municipalities = member_municipalities(plan)
+    parts = {
+        figure.organisation.pk: figure.amounts
+        for figure in spec.contribution_figures
+        if figure.reference == "municipality" and figure.organisation is not None
+    }
+    if len(municipalities) < 2 or set(parts) != {org.pk for org in municipalities}:
+        return ""
+    if plan.contribution_factors.exists():
+        return ""
+    budget_years = [column.year for column in parsed.columns if column.kind == BudgetColumn.Kind.BUDGET]
+    years = [
+        year
+        for year in [*budget_years, *parsed.years]
+        if all((amounts.get(year) or ZERO) > 0 for amounts in parts.values())
+    ]
+    if not years:
+        return ""
+    year = years[0]
+    factor = ContributionKeyFactor.objects.create(
+        plan=plan, name=str(_("Fasta andelar")), weight_percent=HUNDRED, position=0
+    )
+    ContributionKeyValue.objects.bulk_create(
+        ContributionKeyValue(factor=factor, organisation=org, value=parts[org.pk][year])
+        for org in municipalities
+    )
+    return _(
+        "Planen hade ingen fördelningsnyckel för kommunerna: tabellens andelar för %(year)s blir nyckeln "
+        "(fasta andelar). Den kan ändras under Medlemsavgifter och fördelningsnyckel."
+    ) % {"year": year}
 
 
 def _same_group(groups: list[BudgetGroup], spec) -> BudgetGroup | None:

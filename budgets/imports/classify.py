@@ -233,10 +233,23 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
                 GroupSpec(group.section, group.kind, group.name, list(group.lines), group.summed_under)
             )
             continue
-        matches = [(line, member_match(line.label, members)) for line in group.lines]
-        is_contributions = any(match for _line, match in matches) or any(
-            CONTRIBUTION_TOTAL.match(line.label) for line in group.lines
-        )
+        forced = parsed.forced
+        matches = [
+            (
+                line,
+                (forced.get(line.row) != "line" and member_match(line.label, members))
+                or (("municipalities", None) if forced.get(line.row) == "contribution" else None),
+            )
+            for line in group.lines
+            if forced.get(line.row) != "contributions_total"
+        ]
+        totals = [
+            line
+            for line in group.lines
+            if forced.get(line.row) == "contributions_total"
+            or (line.row not in forced and CONTRIBUTION_TOTAL.match(line.label))
+        ]
+        is_contributions = any(match for _line, match in matches) or bool(totals)
         if not is_contributions:
             group_of_parsed[index] = len(groups)
             groups.append(
@@ -247,11 +260,12 @@ def build_spec(parsed: ParsedBudget, organisations: list[Organisation]) -> Impor
             contributions_index = len(groups)
             groups.append(GroupSpec("revenue", BudgetGroup.Kind.CONTRIBUTIONS, group.name))
         group_of_parsed[index] = contributions_index
+        total_lines += totals
         for line, match in matches:
             if match:
                 contribution_lines.append((line, *match))
-            elif CONTRIBUTION_TOTAL.match(line.label):
-                total_lines.append(line)
+            elif line in totals:
+                pass
             else:
                 # Interest and other income beside the contributions: a typed group of its own.
                 kind = group.kind if group.kind == BudgetGroup.Kind.FINANCIAL else None

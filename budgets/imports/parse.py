@@ -187,8 +187,11 @@ class Collector:
         self.errors.append(message)
 
 
-def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
-    """Read a pasted budget table. `unit` ("kr"/"tkr") overrides what the table says.
+def parse_text(
+    text: str, *, unit: str | None = None, columns: dict[int, tuple[int, str] | None] | None = None
+) -> ParsedBudget:
+    """Read a pasted budget table. `unit` ("kr"/"tkr") overrides what the table says; `columns` what the
+    user said a header cell is (by its position after the label: a year and kind, or None to not read it).
 
     Raises `BudgetParseError` with every problem found; returns only a budget that can be imported whole.
     """
@@ -232,19 +235,25 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
         + ([] if header_is_section else [header.label])
     ).strip()
 
-    # Columns: which header cell is which year.
+    # Columns: which header cell is which year (the user's word first).
+    columns_said = columns or {}
     column_of_cell: dict[int, int] = {}  # index in row.values -> year
     columns: list[ParsedColumn] = []
     total_headers = []
     unknown_headers = []
     for index, cell in enumerate(header.values):
         what, year, kind = header_cell(cell)
+        if index in columns_said:
+            said = columns_said[index]
+            if said is None:
+                continue
+            what, (year, kind) = "year", said
         if what == "year":
             if any(column.year == year for column in columns):
                 found.error(_("Året %(year)s står två gånger i rubrikraden.") % {"year": year})
                 continue
             column_of_cell[index] = year
-            columns.append(ParsedColumn(year, kind or "", header=cell))
+            columns.append(ParsedColumn(year, kind or "", header=cell, index=index))
         elif what == "total":
             total_headers.append(cell)
         elif what == "unknown":
@@ -345,7 +354,9 @@ def parse_text(text: str, *, unit: str | None = None) -> ParsedBudget:
         ignored_columns=[
             (index, cell, header_cell(cell)[0])
             for index, cell in enumerate(header.values)
-            if cell and header_cell(cell)[0] in ("total", "note", "percent", "unknown")
+            if cell
+            and index not in column_of_cell
+            and (index in columns_said or header_cell(cell)[0] in ("total", "note", "percent", "unknown"))
         ],
     )
 

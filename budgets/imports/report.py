@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
+from budgets.imports.overrides import IGNORE, READING_ALIASES, column_value
+from budgets.imports.parse import YEARS
 from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, computed_figure, prints_alike
@@ -65,6 +67,84 @@ class InterventionMatch:
     @property
     def agrees(self) -> bool:
         return all(equal for *_rest, equal in self.years)
+
+
+@dataclass
+class ColumnReading:
+    """One header cell of the table as the preview shows it: what finsam read it as, and what it may be."""
+
+    index: int  # position among the header's cells after the label (the form's `col_<index>`)
+    header: str
+    value: str  # "<year>:<kind>" or "ignore"
+    what: str  # year | total | note | percent | unknown
+    description: str
+    choices: list[tuple[str, str]]
+
+
+@dataclass
+class RowChoice:
+    """One row of the table in the preview: what it was read as and the choices of its select."""
+
+    row: int
+    label: str
+    value: str
+    group: str
+    amounts: list[str]
+
+
+def column_readings(*, parsed: ParsedBudget, plan: Plan) -> list[ColumnReading]:
+    """Every header cell after the label, in the table's order: the years read, and the cells set aside
+    (a total over the years, a note or percent column, a header finsam does not know)."""
+    kind_labels = dict(BudgetColumn.Kind.choices)
+    unit = {"kr": _("kronor"), "tkr": _("tkr"), "mkr": _("mkr")}.get(parsed.scale, parsed.scale)
+    printed = {int(year) for _index, cell, _what in parsed.ignored_columns for year in YEARS.findall(cell)}
+    years = sorted(set(plan.year_range) | set(parsed.years) | printed)
+    if years:
+        years = list(range(years[0] - 1, years[-1] + 2))
+    choices = [(IGNORE, str(_("Läs inte kolumnen")))] + [
+        (column_value(year, kind), f"{label} {year}") for year in years for kind, label in kind_labels.items()
+    ]
+    what_labels = {
+        "total": _("summa över åren, läses inte"),
+        "note": _("notkolumn, läses inte"),
+        "percent": _("procent, läses inte"),
+        "unknown": _("okänd rubrik, läses inte"),
+    }
+    found = [
+        ColumnReading(
+            column.index,
+            column.header,
+            column_value(column.year, column.kind),
+            "year",
+            _("%(kind)s %(year)s, %(unit)s")
+            % {"kind": kind_labels[column.kind], "year": column.year, "unit": unit},
+            choices,
+        )
+        for column in parsed.columns
+        if column.index is not None
+    ]
+    found += [
+        ColumnReading(index, cell, IGNORE, what, str(what_labels.get(what, what_labels["unknown"])), choices)
+        for index, cell, what in parsed.ignored_columns
+    ]
+    return sorted(found, key=lambda column: column.index)
+
+
+def row_choices(report: ImportReport) -> list[RowChoice]:
+    """The rows of the preview's table of readings, each with the value its select shows."""
+    return [
+        RowChoice(
+            reading.row,
+            reading.label,
+            READING_ALIASES.get(reading.reading, reading.reading),
+            reading.group,
+            [
+                format_amount(reading.amounts.get(year), unit=report.unit, decimals=report.decimals)
+                for year in report.years
+            ],
+        )
+        for reading in report.readings
+    ]
 
 
 @dataclass

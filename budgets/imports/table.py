@@ -134,6 +134,7 @@ class ParsedColumn:
     kind: str  # a BudgetColumn.Kind value
     inferred: bool = False  # the table names no kind for this year: guessed from its position
     header: str = ""  # the header cell as the table prints it
+    index: int | None = None  # its position among the header's cells after the label
 
 
 @dataclass
@@ -206,6 +207,9 @@ class ParsedBudget:
     # Header cells not read as years: (position among the header's cells after the label, the cell, what
     # it was read as: total, note, percent or unknown), for the preview to let the user say otherwise.
     ignored_columns: list[tuple[int, str, str]] = field(default_factory=list)
+    # Rows the user read as a member's contribution or the members' total (row number -> reading), for
+    # `budgets.imports.classify.build_spec` to count as such whatever their label says.
+    forced: dict[int, str] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:

@@ -1,8 +1,10 @@
 """Budget import and export of a plan.
 
 Import: one page (budgets/import.html). A paste or upload is parsed and previewed by running the import in
-a rolled-back transaction; "Importera" posts the same table text again with the plan's version at the
-preview, and only then is the budget replaced. Nothing is stored between the steps.
+a rolled-back transaction; each row's and column's reading can be corrected in the preview (a select per
+row and column, posted with the table's text and previewed again); "Importera" posts the same table text
+and corrections again with the plan's version at the preview, and only then is the budget replaced.
+Nothing is stored between the steps.
 Export: the budget as .xlsx for anyone who may see the plan.
 """
 
@@ -15,6 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 from budgets.exporter import XLSX_CONTENT_TYPE, budget_filename, budget_xlsx
 from budgets.forms import BudgetImportForm
 from budgets.imports.apply import budget_import_apply, budget_import_preview
+from budgets.imports.overrides import ROW_READINGS
+from budgets.imports.report import column_readings, row_choices
 from finsam.access import association_view
 from finsam.editing import StaleVersion
 from plans.access import get_plan
@@ -30,7 +34,7 @@ def budget_import(request, pk: int):
     template = f"{IMPORT_TEMPLATE}#import-body" if request.htmx else IMPORT_TEMPLATE
     if request.method == "GET":
         return render(request, IMPORT_TEMPLATE, {"plan": plan, "form": BudgetImportForm()})
-    form = BudgetImportForm(request.POST, request.FILES)
+    form = BudgetImportForm(request.POST, request.FILES, association=plan.association)
     context = {"plan": plan, "form": form}
     if not form.is_valid():
         context |= {"status": _("Tabellen kunde inte läsas. Se felen vid fälten."), "status_level": "error"}
@@ -50,6 +54,7 @@ def budget_import(request, pk: int):
                 expected_version=version,
                 source=source,
                 only_columns=only_columns,
+                overrides=form.cleaned_data["overrides"],
             )
         except StaleVersion:
             # Someone changed the plan after the preview: show the table again, to be previewed anew.
@@ -64,6 +69,9 @@ def budget_import(request, pk: int):
     )
     context |= {
         "report": report,
+        "rows": row_choices(report),
+        "column_readings": column_readings(parsed=parsed, plan=plan),
+        "row_readings": ROW_READINGS.items(),
         "table_text": parsed.text,
         "version": plan.version,
         "status": _("Förhandsgranskningen är klar. Inget är sparat ännu."),

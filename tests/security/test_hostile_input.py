@@ -371,6 +371,63 @@ def test_the_import_survives_the_payloads_as_a_file():
         assert parsed is not None
 
 
+# The import preview's corrections: a select per row (`row_<n>`) and per column (`col_<i>`), posted with
+# the table's text. Any value in any of them is a preview, a Swedish message or a stale-version answer.
+CORRECTED_TABLE = "Belopp i tkr\tBudget 2027\tPlan 2028\tOkänd rubrik\nIntäkter\nMedlemsavgifter\t100\t100\t9\nKostnader\nAdministration\t100\t100\t9\n"
+correction_names = st.one_of(
+    st.builds(lambda n: f"row_{n}", st.integers(min_value=-5, max_value=10**12)),
+    st.builds(lambda n: f"col_{n}", st.integers(min_value=-5, max_value=10**12)),
+    st.sampled_from(["row_", "col_", "row_x", "col_2", "row_3", "row_5", "col_0"]),
+)
+correction_values = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.sampled_from(["line", "heading", "note", "ignore", "2026:outcome", "2027:plan", "1:plan", "2027:"]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(fields=st.dictionaries(correction_names, correction_values, max_size=6))
+def test_the_import_corrections_answer_with_a_budget_or_a_swedish_error(fields):
+    from django.http import QueryDict
+
+    from budgets.imports.memory import parse_with_readings
+    from budgets.imports.table import BudgetParseError
+
+    data = QueryDict(mutable=True)
+    data.update(fields)
+    try:
+        parsed, _overrides = parse_with_readings(CORRECTED_TABLE, unit=None, association=None, posted=data)
+    except BudgetParseError as error:
+        assert str(error).strip()
+    else:
+        assert parsed.years
+
+
+def test_the_import_page_survives_the_payloads_as_corrections(worlds, client):
+    alfa, _beta = worlds
+    client.force_login(alfa.users["chief"])
+    url = reverse("budget_import", kwargs={"association": alfa.association.slug, "pk": alfa.draft.pk})
+    for index, payload in enumerate(PAYLOADS):
+        data = {
+            "text": CORRECTED_TABLE,
+            "action": ("preview", "import")[index % 2],
+            "version": alfa.draft.version,
+            f"row_{index % 5 + 2}": payload,
+            f"col_{index % 3}": payload,
+        }
+        response = client.post(url, data)
+        assert response.status_code == 422, (payload, response.status_code)
+        assert "<script>alert" not in response.text
+    # The same form with good corrections is previewed and imported.
+    data = {"text": CORRECTED_TABLE, "action": "preview", "col_2": "2026:outcome", "row_3": "line"}
+    assert client.post(url, data).status_code == 200
+    alfa.draft.refresh_from_db()
+    data |= {"action": "import", "version": alfa.draft.version}
+    assert client.post(url, data).status_code == 200
+    assert alfa.draft.budget_columns.filter(year=2026, kind="outcome").exists()
+
+
 # --- Through the editor, onto the pages --------------------------------------------------------------
 
 

@@ -646,7 +646,7 @@ write(
     expected_from(Y3, r, c, s, 1000),
     ["millions", "joint-contribution-breakdown", "costs-negative"],
     {"varav Alby kommun": "breakdown", "Kommunerna": "contribution"},
-    {"columns": K3, "unit": "tkr", "not_comparable": 9},
+    {"columns": K3, "unit": "tkr"},  # the parts become the key (fixed shares): all compared
 )
 
 # 18: a members' total with every member below it, per municipality, bullets "- "
@@ -684,7 +684,7 @@ write(
         "Alby kommun": "contribution",
         "Region Norrby": "contribution",
     },
-    {"columns": K3, "unit": "tkr", "not_comparable": 9},
+    {"columns": K3, "unit": "tkr"},  # the parts become the key (fixed shares): all compared
 )
 
 # 19: a sum row carrying a group (detail in an appendix); interest below the result; balanserat resultat
