@@ -17,7 +17,8 @@ from budgets.calc import plan_budget
 from budgets.imports.apply import budget_import_apply, budget_import_preview
 from budgets.imports.classify import member_match
 from budgets.imports.files import number_scale, read_upload, xlsx_to_text
-from budgets.imports.parse import header_cell, parse_text
+from budgets.imports.header import header_cell
+from budgets.imports.parse import parse_text
 from budgets.imports.table import MAX_UPLOAD_BYTES, BudgetParseError
 from budgets.models import BudgetAmount, BudgetColumn, BudgetGroup, BudgetLine, StatedFigure
 from budgets.stated import compare_stated

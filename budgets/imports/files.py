@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
-from budgets.imports.parse import find_header
+from budgets.imports.header import find_header
 from budgets.imports.table import (
     MAX_ROWS,
     MAX_UPLOAD_BYTES,

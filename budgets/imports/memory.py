@@ -4,6 +4,7 @@ as the first guess when a later table has the same row label or column header.""
 from __future__ import annotations
 
 from budgets.imports.classify import build_spec, normalise
+from budgets.imports.header import YEARS, header_cell
 from budgets.imports.overrides import (
     IGNORE,
     Overrides,
@@ -12,7 +13,7 @@ from budgets.imports.overrides import (
     changed_rows,
     read_overrides,
 )
-from budgets.imports.parse import YEARS, header_cell, parse_text
+from budgets.imports.parse import parse_text
 from budgets.imports.table import BudgetParseError, ParsedBudget
 from budgets.models import ImportReading
 from finsam.models import Association

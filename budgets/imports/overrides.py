@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from budgets.imports.classify import group_kind, strip_heading
-from budgets.imports.parse import header_cell
+from budgets.imports.header import header_cell
 from budgets.imports.table import (
     COST_HEADINGS,
     COST_WORDS,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
+from budgets.imports.header import YEARS
 from budgets.imports.overrides import IGNORE, READING_ALIASES, column_value
-from budgets.imports.parse import YEARS
 from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, computed_figure, prints_alike

@@ -29,6 +29,7 @@ from budgets.models import (
     ContributionKeyFactor,
     ContributionKeyValue,
     ContributionOverride,
+    ImportReading,
     InterventionBudgetAmount,
     StatedFigure,
 )
@@ -288,6 +289,8 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
 
     # The adopted plan's version of record, as a plan loaded adopted gets it (frozen, archive queued).
     plan_record_ensure(plan=adopted)
+    # A reading of an imported table the chief confirmed (one per association and key, so made here).
+    ImportReading.objects.create(association=association, kind="row", key=f"{marker} rad", value="line")
     # The draft was sent once and taken back: it has a frozen version too (every plan model has a row).
     PlanSnapshot.objects.create(plan=draft, number=1, content=snapshot_content(draft))
     if not with_pdfs:  # a queued PDF of the draft too, so that every PDF route has an object of each plan
