@@ -108,7 +108,7 @@ def test_preview_shows_what_will_be_created_and_saves_nothing(chief, plan):
     assert response.status_code == 200
     page = response.text.replace(NBSP, " ")
     assert "Förhandsgranskning" in page and "Inget är sparat ännu." in page
-    assert "3 kolumner (2020, 2021, 2022), 3 grupper, 17 rader och 18 angivna summor" in page
+    assert "Kolumner: 3 (2020, 2021, 2022), grupper: 3, rader: 17, angivna summor: 18" in page
     assert "Uppdragsersättning förbundschef 100 %*" in page
     assert "−1 031,0" in page  # Summa administration as the plan will print it
     assert "Alla 18 angivna summor stämmer med finsams beräkning." in page

@@ -184,9 +184,10 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
+        # Counts as "name: number", so that one of anything reads right ("avvikelser: 1", not "1 avvikelser").
         return _(
-            "%(columns)s kolumner (%(years)s), %(groups)s grupper, %(lines)s rader och %(stated)s angivna "
-            "summor; %(differences)s avvikelser mot det beräknade."
+            "Kolumner: %(columns)s (%(years)s), grupper: %(groups)s, rader: %(lines)s, angivna summor: "
+            "%(stated)s, avvikelser mot det beräknade: %(differences)s."
         ) % {
             "columns": len(self.columns),
             "years": ", ".join(str(year) for year in self.years),
