@@ -19,8 +19,9 @@ def levels_to_categories(apps, schema_editor):
     """Every association with goals gets the former levels as its categories; each goal keeps its own."""
     Goal = apps.get_model("plans", "Goal")
     GoalCategory = apps.get_model("plans", "GoalCategory")
-    associations = Goal.objects.values_list("plan__association", flat=True).distinct()
-    for association_id in associations:
+    # A set: the model's default ordering would otherwise make distinct() return an association per goal.
+    associations = set(Goal.objects.values_list("plan__association", flat=True))
+    for association_id in sorted(associations):
         categories = {
             key: GoalCategory.objects.create(association_id=association_id, name=name, position=position)
             for position, (key, name) in enumerate(LEVELS)
