@@ -72,10 +72,13 @@ def threads_of(user, associations) -> QuerySet[Comment]:
 def unanswered_threads(user, associations) -> QuerySet[Comment]:
     """Unresolved comment threads on plans of `associations` whose last message is neither `user`'s nor
     another chief's of the plan's association: they wait for the chief's answer."""
-    last_author = (
-        Comment.objects.filter(Q(pk=OuterRef("pk")) | Q(parent=OuterRef("pk")))
+    # The last reply's author (by the replies' own index; an OR with the thread itself scanned every
+    # comment of the installation for each thread), else the thread's. 0 for a removed author.
+    last_reply_author = (
+        Comment.objects.filter(parent=OuterRef("pk"))
         .order_by("-created_at", "-id")
-        .values("author_id")[:1]
+        .annotate(who=Coalesce("author_id", Value(0)))
+        .values("who")[:1]
     )
     by_a_chief = Membership.objects.filter(
         user_id=OuterRef("last_author_id"), association_id=OuterRef("plan__association_id"), role=Role.CHIEF
@@ -85,7 +88,11 @@ def unanswered_threads(user, associations) -> QuerySet[Comment]:
             plan__association_id__in=associations, parent__isnull=True, resolved_at__isnull=True
         )
         # 0 for a removed author (no user has it), so that the comparisons below are never NULL.
-        .annotate(last_author_id=Coalesce(Subquery(last_author), Value(0), output_field=IntegerField()))
+        .annotate(
+            last_author_id=Coalesce(
+                Subquery(last_reply_author), F("author_id"), Value(0), output_field=IntegerField()
+            )
+        )
         .exclude(last_author_id=user.pk)
         .exclude(Exists(by_a_chief))
     )
