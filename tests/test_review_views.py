@@ -519,3 +519,12 @@ def test_what_changed_takes_the_same_number_of_queries_however_much_changed(clie
 
     assert "Nytt kapitel 14" in response.text and "Nytt mål 14" in response.text
     assert large == small
+
+
+def test_the_decision_comes_first_in_the_review_panel(client):
+    """The stance buttons stand above the checks and the stances, in view without scrolling the panel."""
+    world = build_world("in_review")
+    client.force_login(world.user(Role.BOARD))
+    page = client.get(url("plan_review", world.plan)).text
+    panel = page[page.index('class="review-panel"') : page.index('class="review-document"')]
+    assert panel.index('value="approve"') < panel.index("Kontroller av planen")
