@@ -9,6 +9,11 @@
 //   Escape       cancels: the cell as it is saved, nothing written.
 // A question that comes back after Tab takes the focus back to its cell: nothing was saved yet.
 //
+// Moving like a spreadsheet (a cell without a question): ↑ ↓ to the same column's cell in the row above or
+// below, ← → at the start or end of the text to the row's previous or next cell, Enter saves and moves down
+// (Shift+Enter up), Escape puts back the saved value (nothing is posted). A move saves the cell it leaves
+// (its form posts on change), as Tab does.
+//
 // Pasting: text with tabs or line breaks pasted into a line's cell fills the cells to the right and below
 // (rows with typed cells, in the grid's order) and posts them as one block to the table's data-paste-url;
 // the server saves all or nothing, or asks once in the #grid-paste dialog.
@@ -80,6 +85,63 @@
     if (button) {
       event.preventDefault();
       button.click();
+    }
+  });
+
+  function neighbour(input, rows, columns) {
+    const cell = input.closest("td");
+    const row = cell ? cell.closest("tr") : null;
+    if (!row) {
+      return null;
+    }
+    if (columns) {
+      const inputs = Array.from(row.querySelectorAll(".grid-input"));
+      return inputs[inputs.indexOf(input) + columns] || null;
+    }
+    const all = Array.from(row.closest("table").rows);
+    for (let index = all.indexOf(row) + rows; index >= 0 && index < all.length; index += rows) {
+      const other = all[index].cells[cell.cellIndex];
+      const target = other ? other.querySelector(".grid-input") : null;
+      if (target) {
+        return target;
+      }
+    }
+    return null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const input = event.target;
+    if (!input.classList || !input.classList.contains("grid-input") || !input.closest("#budget-grid")) {
+      return;
+    }
+    if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey || questionOf(input)) {
+      return; // a question is answered with its own keys (above)
+    }
+    const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    const atEnd = input.selectionStart === input.value.length && input.selectionEnd === input.value.length;
+    let target = null;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      input.value = input.defaultValue;
+      return;
+    } else if (event.key === "ArrowDown" || (event.key === "Enter" && !event.shiftKey)) {
+      target = neighbour(input, 1, 0);
+    } else if (event.key === "ArrowUp" || (event.key === "Enter" && event.shiftKey)) {
+      target = neighbour(input, -1, 0);
+    } else if (event.key === "ArrowRight" && atEnd) {
+      target = neighbour(input, 0, 1);
+    } else if (event.key === "ArrowLeft" && atStart) {
+      target = neighbour(input, 0, -1);
+    } else {
+      return;
+    }
+    if (target) {
+      event.preventDefault();
+      target.focus();
+      target.select();
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      input.form.requestSubmit(); // the last row: save where it is
     }
   });
 

@@ -75,7 +75,7 @@ def test_a_cell_saved_with_tab_updates_subtotal_totals_result_and_checks(page, d
     expect(page.locator("#total-revenue")).to_contain_text(kr("2 000 000"))
     expect(page.locator("#grid-result")).to_contain_text(kr("82 000"))
     expect(checks).not_to_contain_text("Budgeten för 2023 är inte i balans")
-    expect(contributions).to_be_focused()  # Enter keeps the focus in the cell
+    expect(contributions).not_to_be_focused()  # Enter saves and moves down, as in a spreadsheet
     expect(contributions).to_have_value(kr("2 000 000"))
     # The split of the new total: state 50 %, region 25 %, the municipalities 25 %.
     expect(page.locator("table.budget-grid")).to_contain_text(kr("1 000 000"))
@@ -131,10 +131,11 @@ def test_the_grid_works_from_the_keyboard_alone(page, draft, login):
     expect(page.get_by_label(f"{ADMIN_LINE}, Budget 2023")).to_be_focused()
     page.keyboard.press("Control+A")
     page.keyboard.type("260 000")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # saves and moves down to the same column's next cell
     expect(page.locator("#total-costs")).to_contain_text(kr("1 928 000"))
     expect(page.locator("#total-costs")).to_contain_text(kr("1 948 000"))
-    expect(page.get_by_label(f"{ADMIN_LINE}, Budget 2023")).to_be_focused()
+    expect(page.get_by_label(f"{ADMIN_LINE}, Budget 2023")).not_to_be_focused()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").endswith(", Budget 2023")
     # Visible focus: the focused input has an outline.
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
@@ -167,3 +168,29 @@ def test_lines_are_added_renamed_and_removed_in_place(page, draft, login, axe_ch
     expect(page.locator(f"#rad-{line.pk}")).to_have_count(0)
     expect(page.locator("#total-costs")).to_contain_text(kr("1 958 000"))
     assert_not_reloaded(page)
+
+
+def test_arrows_move_like_a_spreadsheet_and_escape_puts_back_the_saved_value(page, draft, login):
+    login(page, CHIEF)
+    page.goto(grid_path(draft))
+    cell = page.get_by_label(f"{ADMIN_LINE}, Budget 2023")
+    saved = cell.input_value()
+    cell.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("999 999")
+    page.keyboard.press("Escape")  # the saved value back, nothing posted
+    expect(cell).to_have_value(saved)
+    page.keyboard.press("Tab")
+    expect(page.locator("#total-costs")).to_contain_text(kr("1 958 000"))
+    cell.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")  # at the start of the text: the row's previous cell
+    expect(page.get_by_label(f"{ADMIN_LINE}, Prognos 2022")).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowRight")  # at the end: the next one
+    expect(cell).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the same column, the next row with a cell
+    below = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert below.endswith(", Budget 2023") and not below.startswith(ADMIN_LINE)
+    page.keyboard.press("ArrowUp")
+    expect(cell).to_be_focused()
