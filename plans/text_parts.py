@@ -202,8 +202,9 @@ def freeze_text_parts(doc, content: dict) -> None:
     ]
 
 
-# A year in running text (four digits, not part of a longer number).
-YEAR_IN_TEXT = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9])")
+# A year in running text: four digits, not part of a longer number, and not the year of a law's number
+# ("lag (2003:1210)", "SFS 2003:1210", which every plan cites).
+YEAR_IN_TEXT = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?![0-9]|:[0-9])")
 
 
 def earlier_years(text: str, first_year: int) -> list[int]:

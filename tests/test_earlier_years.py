@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_years_before_the_first_year_are_found_once_each_and_numbers_are_not_years():
     assert earlier_years("Under 2025 och 2025 ökade; 2027 blir bättre; 12025 kr; 1 999 kr", 2027) == [2025]
     assert earlier_years("Inga årtal alls", 2027) == []
+    # The law every plan cites is no stale year.
+    assert earlier_years("Enligt lag (2003:1210) om finansiell samordning, SFS 2003:1210.", 2027) == []
 
 
 def test_a_chapter_or_goal_naming_last_year_is_a_warning_with_a_link_until_marked_intended(small_plan):

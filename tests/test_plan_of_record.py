@@ -20,7 +20,7 @@ from finsam.site.demo.reading import demo_files, read_demo_file
 from interventions.models import Intervention
 from plans import pdf as plan_pdf
 from plans.document import cover_line, plan_document_view
-from plans.models import Plan, PlanEvent, PlanPdf, PlanSnapshot
+from plans.models import Plan, PlanEvent, PlanPdf
 from plans.review import plan_submit, plan_withdraw
 from plans.snapshots import SNAPSHOT_FORMAT, snapshot_content
 
@@ -157,18 +157,10 @@ def test_a_plan_in_review_shows_the_version_sent_even_if_an_intervention_changes
     plan = small_plan
     plan_submit(plan=plan, by=chief, notify=False)
     before = document_region(board_member_client, plan, "plan_review")
-    link = plan.plan_interventions.select_related("intervention").first()
-    if link is None:
-        pytest.skip("the small plan lists no intervention")
+    link = plan.plan_interventions.select_related("intervention").get()  # the small plan lists one
+    assert link.intervention.name in before
     Intervention.objects.filter(pk=link.intervention_id).update(name="Bytt namn under granskningen")
     assert document_region(board_member_client, plan, "plan_review") == before
-
-
-def test_stored_versions_keep_their_format_when_read(small_plan):
-    old = snapshot_content(small_plan)
-    snapshot = PlanSnapshot.objects.create(plan=small_plan, number=1, content=old)
-    snapshot.refresh_from_db()
-    assert snapshot.content == old
 
 
 # --- The frozen document is cached; everything of the user is not ------------------------------------

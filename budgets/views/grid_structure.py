@@ -50,13 +50,19 @@ def budget_column_add(request, pk: int):
     return _done(request, plan, _("Kolumnen %(column)s lades till.") % {"column": column})
 
 
+def _column(request, pk: int, column_id: int):
+    """The editable plan and its column `column_id` (a 404 for another plan's)."""
+    plan = get_plan(request, pk, for_edit=True)
+    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
+    column.plan = plan
+    return plan, column
+
+
 @require_POST
 @association_view
 def budget_column_remove(request, pk: int, column_id: int):
     """Remove a column, once the chief has ticked that its amounts go with it."""
-    plan = get_plan(request, pk, for_edit=True)
-    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
-    column.plan = plan
+    plan, column = _column(request, pk, column_id)
     if request.POST.get("confirm") != "1":
         message = _("Kryssa i att kolumnen %(column)s ska tas bort med sina belopp.") % {"column": column}
         return _editor_response(request, plan, status=422, form_errors={f"column-{column.pk}": message})
@@ -68,9 +74,7 @@ def budget_column_remove(request, pk: int, column_id: int):
 @require_POST
 @association_view
 def budget_column_kind(request, pk: int, column_id: int):
-    plan = get_plan(request, pk, for_edit=True)
-    column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
-    column.plan = plan
+    plan, column = _column(request, pk, column_id)
     expected_version = _version(request)
     kind = request.POST.get("kind", "")
     if expected_version is None or kind not in BudgetColumn.Kind.values:
