@@ -54,6 +54,7 @@ ADOPTION = "adoption"  # registering the adoption, revising: the chief or the ch
 DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
 PUBLISHED = "published"  # the open link to an adopted plan (PDF, page): anyone, only for adopted plans
 OPEN_LIST = "open-list"  # the open list of an association's published plans: anyone (404 when none)
+FOLLOW_UP = "follow-up"  # the year's follow-up of an adopted plan: the chief, only on the adopted plan
 
 REGISTRY: dict[str, str | dict[str, str]] = {
     # finsam/urls.py and django.contrib.auth.urls
@@ -106,6 +107,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "public_plan": PUBLISHED,
     "public_association": OPEN_LIST,
     "plan_publish": ADOPTION,
+    # the year's follow-up of an adopted plan's goals
+    "plan_goal_followup": PLAN_READ,
+    "indicator_outcome_edit": FOLLOW_UP,
     # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
@@ -409,6 +413,7 @@ EXPECTED = {
     # The test associations do not let readers comment (readers_can_comment is off).
     COMMENT: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, DENIED)},
     RESOLVE: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
+    FOLLOW_UP: {"draft": _a(DENIED, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     OPEN_LIST: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
