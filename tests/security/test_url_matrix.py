@@ -145,6 +145,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_intervention_add": PLAN_EDIT,
     "plan_intervention_remove": PLAN_EDIT,
     "plan_intervention_move": PLAN_EDIT,
+    "plan_interventions_followup": PLAN_READ,
+    "intervention_year_edit": ASSOCIATION_EDIT,
 }
 
 
