@@ -34,9 +34,9 @@ def plan_interventions_followup(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def intervention_year_edit(request, pk: int, year: int):
     """GET: the insats's follow-up of `year` as a form. POST: save it; a refusal keeps what was typed."""
-    if not request.access.is_chief:
-        raise PermissionDenied(_("Bara förbundschefen rapporterar insatsens uppföljning."))
     intervention = get_object_or_404(Intervention, pk=pk, association=request.access.association)
+    if not request.access.is_chief:  # after the lookup: another association's insats is a 404 for anyone
+        raise PermissionDenied(_("Bara förbundschefen rapporterar insatsens uppföljning."))
     plan = followed_plan(intervention, year)
     saved = InterventionYear.objects.filter(intervention=intervention, year=year).first()
     form = InterventionYearForm(request.POST or None, instance=saved)

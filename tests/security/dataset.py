@@ -35,7 +35,7 @@ from budgets.models import (
 )
 from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
-from interventions.models import Grant, Intervention, PlanIntervention
+from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
 from plans.gateway import plan_event_record
 from plans.goal_categories import goal_category_for
 from plans.models import (
@@ -287,6 +287,11 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
             plan=plan, user=users["chair"], action=PlanEvent.Action.COMMENTED, summary="Kommentar"
         )
 
+    # The insatser's follow-up of the adopted plan's year (one per insats and year, so made here).
+    for intervention in interventions:
+        InterventionYear.objects.create(
+            intervention=intervention, year=adopted.first_year, actual_women=3, report=f"{marker} rapport"
+        )
     # The adopted plan's version of record, as a plan loaded adopted gets it (frozen, archive queued).
     plan_record_ensure(plan=adopted)
     # A reading of an imported table the chief confirmed (one per association and key, so made here).
