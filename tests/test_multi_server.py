@@ -37,6 +37,7 @@ from PIL import Image
 from budgets.models import BudgetAmount
 from finsam.site.benchmark.measure import free_port
 from plans.models import Plan, PlanPdf
+from tests.postgres import database_url, needs_postgresql
 
 BIN = Path(sys.executable).parent
 BUCKET = "finsam-test"
@@ -45,25 +46,6 @@ START_SECONDS = 30
 RENDER_SECONDS = 40
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]
-
-
-def required(name: str) -> bool:
-    return any(os.environ.get(key, "").strip().lower() in {"1", "true", "yes"} for key in (name, "CI"))
-
-
-def needs_postgresql():
-    if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/finsam_<name>"
-        if required("FINSAM_REQUIRE_POSTGRES"):
-            pytest.fail(f"{reason} (CI=true or FINSAM_REQUIRE_POSTGRES=1: it must run)", pytrace=False)
-        pytest.skip(reason)
-
-
-def database_url() -> str:
-    """The test database (pytest-django's, with the data this test committed) as a DATABASE_URL."""
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def server_env(*, s3_port: int, media_root: Path) -> dict[str, str]:

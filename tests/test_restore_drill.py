@@ -22,7 +22,7 @@ from django.db import connection
 
 from plans.models import Plan, PlanPdf
 from plans.review import plan_record_ensure
-from tests.test_multi_server import needs_postgresql, required
+from tests.postgres import database_url, needs_postgresql, required
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres_only]
 
@@ -40,12 +40,10 @@ def pg(*command: str) -> subprocess.CompletedProcess:
 
 def restored_installation(database: str, media_root, *command: str) -> subprocess.CompletedProcess:
     """`manage.py <command>` of an installation on `database` and the file store `media_root` only."""
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("FINSAM_", "DJANGO_"))}
     env.update(
         FINSAM_DEBUG="1",
-        DATABASE_URL=f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{database}",
+        DATABASE_URL=database_url(database),
         FINSAM_MEDIA_ROOT=str(media_root),
     )
     return subprocess.run(
