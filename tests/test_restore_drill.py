@@ -19,6 +19,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
 from plans.models import Plan, PlanPdf
 from plans.review import plan_record_ensure
@@ -78,6 +79,8 @@ def test_a_dump_and_the_file_store_restore_into_a_fresh_installation_with_every_
     assert archive.file.read(5) == b"%PDF-"
     archive.file.close()
 
+    migrated = bool(MigrationRecorder(connection).applied_migrations())
+
     # Back up: the database first, then the files (a file newer than the dump does no harm).
     dump = tmp_path / "finsam.dump"
     pg("pg_dump", "--format=custom", "--file", str(dump), connection.settings_dict["NAME"])
@@ -96,8 +99,9 @@ def test_a_dump_and_the_file_store_restore_into_a_fresh_installation_with_every_
         media = tmp_path / "restored-media"
         shutil.copytree(backup_files, media)
 
-        result = restored_installation(restored, media, "migrate", "--check")
-        assert result.returncode == 0, result.stdout + result.stderr  # nothing left to migrate
+        if migrated:  # (a test database made with --no-migrations records none)
+            result = restored_installation(restored, media, "migrate", "--check")
+            assert result.returncode == 0, result.stdout + result.stderr  # nothing left to migrate
         result = restored_installation(restored, media, "verify_archive")
         assert result.returncode == 0, result.stdout + result.stderr
         assert "1 archive(s) verified, 0 problem(s)." in result.stdout
