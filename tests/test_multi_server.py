@@ -195,7 +195,6 @@ def cover_images(pdf: bytes) -> int:
 def test_two_app_servers_and_a_worker_share_the_database_and_the_file_store(
     association, chief, chair, small_plan, servers
 ):
-    started = time.monotonic()
     a, b, s3 = servers
     plan = small_plan
     slug = association.slug
@@ -272,4 +271,3 @@ def test_two_app_servers_and_a_worker_share_the_database_and_the_file_store(
         assert status == 200 and plan.title in body.decode()
         status, content, _ = visitor.request(port, "GET", url("plan_pdf_public"))
         assert status == 200 and content == stored
-    assert time.monotonic() - started < 60
