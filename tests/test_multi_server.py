@@ -175,6 +175,8 @@ def servers(tmp_path):
                 process.kill()
                 process.wait()
         log.close()
+        # Shown by pytest when the test fails: what the servers and the worker said.
+        print((tmp_path / "servers.log").read_text(errors="replace")[-5000:])
         # The database must be free again for pytest-django's flush after the test.
         connection.close()
 
