@@ -157,6 +157,37 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Stored files (archived PDFs, logos) live on the local disk (MEDIA_ROOT) by default. With several app
+# servers they must be in one store that every server and worker reaches: an S3-compatible object store,
+# chosen by FINSAM_S3_BUCKET (django-storages' S3 backend). The app always serves the files itself, after
+# its access checks, so the bucket stays private and no signed URL is ever handed out.
+S3_BUCKET = os.environ.get("FINSAM_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: AWS itself; else the store's URL (MinIO, Ceph, Garage, a Swedish provider...).
+            "endpoint_url": os.environ.get("FINSAM_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("FINSAM_S3_REGION") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role).
+            "access_key": os.environ.get("FINSAM_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("FINSAM_S3_SECRET_ACCESS_KEY") or None,
+            # A folder in the bucket, so that one bucket can hold several installations.
+            "location": os.environ.get("FINSAM_S3_PREFIX", ""),
+            # "path" for stores on an IP address or without wildcard DNS; empty: boto3 decides.
+            "addressing_style": os.environ.get("FINSAM_S3_ADDRESSING_STYLE") or None,
+            # Never overwrite a stored file: an archived PDF keeps its bytes (a name that is taken gets a
+            # suffix, as on the local disk).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+
+# Caches: only the rendering of a frozen version is cached (plans.document.document_markup), under a key
+# made of everything it depends on, so a cache per process is safe: another instance renders it once
+# more. Sessions, login throttling (axes), row locks and tasks are all in the database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background tasks (PDF rendering) run in `manage.py db_worker`; `make run` starts one.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

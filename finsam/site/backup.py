@@ -14,7 +14,7 @@ The file:
 
 Foreign keys hold the exported primary key of their target; foreign keys to users hold the username.
 Passwords are never exported. Files (PDFs, logos) are exported as their stored names only: the files
-themselves are backed up with the media directory.
+themselves are backed up with the file store (the media directory, or the S3 bucket; README, "Backup").
 
 Import refuses an association whose slug exists, gives every object a new primary key, links users by
 username (or creates them inactive, without a usable password) and runs in one transaction: a file
