@@ -27,7 +27,7 @@ from django.db.utils import load_backend
 
 logger = logging.getLogger("finsam.health")
 
-READINESS_SECONDS = 0.8
+READINESS_SECONDS = 0.5
 # Seconds the probe's own PostgreSQL connection waits for the server (libpq's minimum is 2).
 PROBE_CONNECT_TIMEOUT = 2
 PROBE_CONTENT = b"finsam readiness probe\n"
@@ -99,7 +99,7 @@ CHECKS = [Check("database", database_probe), Check("storage", storage_probe)]
 
 
 def readiness(checks: list[Check] | None = None, seconds: float = READINESS_SECONDS) -> list[str]:
-    """The checks that failed, one line each ("database: no answer within 0.8 s"), or [] when ready.
+    """The checks that failed, one line each ("database: no answer within 0.5 s"), or [] when ready.
     The checks run side by side; the answer comes after `seconds` at most. The lines name the check and
     the kind of error only (no host names, no messages): the full error goes to the log."""
     deadline = time.monotonic() + seconds
