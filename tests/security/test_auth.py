@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -342,6 +343,18 @@ def test_many_user_names_from_one_address_are_limited(throttled, chief, client, 
     assert login_from(Client(), "203.0.113.10").status_code == 302
     messages = [record.getMessage() for record in caplog.records if record.name == "finsam.security"]
     assert f"login locked out user={names[-1]} ip=203.0.113.66" in messages
+
+
+@pytest.mark.django_db
+def test_an_address_lockout_ends_after_the_cool_off_time(throttled, chief, client):
+    for number in range(throttled.FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT):
+        login_from(client, "203.0.113.66", username=f"gissning{number}", password="wrong")
+    assert is_locked(login_from(client, "203.0.113.66"))
+
+    cool_off = datetime.timedelta(hours=throttled.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - cool_off - datetime.timedelta(seconds=1))
+
+    assert login_from(client, "203.0.113.66").status_code == 302
 
 
 @pytest.mark.django_db
