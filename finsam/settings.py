@@ -130,10 +130,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_100
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling: five failures lock the username from that address for 15 minutes.
+# Login throttling (finsam.security.LoginThrottle): five failures lock the user name from that address for
+# 15 minutes; FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, any user names, lock the address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "finsam.security.LoginThrottle"
+FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+# The client's address: REMOTE_ADDR, or behind this many trusted proxies (TLS proxy, load balancer) the
+# Nth address from the right of X-Forwarded-For (finsam.security.client_ip). 0: the header is ignored.
+FINSAM_TRUSTED_PROXY_COUNT = int(os.environ.get("FINSAM_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "finsam.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -239,6 +246,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer probes the app server itself over plain HTTP: liveness and readiness answer there.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("tillganglighet/", views.accessibility_statement, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # Open to anyone: an association's published plans (plans.views.public).
     path("oppen/<slug:association>/", public.public_association, name="public_association"),

@@ -70,6 +70,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accessibility": PUBLIC,
     "association": ASSOCIATION,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     # the association's calendar (årshjul): every member reads it, the chief changes it
     "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
     "association_calendar_edit": ASSOCIATION_EDIT,
