@@ -824,3 +824,24 @@ def test_the_budget_page_leads_to_the_import_and_the_excel_export(client, plan, 
     page = client.get(reverse("plan_budget_grid", kwargs={"association": "alfa", "pk": plan.pk})).text
     assert reverse("budget_import", kwargs={"association": "alfa", "pk": plan.pk}) in page
     assert reverse("budget_export", kwargs={"association": "alfa", "pk": plan.pk}) in page
+
+
+def test_a_lines_actions_are_one_menu_button_and_plain_forms_without_javascript(client, association, chief):
+    """The menu button is no tab stop and hidden until static/js/grid.js shows it; without JavaScript the
+    <details> beside it holds the move, change and remove forms, which post and redirect."""
+    plan = build_plan(association, lines=2)
+    client.force_login(chief)
+    line = line_named(plan, "Förbundschef")
+    page = client.get(grid_url(plan)).text
+    row = page[page.index(f'id="rad-{line.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count('aria-haspopup="menu"') == 1
+    assert re.search(r'aria-haspopup="menu"[^>]*tabindex="-1" hidden>', row)
+    assert 'role="menu"' in row and row.count('role="menuitem"') == 4
+    details = row[row.index('<details class="grid-menu"') :]
+    for action in (f'id="line-{line.pk}-up"', f'id="line-{line.pk}-down"', f'id="line-{line.pk}-name"'):
+        assert action in details
+    assert f'id="line-{line.pk}-remove"' in details
+    move = reverse("budget_line_move", kwargs={"association": "alfa", "pk": plan.pk, "line_id": line.pk})
+    assert client.post(move, {"direction": "down"}).status_code == 302
+    assert line_named(plan, "Förbundschef").position > line.position
