@@ -115,6 +115,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
     "budget_cells_paste": PLAN_EDIT,
+    "budget_undo": PLAN_EDIT,
     "budget_contributions": PLAN_EDIT,
     "budget_intervention_cell": PLAN_EDIT,
     "budget_column_kind": PLAN_EDIT,
