@@ -65,6 +65,54 @@ class RawLine:
     values: dict[int, Decimal]
 
 
+# --- a sum row matched to what it sums, by content: one rule for the parser and the user's corrections ---
+
+STEPS = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}  # kronor per unit the table's figures count
+
+
+class Tally:
+    """Running sums of the lines read, per group (or per section), in the table's own signs: a sum row is
+    matched against them without adding up the table again (a hostile paste of 2 000 sum rows stays
+    linear)."""
+
+    def __init__(self, scale: str):
+        self.step = STEPS[scale]
+        self.sums: dict[object, tuple[dict[int, Decimal], int]] = {}
+
+    def add(self, key: object, values: dict[int, Decimal]) -> None:
+        total, count = self.sums.get(key, ({}, 0))
+        for year, value in values.items():
+            total[year] = total.get(year, Decimal(0)) + value
+        self.sums[key] = (total, count + 1)
+
+    def of(self, key: object) -> tuple[dict[int, Decimal], int]:
+        return self.sums.get(key, ({}, 0))
+
+    def totals_to(self, values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
+        """Whether `count` lines summing to `total` give the stated values in every year, within the
+        rounding of each line in the unit shown."""
+        if not count:
+            return False
+        tolerance = Decimal(self.step) / 2 * count if self.step > 1 else Decimal(0)
+        return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
+
+    def sums_group(self, values: dict[int, Decimal], group: ParsedGroup | None) -> bool:
+        return group is not None and self.totals_to(values, *self.of(id(group)))
+
+    def group_summed(
+        self, values: dict[int, Decimal], groups: list[ParsedGroup], *, current: ParsedGroup | None
+    ) -> ParsedGroup | None:
+        """The group a subtotal sums, by content: the group above it (`current`) when its lines sum to
+        the values, else the nearest earlier group of the same section whose lines do; None if none."""
+        if self.sums_group(values, current):
+            return current
+        section = current.section if current is not None else (groups[-1].section if groups else None)
+        for group in reversed(groups):
+            if group is not current and group.section == section and self.sums_group(values, group):
+                return group
+        return None
+
+
 def read_amounts(
     row: TextRow, *, column_of_cell: dict[int, int], width: int, unit: str, mode: str, found: Collector
 ) -> dict[int, Decimal | None]:
@@ -124,7 +172,7 @@ def read_body(
 ) -> Body:
     """The rows under the header: groups and lines, stated figures, equity, and what each row was read
     as (`Body.readings`). Subtotals are matched to what they total by content first (the lines above
-    them sum to it, within the rounding of the unit shown), then by position and name."""
+    them sum to it, within the rounding of the unit shown: `Tally`), then by position and name."""
     width = len(header.values)
     groups: list[ParsedGroup] = []
     # (row, target, group index, values, section, index of its reading)
@@ -145,33 +193,20 @@ def read_body(
     breakdowns: list[tuple[TextRow, str, dict[int, Decimal], str]] = []  # row, parent, values, section
     after_result = False  # rows below the result: equity, financial items, key ratios
     result_entry: tuple | None = None  # the stated result last read, until financial items follow it
-    step = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}[unit]
     detail: list[RawLine] = []  # lines read since the last heading or sum row
     header_years = sorted(column_of_cell.values())
 
     def read(row: TextRow, reading: str, values: dict[int, Decimal], group: str = "") -> None:
         readings.append(RowReading(row.number, row.label, reading, group, dict(values)))
 
-    # Running sums of the lines read, per group and per section: a sum row is matched against them
-    # without adding up the table again (a hostile paste of 2 000 sum rows stays linear).
-    tallies: dict[object, tuple[dict[int, Decimal], int]] = {}
+    tally = Tally(unit)  # the lines' sums per group and per section
+    totals_to = tally.totals_to
 
     def count_line(line: RawLine) -> None:
         raw_lines.append(line)
         detail.append(line)
-        for key in (id(line.group), line.section):
-            total, count = tallies.get(key, ({}, 0))
-            for year, value in line.values.items():
-                total[year] = total.get(year, Decimal(0)) + value
-            tallies[key] = (total, count + 1)
-
-    def totals_to(values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
-        """Whether `count` lines summing to `total` give the stated values in every year, within the
-        rounding of each line."""
-        if not count:
-            return False
-        tolerance = Decimal(step) / 2 * count if step > 1 else Decimal(0)
-        return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
+        tally.add(id(line.group), line.values)
+        tally.add(line.section, line.values)
 
     def section_group(name_section: str) -> ParsedGroup:
         """The group of a financial item read outside its section (below the result)."""
@@ -212,8 +247,7 @@ def read_body(
         nonlocal section, section_name, current
         label = row.label
         rest = normalise(STATED.sub("", normalise(label))).strip(" :")
-        in_section = tallies.get(section, ({}, 0))
-        in_group = tallies.get(id(current), ({}, 0)) if current is not None else ({}, 0)
+        in_section = tally.of(section)
         names_section = bool(SECTION_TOTAL_WORDS.search(rest))
         heading_group = current is not None and current.row is not None
         lone = (
@@ -222,7 +256,8 @@ def read_body(
             and not any(group is not current and group.section == current.section for group in groups)
         )
         target, group_index = None, None
-        if totals_to(values, *in_group):
+        summed_group = tally.group_summed(values, groups, current=current)
+        if summed_group is not None and summed_group is current:
             only = len([group for group in groups if group.section == current.section]) == 1
             if lone or (only and names_section):
                 target = current.section  # the section's only group, and the row names the section
@@ -250,6 +285,8 @@ def read_body(
             if heading_group:
                 current = None  # the sum closes its group
             return
+        elif summed_group is not None:
+            target, group_index = "group", groups.index(summed_group)  # an earlier group's lines sum to it
         else:
             target, group_index = stated_target(label, current, groups, section)
         if target is None:
@@ -280,7 +317,7 @@ def read_body(
         total: dict[int, Decimal] = {}
         count = 0
         for depth, group in enumerate(reversed(section_groups), start=1):
-            group_total, group_count = tallies.get(id(group), ({}, 0))
+            group_total, group_count = tally.of(id(group))
             for year, value in group_total.items():
                 total[year] = total.get(year, Decimal(0)) + value
             count += group_count

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from budgets.imports.body import Tally
 from budgets.imports.classify import group_kind, strip_heading
 from budgets.imports.header import header_cell
 from budgets.imports.table import (
@@ -134,8 +135,10 @@ def changed_rows(parsed: ParsedBudget, classified: dict[int, str], wanted: dict[
 
 def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedBudget:
     """The parsed budget read again from its rows, each row read as `changed` says where it says so and
-    as the parser read it elsewhere: groups and lines, stated figures, equity and breakdowns follow. The
-    table's sign convention and columns stay. Returns `parsed` itself when nothing changes."""
+    as the parser read it elsewhere: groups and lines, stated figures, equity and breakdowns follow. A
+    row read as a group's subtotal is matched to its group by the parser's rule (`Tally.group_summed`:
+    the group whose lines sum to it), else it is the subtotal of the group above it. The table's sign
+    convention and columns stay. Returns `parsed` itself when nothing changes."""
     changed = {reading.row: changed[reading.row] for reading in parsed.readings if reading.row in changed}
     if not changed:
         return parsed
@@ -151,6 +154,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
     section_name: str | None = None
     current: ParsedGroup | None = None
     last_line = ""
+    tally = Tally(parsed.scale)  # the lines' sums per group, in the table's signs, as the parser keeps them
 
     def sign(values: dict[int, Decimal], in_section: str) -> dict[int, Decimal]:
         flip = in_section == "costs" and parsed.costs_negative
@@ -215,6 +219,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
                 group = line_group(label, values)
             undecided = bool(UNDECIDED_WORDS.search(label)) or group.kind == "interventions_undecided"
             group.lines.append(ParsedLine(label, sign(values, group.section), reading.row, undecided))
+            tally.add(id(group), values)
             group_name, last_line = group.name, label
             if reading.row in changed:
                 forced[reading.row] = what  # the user's word over the member names in the label
@@ -222,14 +227,18 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
             wanted = "revenue" if what == "financial_income" else "costs"
             group = line_group(label, values, wanted)
             group.lines.append(ParsedLine(label, sign(values, wanted), reading.row))
+            tally.add(id(group), values)
             group_name, last_line = group.name, label
-        elif what == "group_total" and values and current is not None:
+        elif (
+            what == "group_total"
+            and values
+            and (summed := tally.group_summed(values, groups, current=current) or current)
+        ):
+            # The group whose lines sum to it (the parser's rule), else the group above it.
             stated.append(
-                ParsedStated(
-                    label, "group", sign(values, current.section), reading.row, groups.index(current)
-                )
+                ParsedStated(label, "group", sign(values, summed.section), reading.row, groups.index(summed))
             )
-            group_name, current = current.name, None
+            group_name, current = summed.name, None
         elif what in ("revenue_total", "costs_total") and values:
             target = what.removesuffix("_total")
             stated.append(ParsedStated(label, target, sign(values, target), reading.row))
