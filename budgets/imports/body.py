@@ -20,6 +20,7 @@ from budgets.imports.classify import (
     strip_heading,
 )
 from budgets.imports.header import BARE_YEAR, header_cell, is_header
+from budgets.imports.sums import Tally
 from budgets.imports.table import (
     BREAKDOWN,
     CLOSING_EQUITY,
@@ -28,6 +29,7 @@ from budgets.imports.table import (
     DASHES,
     FINANCIAL_COST,
     FINANCIAL_INCOME,
+    FINANCIAL_WORDS,
     MAX_LABEL_LENGTH,
     OPENING_EQUITY,
     OTHER_EQUITY,
@@ -63,54 +65,6 @@ class RawLine:
     section: str
     group: ParsedGroup
     values: dict[int, Decimal]
-
-
-# --- a sum row matched to what it sums, by content: one rule for the parser and the user's corrections ---
-
-STEPS = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}  # kronor per unit the table's figures count
-
-
-class Tally:
-    """Running sums of the lines read, per group (or per section), in the table's own signs: a sum row is
-    matched against them without adding up the table again (a hostile paste of 2 000 sum rows stays
-    linear)."""
-
-    def __init__(self, scale: str):
-        self.step = STEPS[scale]
-        self.sums: dict[object, tuple[dict[int, Decimal], int]] = {}
-
-    def add(self, key: object, values: dict[int, Decimal]) -> None:
-        total, count = self.sums.get(key, ({}, 0))
-        for year, value in values.items():
-            total[year] = total.get(year, Decimal(0)) + value
-        self.sums[key] = (total, count + 1)
-
-    def of(self, key: object) -> tuple[dict[int, Decimal], int]:
-        return self.sums.get(key, ({}, 0))
-
-    def totals_to(self, values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
-        """Whether `count` lines summing to `total` give the stated values in every year, within the
-        rounding of each line in the unit shown."""
-        if not count:
-            return False
-        tolerance = Decimal(self.step) / 2 * count if self.step > 1 else Decimal(0)
-        return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
-
-    def sums_group(self, values: dict[int, Decimal], group: ParsedGroup | None) -> bool:
-        return group is not None and self.totals_to(values, *self.of(id(group)))
-
-    def group_summed(
-        self, values: dict[int, Decimal], groups: list[ParsedGroup], *, current: ParsedGroup | None
-    ) -> ParsedGroup | None:
-        """The group a subtotal sums, by content: the group above it (`current`) when its lines sum to
-        the values, else the nearest earlier group of the same section whose lines do; None if none."""
-        if self.sums_group(values, current):
-            return current
-        section = current.section if current is not None else (groups[-1].section if groups else None)
-        for group in reversed(groups):
-            if group is not current and group.section == section and self.sums_group(values, group):
-                return group
-        return None
 
 
 def read_amounts(
@@ -193,6 +147,7 @@ def read_body(
     breakdowns: list[tuple[TextRow, str, dict[int, Decimal], str]] = []  # row, parent, values, section
     after_result = False  # rows below the result: equity, financial items, key ratios
     result_entry: tuple | None = None  # the stated result last read, until financial items follow it
+    financial_groups: dict[str, ParsedGroup] = {}  # section -> the group of financial items read in it
     detail: list[RawLine] = []  # lines read since the last heading or sum row
     header_years = sorted(column_of_cell.values())
 
@@ -310,6 +265,50 @@ def read_body(
         if target == "revenue":
             section, section_name = "costs", None
 
+    def stated_below(row: TextRow, values: dict[int, Decimal], below: tuple[str, int | None]) -> None:
+        target, group_index = below
+        figure_section = groups[group_index].section if group_index is not None else target
+        if target == "financial_net":
+            figure_section = ""  # printed as income less costs whatever the table's signs
+        stated_raw.append((row, target, group_index, values, figure_section, len(readings)))
+        reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}
+        group_name = groups[group_index].name if group_index is not None else ""
+        read(row, reading.get(target, target), values, group_name)
+
+    def below_result(label: str, values: dict[int, Decimal]) -> tuple[str, int | None] | None:
+        """What a sum row printed below the result, among the financial items, sums: by content, the
+        financial items' net (income less costs, whichever sign the table gives costs), one kind of
+        them (a group's subtotal), or the revenue or costs with them; else by its words (so that a sum
+        printed wrong is compared, and its error shown); None if neither says."""
+        income, costs = financial_groups.get("revenue"), financial_groups.get("costs")
+        income_sum, income_count = tally.of(id(income))
+        costs_sum, costs_count = tally.of(id(costs))
+        if income_count and costs_count:
+            count = income_count + costs_count
+            for sign in (1, -1):
+                net = {
+                    year: income_sum.get(year, Decimal(0)) + sign * costs_sum.get(year, Decimal(0))
+                    for year in income_sum.keys() | costs_sum.keys()
+                }
+                if totals_to(values, net, count):
+                    return "financial_net", None
+        for group in (income, costs):
+            if tally.sums_group(values, group):
+                return "group", groups.index(group)
+        for total in ("revenue", "costs"):
+            if totals_to(values, *tally.of(total)):
+                return total, None
+        rest = normalise(STATED.sub("", normalise(label)))
+        income_words, cost_words = "intäkt" in rest, "kostnad" in rest
+        if FINANCIAL_WORDS.search(rest) and "inkl" not in rest:
+            if income_words != cost_words:
+                group = income if income_words else costs
+                return ("group", groups.index(group)) if group is not None else None
+            return ("financial_net", None) if income or costs else None
+        if income_words != cost_words:
+            return "revenue" if income_words else "costs", None
+        return None
+
     def over_groups(values: dict[int, Decimal]) -> list[ParsedGroup]:
         """The last two to four groups of the section, where they sum to the values (a subtotal over
         groups, as decided and not yet decided interventions); else none."""
@@ -426,37 +425,55 @@ def read_body(
         financial = (
             "revenue" if FINANCIAL_INCOME.match(label) else "costs" if FINANCIAL_COST.match(label) else None
         )
+        if (
+            financial
+            and values
+            and after_result
+            and label.casefold().startswith("finansnetto")
+            and len(financial_groups) == 2
+        ):
+            financial = None  # under income and costs: their net, not one more item
+        if (
+            after_result
+            and STATED.match(label)
+            and not RESULT.match(label)
+            and values
+            and (below := below_result(label, values))
+        ):
+            stated_below(row, values, below)  # a sum among the financial items below the result
+            continue
         if financial and values and (after_result or financial != section):
             if result_entry is not None:
                 # Financial items below the result: that result was before financial items.
-                stated_raw.remove(result_entry)
+                index = stated_raw.index(result_entry)
+                stated_raw[index] = (result_entry[0], "result_before_financial", *result_entry[2:])
                 readings[result_entry[5]].reading = "result_before_financial"
                 result_entry = None
             if after_result:
-                # The totals above the result leave out what is printed below it: not comparable.
-                for entry in [entry for entry in stated_raw if entry[1] == financial]:
-                    stated_raw.remove(entry)
-                    readings[entry[5]].reading += "_before_financial"
-                    found.notes.append(
-                        _(
-                            "Summaraden ”%(label)s” (rad %(row)s) räknar inte med de finansiella posterna "
-                            "under resultatet och jämförs inte."
-                        )
-                        % {"label": entry[0].label, "row": entry[0].number}
-                    )
-            group = section_group(financial)
+                # The totals above the result leave out what is printed below it: they are compared with
+                # finsam's totals without the financial items.
+                for index, entry in enumerate(stated_raw):
+                    if entry[1] == financial:
+                        stated_raw[index] = (entry[0], f"{financial}_before_financial", *entry[2:])
+                        readings[entry[5]].reading = f"{financial}_total_before_financial"
+            group = financial_groups[financial] = section_group(financial)
             count_line(RawLine(row, financial, group, values))
             read(row, f"financial_{'income' if financial == 'revenue' else 'cost'}", values, group.name)
             continue
         if RESULT.match(label):
             after_result = True
             if RESULT_BEFORE_FINANCIAL.search(label):
+                if values:
+                    stated_raw.append((row, "result_before_financial", None, values, "", len(readings)))
                 read(row, "result_before_financial", values)
                 continue
             if values:
                 result_entry = (row, "result", None, values, "", len(readings))
                 stated_raw.append(result_entry)
             read(row, "result", values)
+            continue
+        if after_result and financial is None and FINANCIAL_INCOME.match(label) and values:
+            stated_below(row, values, ("financial_net", None))  # "Finansnetto" under the items
             continue
         if after_result:
             read(row, "note", values)

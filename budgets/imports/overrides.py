@@ -15,9 +15,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from budgets.imports.body import Tally
 from budgets.imports.classify import group_kind, strip_heading
 from budgets.imports.header import header_cell
+from budgets.imports.sums import Tally
 from budgets.imports.table import (
     COST_HEADINGS,
     COST_WORDS,
@@ -39,9 +39,12 @@ ROW_READINGS = {
     "group_total": gettext_lazy("Summa för gruppen ovanför"),
     "revenue_total": gettext_lazy("Summa intäkter"),
     "costs_total": gettext_lazy("Summa kostnader"),
+    "revenue_total_before_financial": gettext_lazy("Summa intäkter före finansiella poster"),
+    "costs_total_before_financial": gettext_lazy("Summa kostnader före finansiella poster"),
     "result_before_financial": gettext_lazy("Resultat före finansiella poster"),
     "financial_income": gettext_lazy("Finansiell intäkt"),
     "financial_cost": gettext_lazy("Finansiell kostnad"),
+    "financial_net": gettext_lazy("Finansiella poster netto"),
     "result": gettext_lazy("Resultat"),
     "opening_equity": gettext_lazy("Ingående eget kapital"),
     "closing_equity": gettext_lazy("Utgående eget kapital"),
@@ -50,11 +53,6 @@ ROW_READINGS = {
     "breakdown": gettext_lazy("Varav-rad (del av raden ovanför)"),
     "subtotal": gettext_lazy("Summa över flera grupper (jämförs inte)"),
     "note": gettext_lazy("Anteckning, läses inte"),
-}
-# Readings the parser gives that the select shows under the nearest choice.
-READING_ALIASES = {
-    "revenue_total_before_financial": "revenue_total",
-    "costs_total_before_financial": "costs_total",
 }
 IGNORE = "ignore"
 COLUMN_VALUE = re.compile(r"^(\d{4}):([a-z]+)$")
@@ -127,9 +125,7 @@ def changed_rows(parsed: ParsedBudget, classified: dict[int, str], wanted: dict[
     return {
         reading.row: wanted[reading.row]
         for reading in parsed.readings
-        if reading.row in wanted
-        and wanted[reading.row]
-        != READING_ALIASES.get(current := classified.get(reading.row, reading.reading), current)
+        if reading.row in wanted and wanted[reading.row] != classified.get(reading.row, reading.reading)
     }
 
 
@@ -245,8 +241,16 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
             current = None
             if target == "revenue":
                 section, section_name = "costs", None
-        elif what == "result" and values:
-            stated.append(ParsedStated(label, "result", dict(values), reading.row))
+        elif what in ("revenue_total_before_financial", "costs_total_before_financial") and values:
+            # A total printed above financial items: compared with finsam's total without them.
+            in_section = what.removesuffix("_total_before_financial")
+            target = f"{in_section}_before_financial"
+            stated.append(ParsedStated(label, target, sign(values, in_section), reading.row))
+            current = None
+            if in_section == "revenue":
+                section, section_name = "costs", None
+        elif what in ("result", "result_before_financial", "financial_net") and values:
+            stated.append(ParsedStated(label, what, dict(values), reading.row))
         elif what == "opening_equity":
             first = next((values[year] for year in parsed.years if year in values), None)
             if first is not None and opening_equity is None:
@@ -258,7 +262,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
                 ParsedLine(label, sign(values, section or "revenue"), reading.row, parent=last_line)
             )
             group_name = last_line
-        elif what not in ("result_before_financial", "subtotal", "note"):
+        elif what not in ("result_before_financial", "financial_net", "subtotal", "note"):
             what = "note"  # a reading that needs amounts, on a row without them
         readings.append(replace(reading, reading=what, group=group_name))
 

@@ -398,7 +398,15 @@ class AssociationLoader:
                 if len(lines) != 1:
                     self.fail(f"{where}: raden {name!r} finns inte eller är inte entydig.")
                 fields.update(line=lines[0], group=lines[0].group, reference=name)
-            case StatedFigure.Target.REVENUE | StatedFigure.Target.COSTS | StatedFigure.Target.RESULT:
+            case (
+                StatedFigure.Target.REVENUE
+                | StatedFigure.Target.COSTS
+                | StatedFigure.Target.RESULT
+                | StatedFigure.Target.REVENUE_BEFORE_FINANCIAL
+                | StatedFigure.Target.COSTS_BEFORE_FINANCIAL
+                | StatedFigure.Target.RESULT_BEFORE_FINANCIAL
+                | StatedFigure.Target.FINANCIAL_NET
+            ):
                 pass
             case StatedFigure.Target.INTERVENTIONS_TOTAL:
                 pass
