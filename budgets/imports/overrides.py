@@ -36,7 +36,7 @@ from budgets.models import BudgetColumn
 ROW_READINGS = {
     "line": gettext_lazy("Rad i gruppen ovanför"),
     "heading": gettext_lazy("Rubrik (ny grupp)"),
-    "group_total": gettext_lazy("Summa för gruppen ovanför"),
+    "group_total": gettext_lazy("Summa för en grupp ovanför (den vars rader ger summan)"),
     "revenue_total": gettext_lazy("Summa intäkter"),
     "costs_total": gettext_lazy("Summa kostnader"),
     "revenue_total_before_financial": gettext_lazy("Summa intäkter före finansiella poster"),
