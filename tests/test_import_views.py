@@ -373,7 +373,10 @@ def test_a_dismissed_deviation_stays_dismissed_when_the_table_is_imported_again(
     figure.dismissed_reason, figure.print_note = "Summeringsfel i det antagna dokumentet.", True
     figure.save()
 
-    import_table(wrong.replace("Summa administration\t", "SUMMA  administration:\t"))
+    again = wrong.replace("Summa administration\t", "SUMMA  administration:\t")
+    preview = chief.post(import_url(plan), {"text": again, "unit": "tkr", "action": "preview"})
+    assert "Markerad som dokumentets eget fel: Summeringsfel i det antagna dokumentet." in preview.text
+    import_table(again)
     judged = plan.stated_figures.exclude(dismissed_reason="")
     assert [(f.label, f.column.year, f.dismissed_reason, f.print_note) for f in judged] == [
         ("SUMMA administration:", 2020, "Summeringsfel i det antagna dokumentet.", True)

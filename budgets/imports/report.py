@@ -56,6 +56,7 @@ class ReportFigure:
     difference: str
     agrees: bool
     follows: str = ""  # the label of the deviation this one follows from (the same amount, a level below)
+    dismissed_reason: str = ""  # the chief's reason, kept from the figure it replaces, if judged before
 
 
 @dataclass
@@ -273,6 +274,7 @@ def build_report(
                 computed=one(computed, negate=is_cost),
                 difference="" if computed is None or not differs else one(stated - computed, negate=is_cost),
                 agrees=not differs,
+                dismissed_reason=figure.dismissed_reason,
             )
         )
         if differs and computed is not None:
