@@ -211,8 +211,7 @@ def read_body(
             and not any(group is not current and group.section == current.section for group in groups)
         )
         target, group_index = None, None
-        summed_group = tally.group_summed(values, groups, current=current)
-        if summed_group is not None and summed_group is current:
+        if tally.sums_group(values, current):
             only = len([group for group in groups if group.section == current.section]) == 1
             if lone or (only and names_section):
                 target = current.section  # the section's only group, and the row names the section
@@ -240,7 +239,7 @@ def read_body(
             if heading_group:
                 current = None  # the sum closes its group
             return
-        elif summed_group is not None:
+        elif (summed_group := tally.group_summed(values, groups, current=current)) is not None:
             target, group_index = "group", groups.index(summed_group)  # an earlier group's lines sum to it
         else:
             target, group_index = stated_target(label, current, groups, section)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from budgets.imports.table import ParsedGroup
 
 STEPS = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}  # kronor per unit the table's figures count
+EARLIER_GROUPS = 12  # how far back a subtotal is looked for its group: a table prints it near its group
 
 
 class Tally:
@@ -43,11 +44,12 @@ class Tally:
         self, values: dict[int, Decimal], groups: list[ParsedGroup], *, current: ParsedGroup | None
     ) -> ParsedGroup | None:
         """The group a subtotal sums, by content: the group above it (`current`) when its lines sum to
-        the values, else the nearest earlier group of the same section whose lines do; None if none."""
+        the values, else the nearest of the `EARLIER_GROUPS` groups of the same section before it whose
+        lines do (a bounded look back: a paste of thousands of groups and sums stays linear); None if none."""
         if self.sums_group(values, current):
             return current
         section = current.section if current is not None else (groups[-1].section if groups else None)
-        for group in reversed(groups):
-            if group is not current and group.section == section and self.sums_group(values, group):
-                return group
-        return None
+        earlier = [
+            g for g in reversed(groups[-4 * EARLIER_GROUPS :]) if g is not current and g.section == section
+        ]
+        return next((group for group in earlier[:EARLIER_GROUPS] if self.sums_group(values, group)), None)
