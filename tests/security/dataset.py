@@ -172,6 +172,8 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
         reference=admin.name,
         group=admin,
         amount=Money(900_000, "SEK"),
+        dismissed_reason="Summeringsfel i det antagna dokumentet.",
+        print_note=True,
     )
     for position, intervention in enumerate(interventions):
         PlanIntervention.objects.create(plan=plan, intervention=intervention, position=position)
