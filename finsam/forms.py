@@ -159,7 +159,7 @@ class StaffMemberForm(SetupForm):
         field = self.fields["fte_percent"]
         field.max_value = 100
         field.widget.attrs["max"] = 100
-        field.validators.append(MaxValueValidator(100, _("Högst 100 %.")))
+        field.validators.append(MaxValueValidator(100, _("Högst 100 procent.")))
         field.error_messages["invalid"] = _("Skriv ett heltal mellan 0 och 100.")
 
 

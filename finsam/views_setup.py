@@ -148,8 +148,14 @@ def _kind(slug: str) -> setup.SetupKind:
         raise Http404 from None
 
 
-def _item_page(request, kind, form, *, item=None, status: int = 200):
-    context = {"association": request.access.association, "kind": kind, "form": form, "item": item}
+def _item_page(request, kind, form, *, item=None, conflict: str = "", status: int = 200):
+    context = {
+        "association": request.access.association,
+        "kind": kind,
+        "form": form,
+        "item": item,
+        "conflict": conflict,
+    }
     return render(request, "finsam/setup_item.html", context, status=status)
 
 
@@ -184,10 +190,10 @@ def setup_item_edit(request, kind: str, item: int):
                 messages.error(request, _("Raden har tagits bort av någon annan."))
                 return redirect("association_settings", association=association.slug)
             form = kind.form_class(instance=conflict.current, association=association)
-            form.add_error(
-                None, _("Någon annan har ändrat raden medan du skrev. Här är det som nu är sparat.")
+            message = _(
+                "Någon annan har ändrat raden medan du skrev. Här är det som nu är sparat: ändra igen."
             )
-            return _item_page(request, kind, form, item=conflict.current, status=409)
+            return _item_page(request, kind, form, item=conflict.current, conflict=message, status=409)
         messages.success(request, _("Sparat: %(item)s.") % {"item": row})
         return redirect("association_settings", association=association.slug)
     return _item_page(request, kind, form, item=row, status=422 if request.method == "POST" else 200)
