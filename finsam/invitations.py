@@ -161,20 +161,34 @@ def pending_invitations(association: Association):
     )
 
 
-def membership_remove(*, membership: Membership) -> None:
-    """Remove someone's role in the association. Raises `ValidationError` for the association's last chief:
-    someone must be left to keep the association (invite the next chief first)."""
-    with transaction.atomic():
-        # The chiefs' rows locked: two chiefs removing each other at once cannot both succeed.
-        chiefs = list(
-            Membership.objects.select_for_update()
-            .filter(association_id=membership.association_id, role=Role.CHIEF)
-            .values_list("pk", flat=True)
+def _refuse_leaving_without_chief(membership: Membership) -> None:
+    """Raise `ValidationError` if `membership` is the association's last chief: someone must be left to keep
+    the association (invite the next chief first). Locks the chiefs' rows, so that two chiefs removing
+    each other at once cannot both succeed; call inside a transaction."""
+    chiefs = list(
+        Membership.objects.select_for_update()
+        .filter(association_id=membership.association_id, role=Role.CHIEF)
+        .values_list("pk", flat=True)
+    )
+    if membership.role == Role.CHIEF and chiefs == [membership.pk]:
+        raise ValidationError(
+            _("Förbundet måste ha en förbundschef. Bjud in nästa förbundschef innan du tar bort den sista.")
         )
-        if membership.role == Role.CHIEF and chiefs == [membership.pk]:
-            raise ValidationError(
-                _(
-                    "Förbundet måste ha en förbundschef. Bjud in nästa förbundschef innan du tar bort den sista."
-                )
-            )
+
+
+def membership_remove(*, membership: Membership) -> None:
+    """Remove someone's role in the association (never the last chief's: `ValidationError`)."""
+    with transaction.atomic():
+        _refuse_leaving_without_chief(membership)
         membership.delete()
+
+
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    """Give someone another role in the association (the last chief stays chief: `ValidationError`)."""
+    if role == membership.role:
+        return membership
+    with transaction.atomic():
+        _refuse_leaving_without_chief(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership

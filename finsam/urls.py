@@ -65,6 +65,11 @@ urlpatterns = [
         name="membership_remove",
     ),
     path(
+        f"{SETUP}behorigheter/<int:membership>/roll/",
+        views_access.membership_role,
+        name="membership_role",
+    ),
+    path(
         f"{SETUP}inbjudningar/<int:invitation>/ta-bort/",
         views_access.invitation_revoke,
         name="invitation_revoke",

@@ -38,6 +38,7 @@ def _access_page(request, form, *, status: int = 200):
         "invitations": invitations.pending_invitations(association),
         "form": form,
         "invitation_days": settings.FINSAM_INVITATION_DAYS,
+        "roles": Role.choices,
     }
     return render(request, "finsam/access.html", context, status=status)
 
@@ -88,6 +89,29 @@ def membership_remove(request, membership: int):
         messages.success(request, _("%(name)s har inte längre tillgång till förbundet.") % {"name": name})
         if row.user_id == request.user.pk and not request.user.is_superuser:
             return redirect("dashboard")
+    return redirect("association_access", association=association.slug)
+
+
+@association_view
+@require_POST
+def membership_role(request, membership: int):
+    """Give someone another role (the last chief stays chief)."""
+    association = request.access.association
+    row = get_object_or_404(association.memberships.select_related("user"), pk=membership)
+    _refuse_unless_chief(request)
+    role = request.POST.get("role", "")
+    name = row.user.get_full_name() or row.user.get_username()
+    if role not in Role.values:
+        messages.error(request, _("Välj en roll i listan för %(name)s.") % {"name": name})
+        return redirect("association_access", association=association.slug)
+    try:
+        invitations.membership_set_role(membership=row, role=role)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s är nu %(role)s.") % {"name": name, "role": row.get_role_display().lower()}
+        )
     return redirect("association_access", association=association.slug)
 
 

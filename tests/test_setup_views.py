@@ -340,3 +340,27 @@ def test_the_chief_withdraws_an_invitation(chief_client, chief, association, oth
     )
     assert chief_client.post(reverse("invitation_revoke", args=[association.slug, own.pk])).status_code == 302
     assert list(Invitation.objects.values_list("pk", flat=True)) == [foreign.pk]
+
+
+def test_the_chief_changes_a_role_but_the_last_chief_stays_chief(
+    chief_client, chief, board_member, members, outsider, client_for, association
+):
+    board = Membership.objects.get(user=board_member)
+    url = reverse("membership_role", args=[association.slug, board.pk])
+    response = chief_client.post(url, {"role": "chair"}, follow=True)
+    assert "är nu ordförande" in text(response)
+    board.refresh_from_db()
+    assert board.role == Role.CHAIR
+    response = chief_client.post(url, {"role": "owner"}, follow=True)
+    assert "Välj en roll i listan" in text(response)
+    own = Membership.objects.get(user=chief)
+    response = chief_client.post(
+        reverse("membership_role", args=[association.slug, own.pk]), {"role": "reader"}, follow=True
+    )
+    assert "Förbundet måste ha en förbundschef" in text(response)
+    own.refresh_from_db()
+    assert own.role == Role.CHIEF
+    assert client_for(members[Role.READER]).post(url, {"role": "chief"}).status_code == 403
+    assert client_for(outsider).post(url, {"role": "chief"}).status_code == 404
+    board.refresh_from_db()
+    assert board.role == Role.CHAIR

@@ -149,7 +149,16 @@ def test_a_new_association_is_set_up_and_its_board_invited_without_the_admin(
     later.goto("/f/nyby/")
     expect(later.get_by_role("heading", level=1)).to_have_text("Samordningsförbundet Nyby")
     membership = Membership.objects.get(user__username="lena@nyby.example.se")
-    assert membership.role == Membership.Role.BOARD and membership.association.slug == "nyby"
+    assert membership.role == Membership.Role.BOARD
+    assert membership.association.slug == "nyby"
+    # The chief sees her among those with access, and can give her another role.
+    chief.reload()
+    chief.get_by_label("Roll för Lena Ledamot").select_option(label="Läsare")
+    with chief.expect_navigation():
+        chief.get_by_role("button", name="Ändra roll Lena Ledamot").click()
+    expect(chief.locator("#messages")).to_contain_text("Lena Ledamot är nu läsare")
+    check(chief, axe_check)
+    assert Membership.objects.get(pk=membership.pk).role == Membership.Role.READER
     # The used link does not work again.
     later.goto(invitation_path("lena@nyby.example.se"))
     expect(later.get_by_role("alert")).to_contain_text("Inbjudan är redan använd")

@@ -85,6 +85,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "setup_item_delete": ASSOCIATION_EDIT,
     "association_access": ASSOCIATION_EDIT,
     "membership_remove": ASSOCIATION_EDIT,
+    "membership_role": ASSOCIATION_EDIT,
     "invitation_revoke": ASSOCIATION_EDIT,
     # an invitation's link: anyone (the token is the key; an unknown token says so)
     "invitation_accept": PUBLIC,
