@@ -43,6 +43,13 @@ class AssociationDateForm(forms.Form):
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REQUIRED = {"required": _("Fyll i fältet.")}
+# An invited address becomes the new account's user name (at most 150 characters).
+EMAIL_MAX_LENGTH = 150
+EMAIL_ERRORS = {
+    "required": _("Fyll i fältet."),
+    "invalid": _("Skriv en giltig e-postadress."),
+    "max_length": _("Högst %(limit_value)d tecken."),
+}
 
 
 class SetupForm(forms.ModelForm):
@@ -88,7 +95,8 @@ class AssociationCreateForm(AssociationFactsForm):
     chief_email = forms.EmailField(
         label=_("Förbundschefens e-postadress"),
         help_text=_("Förbundschefen får en inbjudan med en länk för att välja lösenord."),
-        error_messages={"required": _("Fyll i fältet."), "invalid": _("Skriv en giltig e-postadress.")},
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages=EMAIL_ERRORS,
     )
 
     class Meta(AssociationFactsForm.Meta):
@@ -120,6 +128,14 @@ class OrganisationForm(SetupForm):
         if others.exists():
             raise forms.ValidationError(_("Förbundet har redan en organisation med det namnet."))
         return name
+
+    def clean_is_member(self):
+        is_member = self.cleaned_data["is_member"]
+        if not is_member and self.instance.pk and self.instance.board_seats.exists():
+            raise forms.ValidationError(
+                _("Organisationen har utsett ledamöter i styrelsen och måste vara medlem i förbundet.")
+            )
+        return is_member
 
 
 class BoardSeatForm(SetupForm):
@@ -167,8 +183,7 @@ class InvitationForm(forms.Form):
     """Invite someone to a role in the association."""
 
     email = forms.EmailField(
-        label=_("E-postadress"),
-        error_messages={"required": _("Fyll i fältet."), "invalid": _("Skriv en giltig e-postadress.")},
+        label=_("E-postadress"), max_length=EMAIL_MAX_LENGTH, error_messages=EMAIL_ERRORS
     )
     role = forms.ChoiceField(
         label=_("Roll"),

@@ -364,3 +364,31 @@ def test_the_chief_changes_a_role_but_the_last_chief_stays_chief(
     assert client_for(outsider).post(url, {"role": "chief"}).status_code == 404
     board.refresh_from_db()
     assert board.role == Role.CHAIR
+
+
+def test_an_organisation_that_appointed_board_members_stays_a_member(chief_client, association):
+    region = association.organisations.get(kind=Organisation.Kind.REGION)
+    BoardSeatFactory(association=association, appointed_by=region)
+    response = chief_client.post(
+        f"/f/{association.slug}/forbundet/organisationer/{region.pk}/",
+        {"name": "Region Alfa", "kind": "region", "short_name": "RA"},
+    )
+    assert response.status_code == 422 and "måste vara medlem i förbundet" in text(response)
+    region.refresh_from_db()
+    assert region.is_member and region.short_name == ""
+    response = chief_client.post(
+        f"/f/{association.slug}/forbundet/organisationer/{region.pk}/",
+        {"name": "Region Alfa", "kind": "region", "short_name": "RA", "is_member": "on"},
+    )
+    assert response.status_code == 302
+    region.refresh_from_db()
+    assert region.short_name == "RA"
+
+
+def test_the_navigation_links_the_association_list_for_its_administrators(client_for, installer, chief):
+    link = f'href="{reverse("association_admin_list")}"'
+    assert link not in text(client_for(installer).get("/"))  # not staff: not asked (no permission queries)
+    installer.is_staff = True
+    installer.save()
+    assert link in text(client_for(installer).get("/"))
+    assert link not in text(client_for(chief).get("/"))
