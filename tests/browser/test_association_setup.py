@@ -23,7 +23,7 @@ BOARD_PASSWORD = "Styrelsen-tycker-2026!"
 @pytest.fixture
 def installer(transactional_db):
     user = get_user_model().objects.create_user(
-        username="installation", password=PASSWORD, email="it@example.se"
+        username="installation", password=PASSWORD, email="it@example.se", is_staff=True
     )
     user.user_permissions.add(Permission.objects.get(codename="add_association"))
     return user
