@@ -28,8 +28,9 @@ def _refuse_unless_chief(request) -> None:
 
 def _access_page(request, form, *, status: int = 200):
     association = request.access.association
-    memberships = list(
-        association.memberships.select_related("user").order_by("role", "user__last_name", "user__username")
+    memberships = sorted(
+        association.memberships.select_related("user").order_by("user__last_name", "user__username"),
+        key=lambda membership: Role.values.index(membership.role),  # chief, chair, board, reader
     )
     chiefs = [membership for membership in memberships if membership.role == Role.CHIEF]
     context = {

@@ -392,3 +392,11 @@ def test_the_navigation_links_the_association_list_for_its_administrators(client
     installer.save()
     assert link in text(client_for(installer).get("/"))
     assert link not in text(client_for(chief).get("/"))
+
+
+def test_the_access_page_lists_the_chief_first_and_the_readers_last(chief_client, members, association):
+    page = text(chief_client.get(reverse("association_access", args=[association.slug])))
+    positions = [
+        page.index(f"({label}") for label in ("Förbundschef", "Ordförande", "Styrelseledamot", "Läsare")
+    ]
+    assert positions == sorted(positions)
