@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "finsam.security.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "finsam.links.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Logs every 403/404 answer with user, path and association (finsam/security.py).
@@ -224,8 +225,11 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS"),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "finsam <noreply@localhost>")
-# Where finsam is served, for the links in e-mail (no request to take the host from there).
-FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Where finsam is served, for the links in e-mail (finsam.links). Set it in production; in development the
+# links take the address of the request the mail is sent from.
+FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "")
+# How long an invitation's link can be used (finsam.invitations).
+FINSAM_INVITATION_DAYS = int(os.environ.get("FINSAM_INVITATION_DAYS", "7"))
 
 # Content-Security-Policy: no inline scripts; everything from our own origin.
 SECURE_CSP = {

@@ -41,7 +41,7 @@ from djmoney.models.fields import CurrencyField, MoneyField
 from djmoney.money import Money
 
 from budgets.models import BudgetGroup, BudgetLine
-from finsam.models import Association, BoardSeat, StaffMember
+from finsam.models import Association, BoardSeat, Invitation, StaffMember
 from interventions.models import Intervention
 from plans.models import (
     ActivityItem,
@@ -70,12 +70,17 @@ class BackupError(Exception):
 # --- Which models, and how each reaches its association -------------------------------------------
 
 
+# Not backed up: a pending invitation's link belongs to the installation that sent it (and its token hash,
+# unique, would collide with the original's on an import beside it).
+NOT_BACKED_UP = (Invitation,)
+
+
 def backup_models() -> list[type[models.Model]]:
-    """Every concrete model of the backup apps except `Association` itself."""
+    """Every concrete model of the backup apps except `Association` itself (and `NOT_BACKED_UP`)."""
     found = []
     for label in BACKUP_APPS:
         for model in apps.get_app_config(label).get_models():
-            if model is Association or model._meta.proxy or not model._meta.managed:
+            if model is Association or model in NOT_BACKED_UP or model._meta.proxy or not model._meta.managed:
                 continue
             found.append(model)
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -33,7 +34,7 @@ from budgets.models import (
     InterventionBudgetAmount,
     StatedFigure,
 )
-from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
+from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
 from plans.gateway import plan_event_record
@@ -230,6 +231,14 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
         )
         Membership.objects.create(user=user, association=association, role=role)
         users[role] = user
+    # A pending invitation (not in the backup, so not found by the generic filler and the collector).
+    invitation = Invitation.objects.create(
+        association=association,
+        email=f"{key}-inbjuden@example.se",
+        role=Membership.Role.BOARD,
+        token_hash=hashlib.sha256(key.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     interventions = []
     for number, status in enumerate([Intervention.Status.GRANTED, Intervention.Status.UNDECIDED]):
         intervention = Intervention.objects.create(
@@ -308,6 +317,7 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
     if with_pdfs:
         _render_pdfs(world)
     _collect_objects(world)
+    world.objects["invitation"] = world.adopted_objects["invitation"] = invitation
     return world
 
 

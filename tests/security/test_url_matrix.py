@@ -42,6 +42,7 @@ from tests.security.dataset import MARKERS, World, seed_world
 
 PUBLIC = "public"  # anyone, logged in or not
 LOGIN = "login"  # any logged-in user; not tied to an association
+INSTALL = "install"  # the installation administrator (permission finsam.add_association): no test role
 ASSOCIATION = "association"  # any member of the association (readers included)
 ASSOCIATION_EDIT = "association-edit"  # the association's chief only (interventions, organisations...)
 PLAN_READ = "plan-read"  # a plan: chief and board see drafts, readers only adopted plans
@@ -75,6 +76,21 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
     "association_calendar_edit": ASSOCIATION_EDIT,
     "association_calendar_delete": ASSOCIATION_EDIT,
+    # setting up associations: the installation administrator creates them and invites their chiefs
+    "association_admin_list": INSTALL,
+    "association_create": INSTALL,
+    "association_invite_chief": INSTALL,
+    # the chief keeps the association's facts, organisations, board, staff and who has access
+    "association_settings": ASSOCIATION_EDIT,
+    "setup_item_add": ASSOCIATION_EDIT,
+    "setup_item_edit": ASSOCIATION_EDIT,
+    "setup_item_delete": ASSOCIATION_EDIT,
+    "association_access": ASSOCIATION_EDIT,
+    "membership_remove": ASSOCIATION_EDIT,
+    "membership_role": ASSOCIATION_EDIT,
+    "invitation_revoke": ASSOCIATION_EDIT,
+    # an invitation's link: anyone (the token is the key; an unknown token says so)
+    "invitation_accept": PUBLIC,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_delete": PLAN_EDIT,
@@ -405,6 +421,7 @@ def _a(chief, chair, board, reader):
 EXPECTED = {
     PUBLIC: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
     LOGIN: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    INSTALL: {p: _a(DENIED, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
     ASSOCIATION: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
     ASSOCIATION_EDIT: {p: _a(OK, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
     PLAN_READ: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
@@ -441,6 +458,8 @@ def expected_outcomes(category: str, plan: str, role: str, swapped: bool = False
         allowed = {"ok", "404"}
     elif role == "anonymous":
         allowed = {"ok", "login"} if category == PUBLIC else {"login"}
+    elif role in B_ROLES and category == INSTALL:
+        allowed = {"403"}
     elif role in B_ROLES:
         allowed = {"ok", "login"} if category in UNSCOPED else {"404"}
     else:
