@@ -480,12 +480,15 @@ def summarize(runner: Runner) -> dict:
         of_action = [sample for sample in peak if sample.action == action]
         millis = [sample.seconds * 1000 for sample in of_action]
         share = sql_share(of_action)
+        served = [sample.server_ms for sample in of_action if sample.server_ms is not None]
         actions[action] = {
             "requests": len(of_action),
             "p50_ms": round(percentile(millis, 0.50), 1),
             "p95_ms": round(percentile(millis, 0.95), 1),
             "p99_ms": round(percentile(millis, 0.99), 1),
             "sql_share": None if share is None else round(share, 3),
+            # The server's own time (Server-Timing): the rest of the latency is waiting for a worker.
+            "server_p50_ms": round(percentile(served, 0.50), 1) if served else None,
         }
     errors: dict[str, int] = defaultdict(int)
     for sample in runner.samples:

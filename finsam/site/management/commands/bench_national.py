@@ -149,13 +149,18 @@ class Command(BaseCommand):
             f"Requests per second: {report['requests_per_second']} "
             f"({report['requests']} requests; per server {per_server})"
         )
-        write(f"\n{'action':<16} {'requests':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'SQL share':>10}")
+        write(
+            f"\n{'action':<16} {'requests':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'SQL share':>10}"
+            f" {'server p50 ms':>14}"
+        )
         for action, row in report["actions"].items():
             share = "—" if row["sql_share"] is None else f"{row['sql_share']:.0%}"
+            server = "—" if row["server_p50_ms"] is None else f"{row['server_p50_ms']:.0f}"
             write(
                 f"{action:<16} {row['requests']:>9} {row['p50_ms']:>9.0f} {row['p95_ms']:>9.0f} "
-                f"{row['p99_ms']:>9.0f} {share:>10}"
+                f"{row['p99_ms']:>9.0f} {share:>10} {server:>14}"
             )
+        write("(p50–p99: as the clients waited, queueing included; server p50: the server's own time)")
         share = "—" if report["sql_share"] is None else f"{report['sql_share']:.0%}"
         write(f"\nShare of request time spent in SQL (server's own timing): {share}")
         errors = ", ".join(f"{kind}: {n}" for kind, n in report["errors"].items()) or "none"
