@@ -37,10 +37,12 @@ CELLS_PER_VISIT = 3
 # The share of each kind of action; the PDF share is set by the runner.
 ACTIONS = {"cells": 0.36, "chapter": 0.16, "review": 0.23, "changes": 0.25}
 
+# A typed cell's form (budgets/grid.html#amount-cell): where it posts, the version and the amount shown.
 CELL_FORM = re.compile(
-    r'action="(?P<path>[^"]*/budget/rad/\d+/kolumn/\d+/)".*?name="version" value="(?P<version>\d+)"', re.S
+    r'action="(?P<path>[^"]*/budget/rad/\d+/kolumn/\d+/)".*?name="version" value="(?P<version>\d+)"'
+    r'.*?name="amount"[^>]*?value="(?P<text>[^"]*)"',
+    re.S,
 )
-VERSION = re.compile(r'name="version" value="(\d+)"')
 CHECKS_DIGEST = re.compile(r'name="checks_digest" value="([^"]*)"')
 PDF_POLL = re.compile(r'hx-get="([^"]*/pdf/\d+/)"')
 PDF_FILE = re.compile(r'href="([^"]*/pdf/\d+/ladda-ned/)"')
@@ -185,7 +187,7 @@ class Visitor:
     paths: dict[str, str]
     chapters: list[str]
     cookies: dict[str, str]
-    cell_versions: dict[str, int] = field(default_factory=dict)
+    cell_versions: dict[str, tuple[int, str]] = field(default_factory=dict)  # path: (version, text)
     checks_digest: str = ""
 
 
@@ -365,29 +367,33 @@ class Runner:
         grid = self.request(connections, visitor, "grid", "GET", visitor.paths["budget_grid"])
         if grid is None:
             return
-        versions = {match["path"]: int(match["version"]) for match in CELL_FORM.finditer(grid.text)}
-        visitor.cell_versions.update(versions)
+        cells = {
+            match["path"]: (int(match["version"]), match["text"]) for match in CELL_FORM.finditer(grid.text)
+        }
+        visitor.cell_versions.update(cells)
         digest = CHECKS_DIGEST.search(grid.text)
         visitor.checks_digest = digest.group(1) if digest else ""
-        for path in rng.sample(sorted(versions), min(CELLS_PER_VISIT, len(versions))):
+        for path in rng.sample(sorted(cells), min(CELLS_PER_VISIT, len(cells))):
             if time.monotonic() >= self.deadline:
                 return
             time.sleep(rng.uniform(0.1, 0.4))  # typing
-            version = visitor.cell_versions[path]
-            typed = str(rng.randint(1, 399))  # tkr, within the range of the synthetic rows
+            version, text = visitor.cell_versions[path]
+            typed = text
+            while typed == text:  # a new amount: the same one saves nothing
+                typed = str(rng.randint(1, 399))  # tkr, within the range of the synthetic rows
             data = {"amount": typed, "version": version, "checks_digest": visitor.checks_digest}
             answer = self.request(
                 connections, visitor, "cell_save", "POST", path, data, htmx=True, expected=(200, 409)
             )
             if answer is None:
                 continue
-            shown = VERSION.search(answer.text)
-            shown_version = int(shown.group(1)) if shown else version
-            visitor.cell_versions[path] = shown_version
+            shown = CELL_FORM.search(answer.text)
+            shown_version, shown_text = (int(shown["version"]), shown["text"]) if shown else (version, "")
+            visitor.cell_versions[path] = (shown_version, shown_text)
             if answer.status == 409:
                 with self._lock:
                     self.counts.conflicts += 1
-            elif shown_version == version + 1:
+            elif shown_version == version + 1 and shown_text == typed:
                 self.cells.record(path, version, typed)
             else:
                 with self._lock:

@@ -46,6 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--peak", type=float, default=130.0, help="seconds at the peak (after the ramp)")
         parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the clients start")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
+        parser.add_argument("--seed", type=int, help="of the clients' choices (default: from the clock)")
         parser.add_argument("--pdf-share", type=float, default=0.03, help="share of actions asking for a PDF")
         parser.add_argument(
             "--output", type=Path, default=Path(settings.BASE_DIR) / "var" / "bench-national.json"
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             ramp=options["ramp"],
             peak=options["peak"],
             pdf_share=options["pdf_share"],
+            # A new seed each run: the same one would type the amounts the last run stored, saving nothing.
+            seed=options["seed"] if options["seed"] is not None else int(time.time()),
         )
         processes = []
         try:
@@ -97,6 +100,7 @@ class Command(BaseCommand):
         report = load.summarize(runner)
         report["lost_updates"] = lost_updates(runner)
         report["machine"] = machine()
+        report["seed"] = runner.seed
         report["load_average"] = {"before": load_before, "after": load_after}
         report["wall_seconds"] = round(time.monotonic() - started)
         options["output"].parent.mkdir(parents=True, exist_ok=True)
