@@ -26,11 +26,15 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Avg, Count
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from budgets.models import BudgetAmount
 from finsam.money import parse_amount
 from finsam.site.benchmark import load, measure, national
-from plans.models import Chapter, Plan
+from plans.models import Chapter, Plan, PlanPdf
 
 CELL_PATH = re.compile(r"/planer/(?P<plan>\d+)/budget/rad/(?P<line>\d+)/kolumn/(?P<column>\d+)/$")
 CHAPTER_PATH = re.compile(r"/planer/(?P<plan>\d+)/redigera/[^/]+/(?P<chapter>\d+)/andra/$")
@@ -62,6 +66,7 @@ class Command(BaseCommand):
         ensure_database()
         call_command("migrate", interactive=False, verbosity=0)
         members = national.build(count=options["associations"], users=options["users"])
+        clear_renderings()
         national.log_in(members)
         self.stdout.write(
             f"National installation ready in {time.monotonic() - started:.0f} s: "
@@ -93,12 +98,14 @@ class Command(BaseCommand):
                 f"{options['clients']} clients for {options['ramp']:.0f} + {options['peak']:.0f} s."
             )
             load_before = os.getloadavg()
+            run_started = timezone.now()
             runner.run()
             load_after = os.getloadavg()
         finally:
             stop(processes)
         report = load.summarize(runner)
         report["lost_updates"] = lost_updates(runner)
+        report["pdf"].update(renderings(since=run_started))
         report["machine"] = machine()
         report["seed"] = runner.seed
         report["load_average"] = {"before": load_before, "after": load_after}
@@ -187,6 +194,14 @@ class Command(BaseCommand):
             f"PDFs: {pdf['ready']} rendered and downloaded (request to file: median {pdf['ready_p50_s']} s, "
             f"p95 {pdf['ready_p95_s']} s); {pdf['given_up']} still queued when the client stopped waiting"
         )
+        write(
+            f"The PDF worker rendered {pdf['rendered']} PDFs during the run"
+            + (
+                f" ({pdf['rendered_pages']} pages on average, {pdf['render_seconds']} s each on average)"
+                if pdf["rendered"]
+                else ""
+            )
+        )
         write(f"Whole command: {report['wall_seconds']} s")
 
 
@@ -205,6 +220,29 @@ def static_is_current() -> bool:
         default=0,
     )
     return manifest.stat().st_mtime > newest
+
+
+def clear_renderings() -> None:
+    """Renderings an earlier run left queued would be rendered first: the PDF figures are this run's."""
+    PlanPdf.objects.filter(
+        plan__association__slug__startswith=national.PREFIX, status__in=PlanPdf.PENDING
+    ).delete()
+    DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).delete()
+
+
+def renderings(*, since) -> dict:
+    """What the PDF worker finished during the run, from the stored PDFs."""
+    done = PlanPdf.objects.filter(
+        plan__association__slug__startswith=national.PREFIX,
+        status=PlanPdf.Status.DONE,
+        finished_at__gte=since,
+    )
+    figures = done.aggregate(rendered=Count("pk"), pages=Avg("pages"), seconds=Avg("render_seconds"))
+    return {
+        "rendered": figures["rendered"],
+        "rendered_pages": round(figures["pages"] or 0),
+        "render_seconds": round(figures["seconds"] or 0, 1),
+    }
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
