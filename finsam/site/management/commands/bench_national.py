@@ -263,6 +263,7 @@ def ensure_database() -> None:
     database, as Django's test runner does: its private `_nodb_cursor`)."""
     name = connection.settings_dict["NAME"]
     with connection._nodb_cursor() as cursor:
+        # The catalogue of databases has no ORM model; the name is a parameter.
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             # A name cannot be a parameter; quote_name quotes it as an identifier.
