@@ -52,7 +52,12 @@ INSTALLED_APPS = [
     "finsam.site",
 ]
 
+# `Server-Timing` with each request's SQL time (finsam/timing.py): off unless set, as the national
+# benchmark (`make bench-national`) sets it.
+FINSAM_SERVER_TIMING = env_bool("FINSAM_SERVER_TIMING")
 MIDDLEWARE = [
+    # First, to time the other middleware's queries too; removed at start-up unless FINSAM_SERVER_TIMING.
+    "finsam.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

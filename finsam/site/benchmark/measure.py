@@ -157,15 +157,18 @@ def production_env(database_url: str, port: int = 0) -> dict:
     return env
 
 
-def start_gunicorn(database_url: str, *, workers: int = 2) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(
+    database_url: str, *, workers: int = 2, extra_env: dict | None = None, collectstatic: bool = True
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    env = production_env(database_url, port)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        env=env,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
+    env = production_env(database_url, port) | (extra_env or {})
+    if collectstatic:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            env=env,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     process = subprocess.Popen(
         [

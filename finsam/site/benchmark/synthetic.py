@@ -97,10 +97,22 @@ def analyze() -> None:
 
 
 def build_association(
-    index: int, rng: random.Random, plan_count: int, intervention_count: int, line_count: int
+    index: int,
+    rng: random.Random,
+    plan_count: int,
+    intervention_count: int,
+    line_count: int,
+    *,
+    prefix: str = PREFIX,
+    label: str = "Bänk",
+    draft_years: int = 6,
 ):
+    """One association with its organisations, three users (chief, board member, chair), interventions
+    and `plan_count` plans, the latest a draft of `draft_years` years. Returns the association."""
     association = Association.objects.create(
-        name=f"Samordningsförbundet Bänk {index:02d}", slug=f"{PREFIX}{index:02d}", org_number="222000-2063"
+        name=f"Samordningsförbundet {label} {index:02d}",
+        slug=f"{prefix}{index:02d}",
+        org_number="222000-2063",
     )
     organisations = Organisation.objects.bulk_create(
         [
@@ -132,7 +144,7 @@ def build_association(
     Membership.objects.bulk_create(
         [Membership(user=created[user.username], association=association, role=role) for user, role in users]
     )
-    if index == 0:
+    if index == 0 and prefix == PREFIX:
         for user in created.values():
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
@@ -174,11 +186,11 @@ def build_association(
 
     for plan_index in range(plan_count):
         first_year = FIRST_YEAR - (plan_count - 1) + plan_index
-        years = 3 + plan_index % 4 if plan_index < plan_count - 1 else 6
+        years = 3 + plan_index % 4 if plan_index < plan_count - 1 else draft_years
         is_latest = plan_index == plan_count - 1
         plan = Plan.objects.create(
             association=association,
-            title=("Stor plan " if is_latest and index == 0 else "")
+            title=("Stor plan " if is_latest and index == 0 and prefix == PREFIX else "")
             + f"Verksamhetsplan och budget {first_year}",
             first_year=first_year,
             years=years,
@@ -190,6 +202,7 @@ def build_association(
             opening_equity=Decimal(1_500_000),
         )
         build_plan_content(plan, rng, interventions, years, line_count)
+    return association
 
 
 def build_plan_content(plan: Plan, rng: random.Random, interventions, years: int, line_count: int):
