@@ -169,6 +169,24 @@ def test_an_unchanged_value_writes_nothing(plan, chief):
     assert not plan.events.exists()
 
 
+def test_an_unchanged_value_read_before_someone_elses_save_is_a_conflict(plan, chief):
+    """The caller read the cell (version 1, 100 000) before another save moved it on: sending the value
+    it read is not "saved", it is told of the newer value."""
+    line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
+    read_before = BudgetAmount.objects.get(line=line, column=column)
+    services.budget_cell_update(line=line, column=column, amount=Decimal(200), expected_version=1, by=chief)
+    with pytest.raises(StaleVersion) as conflict:
+        services.budget_cell_update(
+            line=line,
+            column=column,
+            amount=Decimal(100000),
+            expected_version=1,
+            by=chief,
+            current=read_before,
+        )
+    assert conflict.value.current.amount.amount == 200
+
+
 def test_a_stale_cell_save_is_refused_with_the_other_persons_value(plan, chief):
     line, column = line_named(plan, "Förbundschef"), column_of(plan, 2027)
     services.budget_cell_update(line=line, column=column, amount=Decimal(200), expected_version=1, by=chief)

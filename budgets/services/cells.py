@@ -64,7 +64,12 @@ def cell_write(
         raise StaleVersion(current)
     before = to_decimal(current.amount) if current else None
     if before == amount:
-        return current
+        # Nothing to write, so no conditional write catches a save that came after the caller's read:
+        # read the cell again, so that a stale page is told of the newer value instead of "saved".
+        fresh = BudgetAmount.objects.filter(line=line, column=column).first()
+        if (fresh.version if fresh else 0) != expected_version:
+            raise StaleVersion(fresh)
+        return fresh
     if current is None:
         try:
             with transaction.atomic():
