@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from finsam.models import Association, Membership
 
@@ -33,6 +35,10 @@ class Access:
         return self.role in (Role.CHAIR, Role.BOARD)
 
     @property
+    def is_intervention_owner(self) -> bool:
+        return self.role == Role.INTERVENTION_OWNER
+
+    @property
     def sees_drafts(self) -> bool:
         return self.role in (Role.CHIEF, Role.CHAIR, Role.BOARD)
 
@@ -47,13 +53,24 @@ def resolve_access(user, slug: str) -> Access:
     return Access(membership.association, membership.role)
 
 
+def open_to_intervention_owners(view):
+    """Mark a view that an insats owner (insatsansvarig) may open; `association_view` refuses them every
+    other page of the association (the view itself checks which insatser are theirs)."""
+    view.open_to_intervention_owners = True
+    return view
+
+
 def association_view(view):
-    """Resolve `association` from the URL once per request into `request.access`."""
+    """Resolve `association` from the URL once per request into `request.access`. An insats owner gets
+    only the views marked `open_to_intervention_owners` (403 elsewhere)."""
+    owners_allowed = getattr(view, "open_to_intervention_owners", False)
 
     @login_required
     @wraps(view)
     def wrapper(request, association: str, *args, **kwargs):
         request.access = resolve_access(request.user, association)
+        if request.access.is_intervention_owner and not owners_allowed:
+            raise PermissionDenied(_("Som insatsansvarig ser du bara uppföljningen av dina insatser."))
         return view(request, *args, **kwargs)
 
     return wrapper

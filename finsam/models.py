@@ -172,6 +172,8 @@ class Membership(models.Model):
         CHAIR = "chair", _("Ordförande")
         BOARD = "board", _("Styrelseledamot")
         READER = "reader", _("Läsare")
+        # Reports the follow-up of the insatser the chief names (`Intervention.reporters`), and sees nothing else.
+        INTERVENTION_OWNER = "intervention_owner", _("Insatsansvarig")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="memberships")

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from interventions.models import Grant, Intervention, InterventionYear
+from finsam.models import Membership
+from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
 from plans.gateway import plan_change
 from plans.goal_outcomes import plan_followed_up
 from plans.models import Plan, PlanEvent
@@ -94,3 +96,51 @@ def intervention_year_save(
             {"intervention": intervention.pk, "year": year},
         )
     return row
+
+
+def may_report(access, user, intervention: Intervention) -> bool:
+    """The chief reports every insats's follow-up; an insats owner only the insatser named theirs."""
+    if access.is_chief:
+        return True
+    return access.is_intervention_owner and intervention.reporters.filter(pk=user.pk).exists()
+
+
+def reported_interventions(access, user):
+    """The insatser whose follow-up this person reports: all of the association's for the chief, the
+    ones named theirs for an insats owner, none for anyone else."""
+    interventions = access.association.interventions.order_by("name")
+    if access.is_chief:
+        return interventions
+    if access.is_intervention_owner:
+        return interventions.filter(reporters=user)
+    return interventions.none()
+
+
+def followed_years(interventions) -> dict[int, list[int]]:
+    """Intervention id → the budget years of adopted plans that list it (one query)."""
+    years: dict[int, list[int]] = {}
+    links = (
+        PlanIntervention.objects.filter(intervention__in=interventions, plan__state=Plan.State.ADOPTED)
+        .order_by("-plan__first_year")
+        .values_list("intervention_id", "plan__first_year")
+    )
+    for intervention_id, year in links:
+        years.setdefault(intervention_id, []).append(year)
+    return years
+
+
+def intervention_reporters_set(*, intervention: Intervention, users, by) -> None:
+    """Name the insats owners who report this insats. Only members with the insats owner role of the
+    intervention's association can be named (ValidationError otherwise)."""
+    allowed = set(owners_of(intervention.association).values_list("pk", flat=True))
+    chosen = list(users)
+    if any(user.pk not in allowed for user in chosen):
+        raise ValidationError(_("Bara förbundets insatsansvariga kan rapportera en insats."))
+    intervention.reporters.set(chosen)
+
+
+def owners_of(association):
+    """The association's members with the insats owner role."""
+    return User.objects.filter(
+        memberships__association=association, memberships__role=Membership.Role.INTERVENTION_OWNER
+    ).order_by("first_name", "last_name", "username")

@@ -60,6 +60,10 @@ class Intervention(Versioned):
         related_name="interventions",
         verbose_name=_("samverkande organisationer"),
     )
+    # The association's insats owners (role insatsansvarig) who report this insats's follow-up.
+    reporters = models.ManyToManyField(
+        "auth.User", blank=True, related_name="reported_interventions", verbose_name=_("insatsansvariga")
+    )
     start_date = models.DateField(_("startdatum"), null=True, blank=True)
     end_date = models.DateField(
         _("slutdatum"), null=True, blank=True, help_text=_("Tomt betyder t.o.m. löpande.")

@@ -28,6 +28,12 @@ urlpatterns = [
         followup_views.plan_interventions_followup,
         name="plan_interventions_followup",
     ),
+    path("mina-insatser/", followup_views.my_interventions, name="my_interventions"),
+    path(
+        "insatser/<int:pk>/insatsansvariga/",
+        followup_views.intervention_reporters_edit,
+        name="intervention_reporters_edit",
+    ),
     path(
         "insatser/<int:pk>/uppfoljning/<int:year>/",
         followup_views.intervention_year_edit,

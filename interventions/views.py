@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from finsam.access import association_view
 from finsam.editing import StaleVersion
 from interventions import services
+from interventions.followup import owners_of
 from interventions.forms import EndForm, GrantFormSet, InterventionForm
 from interventions.models import Grant, Intervention, PlanIntervention
 from plans.access import get_plan, visible_plans
@@ -131,6 +132,8 @@ def _detail_context(request, intervention, **extra) -> dict:
         **_plans_context(request, intervention),
     }
     if may_edit:
+        context["owners"] = list(owners_of(intervention.association))
+        context["reporter_ids"] = set(intervention.reporters.values_list("pk", flat=True))
         context.setdefault(
             "form", InterventionForm(instance=intervention, association=intervention.association)
         )

@@ -8,10 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from finsam.models import Membership
 from interventions.followup import intervention_year_save, plan_interventions_followed
 from interventions.models import InterventionYear
 from plans.models import Plan, PlanEvent
-from tests.factories import GrantFactory, InterventionFactory, PlanInterventionFactory
+from tests.factories import (
+    GrantFactory,
+    InterventionFactory,
+    MembershipFactory,
+    PlanInterventionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +123,54 @@ def test_the_overview_reads_in_a_flat_number_of_queries(adopted, chief_client):
         InterventionYear.objects.create(intervention=intervention, year=adopted.first_year, actual_women=n)
     assert count() == small
     assert len(plan_interventions_followed(adopted)) == 7
+
+
+# --- The insats owner (insatsansvarig) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def owner(association):
+    user = UserFactory(username="insats.alfa", first_name="Ida")
+    MembershipFactory(user=user, association=association, role=Membership.Role.INTERVENTION_OWNER)
+    return user
+
+
+def reporters_url(intervention):
+    return reverse("intervention_reporters_edit", args=[intervention.association.slug, intervention.pk])
+
+
+def test_the_chief_names_an_insats_owner_who_reports_only_that_insats(
+    adopted, insats, owner, chief_client, client_for
+):
+    other = InterventionFactory(association=adopted.association, name="Annan insats")
+    PlanInterventionFactory(plan=adopted, intervention=other, position=5)
+    assert chief_client.post(reporters_url(insats), {"reporters": [owner.pk]}).status_code == 302
+    assert list(insats.reporters.all()) == [owner]
+
+    client = client_for(owner)
+    mine = client.get(reverse("my_interventions", args=[adopted.association.slug])).content.decode()
+    assert insats.name in mine and "Annan insats" not in mine
+    assert edit_url(insats, adopted.first_year) in mine
+    response = client.post(edit_url(insats, adopted.first_year), DATA)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("my_interventions", args=[adopted.association.slug])
+    assert InterventionYear.objects.get(intervention=insats).actual_total == 39
+
+    assert client.post(edit_url(other, adopted.first_year), DATA).status_code == 403
+    for page_url in (
+        adopted.get_absolute_url(),
+        overview(adopted),
+        reverse("association", args=[adopted.association.slug]),
+        reverse("intervention_list", args=[adopted.association.slug]),
+        reverse("intervention_detail", args=[adopted.association.slug, insats.pk]),
+    ):
+        assert client.get(page_url).status_code == 403, page_url
+
+
+def test_only_insats_owners_can_be_named(
+    adopted, insats, board_member, chief_client, board_member_client, owner
+):
+    chief_client.post(reporters_url(insats), {"reporters": [board_member.pk]})
+    assert not insats.reporters.exists()
+    assert board_member_client.post(reporters_url(insats), {"reporters": [owner.pk]}).status_code == 403
+    assert not insats.reporters.exists()

@@ -56,7 +56,7 @@ from plans.review import plan_record_ensure
 from plans.snapshots import snapshot_content
 
 MARKERS = {"alfa": "MARKER-ALFA", "beta": "MARKER-BETA"}
-ROLES = ("chief", "chair", "board", "reader")
+ROLES = ("chief", "chair", "board", "reader", "intervention_owner")
 PASSWORD = "secret-pass-123"
 
 # Text fields whose value other code matches against names (left as they are).
@@ -298,8 +298,10 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
             plan=plan, user=users["chair"], action=PlanEvent.Action.COMMENTED, summary="Kommentar"
         )
 
-    # The insatser's follow-up of the adopted plan's year (one per insats and year, so made here).
+    # The insatser's follow-up of the adopted plan's year (one per insats and year, so made here); the
+    # insats owner reports every insats.
     for intervention in interventions:
+        intervention.reporters.add(users["intervention_owner"])
         InterventionYear.objects.create(
             intervention=intervention, year=adopted.first_year, actual_women=3, report=f"{marker} rapport"
         )

@@ -56,6 +56,8 @@ DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
 PUBLISHED = "published"  # the open link to an adopted plan (PDF, page): anyone, only for adopted plans
 OPEN_LIST = "open-list"  # the open list of an association's published plans: anyone (404 when none)
 FOLLOW_UP = "follow-up"  # the year's follow-up of an adopted plan: the chief, only on the adopted plan
+REPORT = "report"  # an insats's follow-up of a year: the chief and the insats's own insats owners
+MINE = "mine"  # the insatser a person reports: every member (the insats owner's home)
 
 REGISTRY: dict[str, str | dict[str, str]] = {
     # finsam/urls.py and django.contrib.auth.urls
@@ -164,7 +166,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_intervention_remove": PLAN_EDIT,
     "plan_intervention_move": PLAN_EDIT,
     "plan_interventions_followup": PLAN_READ,
-    "intervention_year_edit": ASSOCIATION_EDIT,
+    "intervention_year_edit": REPORT,
+    "intervention_reporters_edit": ASSOCIATION_EDIT,
+    "my_interventions": MINE,
 }
 
 
@@ -401,7 +405,7 @@ def test_every_url_is_in_the_registry():
 
 # --- Expectations ------------------------------------------------------------------------------------
 
-A_ROLES = ("chief", "chair", "board", "reader")
+A_ROLES = ("chief", "chair", "board", "reader", "intervention_owner")
 B_ROLES = ("b_chief", "b_board")
 ROLES = ("anonymous", *A_ROLES, *B_ROLES)
 METHODS = ("GET", "POST", "DELETE")
@@ -412,15 +416,18 @@ HIDDEN = frozenset({"404"})
 OK_OR_DENIED = frozenset({"ok", "403"})
 
 
-def _a(chief, chair, board, reader):
-    return {"chief": chief, "chair": chair, "board": board, "reader": reader}
+def _a(chief, chair, board, reader, owner=DENIED):
+    """Outcomes by role; an insats owner is refused everything of the association by default."""
+    return {"chief": chief, "chair": chair, "board": board, "reader": reader, "intervention_owner": owner}
 
 
 # EXPECTED[category][plan] -> A role -> allowed outcomes; `plan` is "draft" or "adopted" (the plan whose
 # objects fill the path). Anonymous users and B's users are the same for every association URL.
 EXPECTED = {
-    PUBLIC: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
-    LOGIN: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    PUBLIC: {p: _a(OK, OK, OK, OK, OK) for p in ("draft", "adopted")},
+    LOGIN: {p: _a(OK, OK, OK, OK, OK) for p in ("draft", "adopted")},
+    REPORT: {p: _a(OK, DENIED, DENIED, DENIED, OK) for p in ("draft", "adopted")},
+    MINE: {p: _a(OK, OK, OK, OK, OK) for p in ("draft", "adopted")},
     INSTALL: {p: _a(DENIED, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
     ASSOCIATION: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
     ASSOCIATION_EDIT: {p: _a(OK, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
@@ -435,9 +442,9 @@ EXPECTED = {
     COMMENT: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, DENIED)},
     RESOLVE: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     FOLLOW_UP: {"draft": _a(DENIED, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
-    PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
-    OPEN_LIST: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
-    NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
+    PUBLISHED: {p: _a(OK, OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
+    OPEN_LIST: {p: _a(OK, OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
+    NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 5) for p in ("draft", "adopted")},
     WORKFLOW: {
         "draft": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
         "adopted": _a(OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED, OK_OR_DENIED),
