@@ -84,6 +84,9 @@ class Row:
     # `budgeted` are those where `amounts` holds the budgeted amount rather than the grant).
     granted: dict[int, Decimal] = field(default_factory=dict)
     budgeted: dict[int, Decimal] = field(default_factory=dict)
+    # A frozen row's place among the budget's comment targets (`budgets.parts.budget_comment_targets`):
+    # where the review page puts the row's own "Kommentera". None for a row read from the database.
+    target_index: int | None = None
 
     @property
     def is_computed(self) -> bool:
