@@ -601,3 +601,32 @@ def test_a_failed_budget_row_comment_keeps_the_form_open_on_its_row(client):
     assert response.status_code == 422
     assert 'id="kommentera-budgetrad" open' in response.text
     assert f'value="budget_line:line-{line.pk}" selected' in response.text
+
+
+def test_what_changed_shows_formatted_text_and_a_new_indicator(client):
+    from plans.models import Goal, Indicator
+
+    world = build_world("in_review")
+    plan, chief, board = world.plan, world.user(Role.CHIEF), world.user(Role.BOARD)
+    review.plan_stance_record(plan=plan, by=board, stance=Stance.Kind.CHANGES_REQUESTED, comment="Mer.")
+    Chapter.objects.filter(plan=plan, heading="Inledning").update(
+        body="Förbundet arbetar för **samverkan**.\n\n- mellan alla parterna"
+    )
+    goal = Goal.objects.create(plan=plan, title="Fler i arbete", position=50)
+    review.plan_submit(plan=plan, by=chief)  # version 2 has the goal
+    Indicator.objects.create(goal=goal, text="Andel i arbete efter sex månader", target="50 %", position=1)
+
+    client.force_login(board)
+    text = client.get(url("plan_changes", plan), {"since": "v1", "until": "v2"}).text
+    assert "<strong>samverkan</strong>" in text and "**" not in text
+    diff = text[text.index('id="diff"') :]
+    assert re.search(r"<ul>\s*<li>mellan <ins>", diff), diff  # the text now a list, formatted and marked
+    assert 'class="word-diff word-diff--formatted prose"' in text
+    assert goal.title in text  # a new goal is listed as added
+
+    # A new indicator on an existing goal shows (the plan as it is now against version 2).
+    plan.refresh_from_db()
+    review.plan_withdraw(plan=plan, by=chief, reason="Ett mått till.")
+    text = client.get(url("plan_changes", plan), {"since": "v2", "until": "nu"}).text
+    assert "Indikatorer" in text and "Andel i arbete efter sex månader" in text
+    assert re.search(r"<li><ins>.*Andel i arbete", text)
