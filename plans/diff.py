@@ -446,6 +446,7 @@ def _item_html(section: str, item: dict, text_fields: list[tuple[str, Any]]) -> 
         if value.strip():
             body = rendered(value) if (section, name) in MARKDOWN_FIELDS else f"<p>{escape(value)}</p>"
             parts.append(f'<p class="change__field">{escape(label)}</p>{body}')
+    # Safe: each part is a label we escape and sanitised Markdown (`rendered`) or an escaped text.
     return SafeString("".join(parts)) if parts else None
 
 
