@@ -125,21 +125,51 @@ class _Writer:
         return "".join(out)
 
 
-def html_diff(old_html: str, new_html: str, *, context: int | None = CONTEXT_BLOCKS) -> SafeString:
-    """The new markup with what was inserted since the old one in <ins> and what was deleted in <del>."""
-    a, b = TOKENS.findall(old_html or ""), TOKENS.findall(new_html or "")
-    writer = _Writer()
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+# Where the texts are first lined up: each block (a paragraph, a list item, a heading, a table row...)
+# and each container's opening and closing tag is one segment, so a list item added or removed is one
+# segment inserted or deleted, not a shift of every item after it.
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "dt", "dd", "hr"}
+CONTAINERS = {"ul", "ol", "table", "thead", "tbody", "blockquote", "dl"}
+
+
+def _segments(tokens: list[str]) -> list[list[str]]:
+    segments: list[list[str]] = []
+    for token in tokens:
+        name = (TAG_NAME.match(token) or [None, ""])[1].lower() if _is_tag(token) else ""
+        opening = name and not token.startswith("</")
+        if (opening and name in BLOCKS | CONTAINERS) or (name in CONTAINERS and not opening) or not segments:
+            segments.append([])
+        segments[-1].append(token)
+        if name in CONTAINERS:
+            segments.append([])  # what follows a container's tag starts a segment of its own
+    return [segment for segment in segments if segment]
+
+
+def _emit_changed(writer: _Writer, old: list[str], new: list[str]) -> None:
+    """Word by word: the same words as they were, deletions and insertions marked."""
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if op == "equal":
-            for token in b[j1:j2]:
+            for token in new[j1:j2]:
                 (writer.tag if _is_tag(token) else writer.text)(token)
             continue
-        writer.delete("".join(token for token in a[i1:i2] if not _is_tag(token)))
-        for token in b[j1:j2]:
-            if _is_tag(token):
-                writer.tag(token)
-            else:
-                writer.insert(token)
+        writer.delete("".join(token for token in old[i1:i2] if not _is_tag(token)))
+        for token in new[j1:j2]:
+            (writer.tag if _is_tag(token) else writer.insert)(token)
+
+
+def html_diff(old_html: str, new_html: str, *, context: int | None = CONTEXT_BLOCKS) -> SafeString:
+    """The new markup with what was inserted since the old one in <ins> and what was deleted in <del>:
+    blocks lined up first (`_segments`), then the words of the blocks that changed."""
+    a = _segments(TOKENS.findall(old_html or ""))
+    b = _segments(TOKENS.findall(new_html or ""))
+    writer = _Writer()
+    matcher = difflib.SequenceMatcher(None, ["".join(s) for s in a], ["".join(s) for s in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:  # as many blocks changed as there were: pair by pair
+            for old, new in zip(a[i1:i2], b[j1:j2], strict=True):
+                _emit_changed(writer, old, new)
+        else:
+            _emit_changed(writer, [t for s in a[i1:i2] for t in s], [t for s in b[j1:j2] for t in s])
     return mark_safe(writer.markup(context))  # noqa: S308 - sanitised markup and our own tags (module docstring)
 
 
