@@ -216,7 +216,7 @@ def text_checks(plan, doc=None) -> list:
     """Texts that still name years before the plan's first year (text rolled over from last year often
     does): each chapter and each goal (unless its years are marked as intended), with where to fix it."""
     chapters = doc.chapters if doc is not None else number_chapters(list(plan.chapters.all()))
-    goals = doc.goals if doc is not None else list(plan.goals.all())
+    goals = doc.goals if doc is not None else list(plan.goals.prefetch_related("indicators"))
     findings = []
 
     def found(kind: str, item, label: str, text: str) -> None:
@@ -243,9 +243,10 @@ def text_checks(plan, doc=None) -> list:
     for goal in goals:
         if goal.years_intended:  # a goal measured against a base year
             continue
-        found(
-            "goal", goal, _("Målet ”%(title)s”") % {"title": goal.title}, f"{goal.title}\n{goal.description}"
-        )
+        # The goal's indicators too: "jämfört med 2019" is as stale in a target as in the goal.
+        indicators = "\n".join(f"{i.text} {i.target} {i.method}" for i in goal.indicators.all())
+        found("goal", goal, _("Målet ”%(title)s”") % {"title": goal.title},
+              f"{goal.title}\n{goal.description}\n{indicators}")  # fmt: skip
     return findings
 
 
