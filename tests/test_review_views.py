@@ -445,6 +445,8 @@ def test_htmx_reply_on_a_budget_line_returns_the_budget_comments_block(client):
     )
     assert "Lönerevision." in response.text
     assert f'hx-target="#kommentarer-line-{line.pk}"' not in response.text  # replies swap the whole block
+    # The row's own thread count in the table follows, out of band.
+    assert re.search(r'<span class="row-comment" id="rad-kommentar-\d+" hx-swap-oob="true">', response.text)
 
 
 def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commented(client):

@@ -389,11 +389,23 @@ def _thread_response(
     context = _review_context(request, plan, comment_error=error)
     doc, state = context["doc"], context["review"]
     if kind == Comment.Target.BUDGET_LINE:
+        context["row_oob"] = _printed_row(doc.content, state, key)
         return render(request, "plans/review.html#budget-threads", context, status=status)
     label = review.comment_targets(doc.content).get((kind, key), "")
     context["item"] = _item(kind, key, label, _threads_by_target(plan))
     context["review"] = state
     return render(request, "plans/review.html#threads", context, status=status)
+
+
+def _printed_row(content: dict, state: ReviewState, key: str) -> SimpleNamespace | None:
+    """The budget row `key` as its own "Kommentera" shows it in the table (its thread count follows a
+    new comment out of band), or None where the table prints no such row (a line of a collapsed group)."""
+    index = next((i for i, item in enumerate(state.budget_items) if item.review_key == key), None)
+    collapsed = {row["key"]: row.get("collapsed", False) for row in content.get("budget", {}).get("rows", [])}
+    if index is None or collapsed.get(key, True):
+        return None
+    item = state.budget_items[index]
+    return SimpleNamespace(index=index, item=item, url=state.start_comment_url(item))
 
 
 def _parse_target(value: str) -> tuple[str, str]:

@@ -46,7 +46,8 @@ def test_a_budget_row_comment_starts_from_the_row_with_the_keyboard(
     expect(page.locator("#kommentarer-budget .thread")).to_contain_text("Varför ökar raden?")
     expect(page.locator("#messages")).to_contain_text("Kommentaren är sparad.")
     assert page.url.endswith("/granskning/")  # stayed on the page: htmx, not a page load
-    # After a reload the row itself says it has a comment, and links to it.
+    # The row itself says it has a comment now, and links to it (also after a reload).
+    expect(page.get_by_role("link", name="1 kommentar")).to_have_count(1)
     page.reload()
     expect(page.get_by_role("link", name="1 kommentar")).to_have_count(1)
     axe_check(page)
