@@ -84,6 +84,9 @@ class Row:
     # `budgeted` are those where `amounts` holds the budgeted amount rather than the grant).
     granted: dict[int, Decimal] = field(default_factory=dict)
     budgeted: dict[int, Decimal] = field(default_factory=dict)
+    # A frozen row's place among the budget's comment targets (`budgets.parts.budget_comment_targets`):
+    # where the review page puts the row's own "Kommentera". None for a row read from the database.
+    target_index: int | None = None
 
     @property
     def is_computed(self) -> bool:
@@ -174,6 +177,44 @@ class BudgetResult:
     def multi_year_total(self, values: dict[int, Decimal]) -> Decimal:
         return sum((values.get(year) or ZERO for year in self.years), ZERO)
 
+    @property
+    def total_heading(self) -> str:
+        """The multi-year total column's heading: the years it sums ("Totalt 2020–2023")."""
+        return _("Totalt %(years)s") % {"years": year_span(self.years)}
+
+    @property
+    def total_includes(self) -> str:
+        """What the multi-year total sums beside the budget and plan years, said under its heading
+        ("inkl. prognos 2020"), blank when it sums only those. The total keeps summing every column, as
+        the versions already adopted and archived print it; the heading says so."""
+        others = [column for column in self.columns if column.kind in OUTSIDE_PLAN_PERIOD]
+        if not others:
+            return ""
+        return _("inkl. %(columns)s") % {
+            "columns": ", ".join(f"{column.get_kind_display().lower()} {column.year}" for column in others)
+        }
+
+    def section_total_label(self, is_cost: bool, *, lone_subtotal: bool = False) -> str:
+        """A section's total row: "Summa intäkter", or "Summa intäkter totalt" where a group's subtotal
+        would print the same words (a group named "Intäkter" beside others). The document prints no
+        subtotal for a section's lone group (`lone_subtotal` False); the workbook does (True)."""
+        label = _("Summa kostnader") if is_cost else _("Summa intäkter")
+        groups = self.cost_groups if is_cost else self.revenue_groups
+        with_subtotals = (
+            [g for g in groups if not g.group.collapsed] if lone_subtotal or len(groups) > 1 else []
+        )
+        if any(subtotal_label(g.group.name) == label for g in with_subtotals):
+            return _("Summa kostnader totalt") if is_cost else _("Summa intäkter totalt")
+        return label
+
+    @property
+    def revenue_total_label(self) -> str:
+        return self.section_total_label(False)
+
+    @property
+    def cost_total_label(self) -> str:
+        return self.section_total_label(True)
+
     def column(self, year: int) -> BudgetColumn | None:
         return next((column for column in self.columns if column.year == year), None)
 
@@ -189,6 +230,22 @@ class BudgetResult:
             for year in self.years
             if year in self.contributions or any(year in row.amounts for g in groups for row in g.rows)
         }
+
+
+# Columns whose year lies outside the plan's own period (the budget year and the plan years).
+OUTSIDE_PLAN_PERIOD = (BudgetColumn.Kind.OUTCOME, BudgetColumn.Kind.FORECAST)
+
+
+def year_span(years: list[int]) -> str:
+    """ "2020" or "2020–2023" (blank for no years)."""
+    if not years:
+        return ""
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def subtotal_label(group_name: str) -> str:
+    """A group's subtotal row: "Summa administration"."""
+    return _("Summa %(name)s") % {"name": group_name.lower()}
 
 
 def sum_by_year(rows: list[Row], years: list[int]) -> dict[int, Decimal]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from budgets.calc import BudgetResult, plan_budget
+from budgets.calc import BudgetResult, plan_budget, subtotal_label, year_span
 from plans.models import Plan
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,13 +26,6 @@ def number_format(plan: Plan) -> str:
     if plan.unit == "tkr":
         return "#,##0.0," if plan.decimals else "#,##0,"
     return "#,##0"
-
-
-def year_span(budget: BudgetResult) -> str:
-    years = budget.years
-    if not years:
-        return ""
-    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
 
 
 def budget_filename(plan: Plan) -> str:
@@ -62,7 +55,7 @@ def budget_xlsx(plan: Plan, budget: BudgetResult | None = None) -> bytes:
     # openpyxl saves formulas without values: ask Excel and LibreOffice to compute them on opening.
     workbook.calculation = CalcProperties(fullCalcOnLoad=True)
     sheet = workbook.active
-    span = year_span(budget)
+    span = year_span(budget.years)
     sheet.title = (_("Budget %(years)s") % {"years": span})[:31] if span else _("Budget")
 
     bold = Font(bold=True)
@@ -77,7 +70,8 @@ def budget_xlsx(plan: Plan, budget: BudgetResult | None = None) -> bytes:
     for letter, column in zip(letters, budget.columns, strict=True):
         sheet[f"{letter}{header}"] = f"{column.get_kind_display()} {column.year}"
     if total_letter:
-        sheet[f"{total_letter}{header}"] = _("Totalt %(years)s") % {"years": span}
+        includes = f" ({budget.total_includes})" if budget.total_includes else ""
+        sheet[f"{total_letter}{header}"] = budget.total_heading + includes
     for cell in sheet[header]:
         cell.font = bold
         cell.border = Border(bottom=Side(style="medium"))
@@ -133,7 +127,7 @@ def budget_xlsx(plan: Plan, budget: BudgetResult | None = None) -> bytes:
                 first = last = row  # the heading row: blank cells, so the sum is 0
             total_rows.append(
                 put(
-                    _("Summa %(name)s") % {"name": group.group.name.lower()},
+                    subtotal_label(group.group.name),
                     formulas=[f"=SUM({letter}{first}:{letter}{last})" for letter in letters],
                     font=bold,
                     border=rule,
@@ -144,7 +138,7 @@ def budget_xlsx(plan: Plan, budget: BudgetResult | None = None) -> bytes:
         ]
         section_rows.append(
             put(
-                _("Summa kostnader") if is_cost else _("Summa intäkter"),
+                budget.section_total_label(is_cost, lone_subtotal=True),
                 formulas=formulas,
                 font=bold,
                 border=double,

@@ -391,6 +391,7 @@ def thaw_budget(content: dict, view) -> None:
     ]
     sections: dict[str, dict[str, GroupResult]] = {"revenue": {}, "costs": {}}
     totals: dict[str, dict] = {}
+    targets = 0  # the rows that can be commented on, counted as `budget_comment_targets` lists them
     for row in budget["rows"]:
         amounts = thawed_amounts(row["amounts"])
         if row["kind"] == "total":
@@ -427,8 +428,10 @@ def thaw_budget(content: dict, view) -> None:
                 kind=row["kind"],
                 intervention=intervention,
                 overridden_years=set(row["adjusted"]),
+                target_index=targets,
             )
         )
+        targets += 1
     view.budget_notes = list(budget.get("notes", []))
     view.budget = BudgetResult(
         years=budget["years"],

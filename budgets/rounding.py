@@ -94,7 +94,7 @@ def rounding_differences(result: BudgetResult, plan: Plan) -> list[RoundingDiffe
 
     for section_groups, _heading, section_total, is_costs in result.sections:
         negate = is_costs and plan.costs_negative
-        total_label = _("Summa kostnader") if is_costs else _("Summa intäkter")
+        total_label = result.section_total_label(is_costs)
         for group_result in section_groups:
             if group_result.group.collapsed:
                 across(group_result.group.name, group_result.totals, negate)

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+
+from plans.markup_diff import markup_diff, rendered
 
 # Labels at least this similar (difflib ratio) are the same item renamed: "Budget 2027" → "Budget 2028".
 SIMILAR_LABEL = 0.8
@@ -88,10 +92,11 @@ def _shorten(piece: tuple[str, str], index: int, count: int, context: int) -> li
 @dataclass
 class FieldChange:
     label: str
-    kind: str  # text | value | amount
+    kind: str  # text | markup (formatted text, `html` shows it) | value | amount
     ops: list[tuple[str, str]] = field(default_factory=list)
     old: Any = None
     new: Any = None
+    html: SafeString | None = None
 
 
 @dataclass
@@ -100,6 +105,7 @@ class ItemChange:
     label: str
     fields: list[FieldChange] = field(default_factory=list)
     text: str = ""  # what an added or removed item says
+    html: SafeString | None = None  # ... formatted as the document shows it
     amounts: list[tuple[str, Decimal | None]] = field(default_factory=list)  # ... and its figures
 
     @property
@@ -226,15 +232,34 @@ PLAN_FIELDS = [
 ]
 
 
+# Fields the document renders as Markdown: what changed in them is shown formatted (`plans.markup_diff`).
+MARKDOWN_FIELDS = {
+    ("chapters", "body"),
+    ("goals", "description"),
+    ("goals", "indicators"),
+    ("target_groups", "description"),
+    ("control_items", "control_step"),
+    ("communication_items", "channel"),
+    *(
+        ("interventions", name)
+        for name in ("purpose", "target_group", "goals_short", "goals_long", "actions", "follow_up")
+    ),
+    ("interventions", "steering"),
+    ("interventions", "implementation"),
+}
+
+
 def _indicators_text(indicators: list[dict]) -> str:
+    """A goal's indicators as a Markdown list, one item each (a new, changed or removed indicator is a
+    list item inserted, changed or deleted)."""
     lines = []
     for indicator in indicators:
-        line = indicator["text"]
+        line = " ".join(_text(indicator["text"]).split())
         if indicator.get("target"):
             line += f" (målvärde: {indicator['target']})"
         if indicator.get("method"):
-            line += f" [{indicator['method']}]"
-        lines.append(line)
+            line += f" [{' '.join(_text(indicator['method']).split())}]"
+        lines.append(f"- {line}")
     return "\n".join(lines)
 
 
@@ -361,7 +386,11 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
             changes: list[FieldChange] = []
             for name, label in text_fields:
                 a, b = _text(_field_value(key, before, name)), _text(_field_value(key, after, name))
-                if a != b:
+                if a == b:
+                    continue
+                if (key, name) in MARKDOWN_FIELDS:
+                    changes.append(FieldChange(str(label), "markup", html=markup_diff(a, b)))
+                else:
                     changes.append(FieldChange(str(label), "text", ops=word_diff(a, b)))
             for name, label in value_fields:
                 a, b = _field_value(key, before, name), _field_value(key, after, name)
@@ -384,6 +413,7 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
                         status,
                         _display_label(key, item),
                         text=_item_text(key, item, text_fields),
+                        html=_item_html(key, item, text_fields),
                         amounts=_item_amounts(key, item),
                     )
                 )
@@ -406,6 +436,18 @@ def _notes_changes(old: dict, new: dict) -> list[ItemChange]:
     if not after:
         return [ItemChange("removed", label, text=before)]
     return [ItemChange("changed", label, [FieldChange(label, "text", ops=word_diff(before, after))])]
+
+
+def _item_html(section: str, item: dict, text_fields: list[tuple[str, Any]]) -> SafeString | None:
+    """What an added or removed item says, formatted: its formatted fields, each under its label."""
+    parts = []
+    for name, label in text_fields[1:]:
+        value = _text(_field_value(section, item, name))
+        if value.strip():
+            body = rendered(value) if (section, name) in MARKDOWN_FIELDS else f"<p>{escape(value)}</p>"
+            parts.append(f'<p class="change__field">{escape(label)}</p>{body}')
+    # Safe: each part is a label we escape and sanitised Markdown (`rendered`) or an escaped text.
+    return SafeString("".join(parts)) if parts else None
 
 
 def _display_label(section: str, item: dict) -> str:

@@ -104,8 +104,10 @@ def record_snapshot(plan: Plan) -> PlanSnapshot | None:
     return plan.snapshots.order_by("-number").first()
 
 
-# Where the review page puts an item's comment threads in the rendered document.
+# Where the review page puts an item's comment threads in the rendered document, and a budget row's
+# own "Kommentera" (by the row's place among the budget's comment targets: its key may hold any text).
 THREADS_MARKER = re.compile(r"<!--threads:([A-Za-z0-9_-]+)-->")
+ROW_MARKER = re.compile(r"<!--row:([0-9]+)-->")
 # Keep a frozen version's rendering this long after it was last asked for (it never goes stale).
 DOCUMENT_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -186,11 +188,18 @@ def document_markup(shown: ShownDocument) -> str:
     return markup
 
 
-def document_html(shown: ShownDocument, threads: Callable[[str], str] | None = None) -> SafeString:
-    """The document to put in a page: `threads(key)` gives the markup of an item's comment threads (the
-    review page); without it the markers are taken out."""
+def document_html(
+    shown: ShownDocument,
+    threads: Callable[[str], str] | None = None,
+    row: Callable[[int], str] | None = None,
+) -> SafeString:
+    """The document to put in a page: `threads(key)` gives the markup of an item's comment threads and
+    `row(index)` a budget row's comment control (the review page); without them the markers are taken
+    out."""
     markup = document_markup(shown)
-    return mark_safe(THREADS_MARKER.sub((lambda match: threads(match[1])) if threads else "", markup))  # noqa: S308 - our own template's output
+    markup = THREADS_MARKER.sub((lambda match: threads(match[1])) if threads else "", markup)
+    markup = ROW_MARKER.sub((lambda match: row(int(match[1]))) if row else "", markup)
+    return mark_safe(markup)  # noqa: S308 - our own template's output
 
 
 def record_content(plan: Plan) -> dict[str, Any]:

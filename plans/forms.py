@@ -197,7 +197,7 @@ class GoalForm(VersionedForm):
 
     class Meta:
         model = Goal
-        fields = ["category", "title", "description"]
+        fields = ["category", "title", "description", "years_intended"]
         widgets = {"title": textarea(2), "description": textarea(4)}
 
     def __init__(self, *args, association, **kwargs):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from plans.checks import finding_links, plan_findings
-from plans.models import Chapter, Goal
+from plans.models import Chapter, Goal, Indicator
 from plans.text_parts import earlier_years
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,28 @@ def test_a_chapter_or_goal_naming_last_year_is_a_warning_with_a_link_until_marke
     findings = [f for f in plan_findings(plan) if f.code == "earlier_years_in_text"]
     assert [(f.target_kind, f.target_id) for f in findings] == [("goal", goal.pk)]
 
+    # A stale year in one of a goal's indicators counts as the goal's.
+    other = Goal.objects.create(plan=plan, title="Nöjda deltagare", position=91)
+    Indicator.objects.create(goal=other, text="Andel nöjda", target=f"högre än {plan.first_year - 3}")
+    findings = [f for f in plan_findings(plan) if f.code == "earlier_years_in_text"]
+    assert ("goal", other.pk) in {(f.target_kind, f.target_id) for f in findings}
+    Goal.objects.filter(pk=other.pk).update(years_intended=True)
+
+    Goal.objects.filter(pk=goal.pk).update(years_intended=True)  # measured against a base year
+    assert not [f for f in plan_findings(plan) if f.code == "earlier_years_in_text"]
+
 
 def test_the_chapter_form_offers_to_mark_its_years_as_intended(small_plan):
     from plans.forms import ChapterForm
 
     assert "years_intended" in ChapterForm(plan=small_plan).fields
+
+
+def test_the_goal_form_offers_to_mark_its_years_as_intended(small_plan, chief_client):
+    goal = Goal.objects.create(
+        plan=small_plan, title=f"Fler i arbete än {small_plan.first_year - 2}", position=90
+    )
+    url = reverse("plan_part_edit", args=[small_plan.association.slug, small_plan.pk, "mal", goal.pk])
+    page = chief_client.get(url, headers={"HX-Request": "true"})
+    assert page.status_code == 200
+    assert 'name="years_intended"' in page.content.decode()

@@ -445,6 +445,8 @@ def test_htmx_reply_on_a_budget_line_returns_the_budget_comments_block(client):
     )
     assert "Lönerevision." in response.text
     assert f'hx-target="#kommentarer-line-{line.pk}"' not in response.text  # replies swap the whole block
+    # The row's own thread count in the table follows, out of band.
+    assert re.search(r'<span class="row-comment" id="rad-kommentar-\d+" hx-swap-oob="true">', response.text)
 
 
 def test_the_review_page_needs_the_same_number_of_queries_however_much_is_commented(client):
@@ -528,3 +530,105 @@ def test_the_decision_comes_first_in_the_review_panel(client):
     page = client.get(url("plan_review", world.plan)).text
     panel = page[page.index('class="review-panel"') : page.index('class="review-document"')]
     assert panel.index('value="approve"') < panel.index("Kontroller av planen")
+
+
+# --- a comment started from the budget row itself -------------------------------------------------------
+
+
+def budget_row_cell(page: str, label: str) -> str:
+    """The label cell of the budget table's row `label` on the review page."""
+    start = page.index(f'<th scope="row">{label}')
+    return page[start : page.index("</th>", start)]
+
+
+def test_each_budget_row_has_its_own_kommentera_and_shows_its_threads(client):
+    from budgets.models import BudgetLine
+
+    world = build_world("in_review")
+    plan = world.plan
+    line = BudgetLine.objects.get(name="Förbundschef")
+    review.comment_add(
+        plan=plan,
+        by=world.user(Role.CHAIR),
+        target_kind="budget_line",
+        target_key=f"line-{line.pk}",
+        body="?",
+    )
+    client.force_login(world.user(Role.BOARD))
+    page = client.get(url("plan_review", plan)).text
+    cell = budget_row_cell(page, "Förbundschef")
+    start = url("plan_review", plan) + f"?kommentera=budget_line%3Aline-{line.pk}"
+    assert f'hx-get="{start}"' in cell and f'href="{start}#kommentar-budget-text"' in cell
+    assert 'hx-target="#kommentarer-budget"' in cell
+    assert "1 kommentar" in cell  # and a link to the row's thread
+    # Every printed row that can be commented on has one; no marker is left in the page.
+    rows = review.budget_targets(plan.snapshots.get().content)
+    assert len(rows) >= 2 and page.count('class="row-comment__start"') == len(rows)
+    assert "<!--row:" not in page
+    # The plan page shows the same document without them.
+    assert "row-comment" not in client.get(plan.get_absolute_url()).text
+
+
+def test_kommentera_on_a_row_opens_the_form_for_that_row_with_and_without_htmx(client):
+    from budgets.models import BudgetLine
+
+    world = build_world("in_review")
+    plan = world.plan
+    line = BudgetLine.objects.get(name="Förbundschef")
+    client.force_login(world.user(Role.BOARD))
+    address = url("plan_review", plan) + f"?kommentera=budget_line:line-{line.pk}"
+    block = client.get(address, headers={"HX-Request": "true"})
+    assert block.status_code == 200 and block["Vary"] and "HX-Request" in block["Vary"]
+    text = block.text.lstrip()
+    assert text.startswith('<aside class="review-threads review-threads--budget" id="kommentarer-budget"')
+    assert 'id="kommentera-budgetrad" open' in text and "autofocus" in text
+    assert f'value="budget_line:line-{line.pk}" selected' in text
+    page = client.get(address).text  # without JavaScript: the page, the form open for that row
+    assert 'id="kommentera-budgetrad" open' in page and f'value="budget_line:line-{line.pk}" selected' in page
+    # A row not in the plan opens nothing and is no error.
+    other = client.get(url("plan_review", plan) + "?kommentera=budget_line:line-999999")
+    assert other.status_code == 200 and 'id="kommentera-budgetrad" open' not in other.text
+
+
+def test_a_failed_budget_row_comment_keeps_the_form_open_on_its_row(client):
+    from budgets.models import BudgetLine
+
+    world = build_world("in_review")
+    plan = world.plan
+    line = BudgetLine.objects.get(name="Förbundschef")
+    client.force_login(world.user(Role.BOARD))
+    response = client.post(
+        url("comment_create", plan), {"target": f"budget_line:line-{line.pk}", "body": " "}
+    )
+    assert response.status_code == 422
+    assert 'id="kommentera-budgetrad" open' in response.text
+    assert f'value="budget_line:line-{line.pk}" selected' in response.text
+
+
+def test_what_changed_shows_formatted_text_and_a_new_indicator(client):
+    from plans.models import Goal, Indicator
+
+    world = build_world("in_review")
+    plan, chief, board = world.plan, world.user(Role.CHIEF), world.user(Role.BOARD)
+    review.plan_stance_record(plan=plan, by=board, stance=Stance.Kind.CHANGES_REQUESTED, comment="Mer.")
+    Chapter.objects.filter(plan=plan, heading="Inledning").update(
+        body="Förbundet arbetar för **samverkan**.\n\n- mellan alla parterna"
+    )
+    goal = Goal.objects.create(plan=plan, title="Fler i arbete", position=50)
+    review.plan_submit(plan=plan, by=chief)  # version 2 has the goal
+    Indicator.objects.create(goal=goal, text="Andel i arbete efter sex månader", target="50 %", position=1)
+
+    client.force_login(board)
+    text = client.get(url("plan_changes", plan), {"since": "v1", "until": "v2"}).text
+    assert "<strong>samverkan</strong>" in text and "**" not in text
+    diff = text[text.index('id="diff"') :]
+    assert re.search(r"<ul>\s*<li>mellan <ins>", diff), diff  # the text now a list, formatted and marked
+    assert 'class="word-diff word-diff--formatted prose"' in text
+    assert goal.title in text  # a new goal is listed as added
+
+    # A new indicator on an existing goal shows (the plan as it is now against version 2).
+    plan.refresh_from_db()
+    review.plan_withdraw(plan=plan, by=chief, reason="Ett mått till.")
+    text = client.get(url("plan_changes", plan), {"since": "v2", "until": "nu"}).text
+    assert "Indikatorer" in text and "Andel i arbete efter sex månader" in text
+    assert re.search(r"<li><ins>.*Andel i arbete", text)

@@ -243,6 +243,11 @@ class Goal(PlanPart):
     )
     title = models.CharField(_("mål"), max_length=500)
     description = models.TextField(_("beskrivning (Markdown)"), blank=True)
+    years_intended = models.BooleanField(
+        _("tidigare år är avsedda"),
+        default=False,
+        help_text=_("Till exempel ett mål mätt mot ett basår: tidigare årtal ger ingen varning."),
+    )
 
     class Meta(PlanPart.Meta):
         verbose_name = _("mål")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from finsam.access import association_view
 from finsam.models import Membership
@@ -125,6 +127,8 @@ class ReviewState:
     forms: dict[str, forms.Form]
     comment_error: dict | None = None
     checks: list = field(default_factory=list)
+    # The budget row whose comment form is open (started from the row's own "Kommentera").
+    comment_open: str = ""
 
     @property
     def next_number(self) -> int:
@@ -138,6 +142,15 @@ class ReviewState:
     def comment_url(self) -> str:
         """Where every comment form on the page posts (reversed once: the page has a form per part)."""
         return reverse("comment_create", args=[self.plan.association.slug, self.plan.pk])
+
+    @cached_property
+    def review_url(self) -> str:
+        return reverse("plan_review", args=[self.plan.association.slug, self.plan.pk])
+
+    def start_comment_url(self, item: SimpleNamespace) -> str:
+        """The review page with the comment form open for `item` (a budget row): what its "Kommentera"
+        loads (htmx), or opens as a page (without JavaScript)."""
+        return f"{self.review_url}?{urlencode({'kommentera': f'{item.review_kind}:{item.review_key}'})}"
 
 
 def _threads_by_target(plan: Plan) -> dict[tuple[str, str], list[Comment]]:
@@ -169,7 +182,12 @@ def _item(kind: str, key: str, label: str, threads: dict) -> SimpleNamespace:
 
 
 def _review_context(
-    request, plan: Plan, *, bound: dict[str, forms.Form] | None = None, comment_error: dict | None = None
+    request,
+    plan: Plan,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    comment_error: dict | None = None,
+    comment_open: str = "",
 ) -> dict:
     # A draft's document and checks read its rows; a version sent to the board is what was frozen (its
     # document and the checks as they were when it was sent).
@@ -205,6 +223,7 @@ def _review_context(
         budget_items=budget_items,
         forms=forms_,
         comment_error=comment_error,
+        comment_open=comment_open if any(i.review_key == comment_open for i in budget_items) else "",
         checks=plan_findings(plan, loaded)
         if loaded is not None
         else doc.snapshot.findings
@@ -222,12 +241,35 @@ BLANK_ITEM = SimpleNamespace(
 
 
 def review_document(request, doc, items: dict, state: ReviewState) -> SafeString:
-    """The document (cached when frozen) with each item's comment threads and forms put in beside it."""
+    """The document (cached when frozen) with each item's comment threads and forms put in beside it,
+    and in each budget row its own "Kommentera" (and how many threads it has)."""
     failed_key = (state.comment_error or {}).get("key")
     plan = state.plan
     blank = render_to_string(
         "plans/review.html#threads", {"item": BLANK_ITEM, "review": state, "plan": plan}, request
     )
+    blank_row = render_to_string(
+        "plans/review.html#row-comment",
+        {"item": BLANK_ITEM, "review": state, "plan": plan, "start_url": "@@url@@", "index": "@@index@@"},
+        request,
+    )
+
+    def row(index: int) -> str:
+        if index >= len(state.budget_items):
+            return ""
+        item = state.budget_items[index]
+        start_url = state.start_comment_url(item)
+        if item.review_threads:
+            return render_to_string(
+                "plans/review.html#row-comment",
+                {"item": item, "review": state, "plan": plan, "start_url": start_url, "index": index},
+                request,
+            )
+        return (
+            blank_row.replace("@@url@@", escape(start_url))
+            .replace("@@index@@", str(index))
+            .replace("@@label@@", escape(item.review_label))
+        )
 
     def threads(key: str) -> str:
         if key == "budget":
@@ -247,7 +289,7 @@ def review_document(request, doc, items: dict, state: ReviewState) -> SafeString
             .replace("@@label@@", escape(item.review_label))
         )
 
-    return document_html(doc, threads)
+    return document_html(doc, threads, row)
 
 
 def render_review(request, context: dict, *, status: int = 200):
@@ -256,11 +298,19 @@ def render_review(request, context: dict, *, status: int = 200):
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @association_view
 def plan_review(request, pk: int):
-    """The plan as a document with comment threads beside its parts, the plan checks and the actions."""
+    """The plan as a document with comment threads beside its parts, the plan checks and the actions.
+
+    `?kommentera=budget_line:<key>` opens the comment form for that budget row: the row's "Kommentera"
+    asks for it with htmx and gets the budget's comment block alone, or without JavaScript the page."""
     plan = get_plan(request, pk)
-    return render_review(request, _review_context(request, plan))
+    kind, key = _parse_target(request.GET.get("kommentera", ""))
+    context = _review_context(request, plan, comment_open=key if kind == Comment.Target.BUDGET_LINE else "")
+    if request.htmx and context["review"].comment_open:
+        return render(request, "plans/review.html#budget-threads", context)
+    return render_review(request, context)
 
 
 @require_POST
@@ -331,18 +381,31 @@ def _thread_response(
 ):
     """After a comment: the HTMX swap of that part's threads, or back to the review page."""
     if not request.htmx:
+        anchor = "budget" if kind == Comment.Target.BUDGET_LINE else key
         return redirect(
             reverse("plan_review", kwargs={"association": plan.association.slug, "pk": plan.pk})
-            + f"#kommentarer-{key}"
+            + f"#kommentarer-{anchor}"
         )
     context = _review_context(request, plan, comment_error=error)
     doc, state = context["doc"], context["review"]
     if kind == Comment.Target.BUDGET_LINE:
+        context["row_oob"] = _printed_row(doc.content, state, key)
         return render(request, "plans/review.html#budget-threads", context, status=status)
     label = review.comment_targets(doc.content).get((kind, key), "")
     context["item"] = _item(kind, key, label, _threads_by_target(plan))
     context["review"] = state
     return render(request, "plans/review.html#threads", context, status=status)
+
+
+def _printed_row(content: dict, state: ReviewState, key: str) -> SimpleNamespace | None:
+    """The budget row `key` as its own "Kommentera" shows it in the table (its thread count follows a
+    new comment out of band), or None where the table prints no such row (a line of a collapsed group)."""
+    index = next((i for i, item in enumerate(state.budget_items) if item.review_key == key), None)
+    collapsed = {row["key"]: row.get("collapsed", False) for row in content.get("budget", {}).get("rows", [])}
+    if index is None or collapsed.get(key, True):
+        return None
+    item = state.budget_items[index]
+    return SimpleNamespace(index=index, item=item, url=state.start_comment_url(item))
 
 
 def _parse_target(value: str) -> tuple[str, str]:
@@ -379,6 +442,7 @@ def comment_create(request, pk: int):
         if error.field == "target":  # no part of the page to show it beside
             messages.error(request, error.message)
         comment_error = {
+            "kind": kind,
             "key": key,
             "parent": parent.pk if parent else None,
             "message": error.message,
