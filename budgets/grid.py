@@ -164,6 +164,7 @@ class GridSection:
     label: str
     groups: list[GridGroup]
     total: dict[int, Decimal]
+    total_label: str = ""  # "Summa intäkter", or "… totalt" where a group's subtotal reads the same
     add_error: str = ""  # the "new group" form of the section
     add_value: str = ""
 
@@ -396,6 +397,8 @@ def budget_grid(
                 label,
                 grid_groups,
                 total,
+                # The grid prints every group's subtotal, a section's lone group's too.
+                total_label=budget.section_total_label(is_cost, lone_subtotal=True),
                 add_error=errors.get(add_key, ""),
                 add_value=values.get(add_key, ""),
             )

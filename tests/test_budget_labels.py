@@ -6,7 +6,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.template.loader import render_to_string
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from budgets.calc import plan_budget
@@ -99,3 +101,14 @@ def test_a_budget_and_plan_total_needs_no_note():
     assert "inkl." not in page(plan)
     sheet = load_workbook(io.BytesIO(budget_xlsx(plan))).active
     assert sheet.cell(FIRST_ROW, 5).value == "Totalt 2020–2022"
+
+
+@pytest.mark.django_db
+def test_the_grid_says_the_same(client):
+    """The grid prints every group's subtotal, a lone group's too: a lone group "Intäkter" makes the
+    section's total "Summa intäkter totalt", and the total column names the forecast year it includes."""
+    plan = budget_plan(kinds=[Kind.FORECAST, Kind.BUDGET, Kind.PLAN, Kind.PLAN], revenue_groups=["Intäkter"])
+    client.force_login(User.objects.create_superuser("admin.labels", "a@example.se", "x"))
+    html = client.get(reverse("plan_budget_grid", args=[plan.association.slug, plan.pk])).content.decode()
+    assert ">Summa intäkter<" in html and ">Summa intäkter totalt<" in html
+    assert "inkl. prognos 2020" in html
