@@ -47,6 +47,7 @@ from plans.models import Plan
 
 # Measures of a follow-up row (the keys of its `amounts`); periods are 1–12 (months) or 1–3 (tertials).
 BUDGET, TO_DATE, FORECAST, DEVIATION = 100, 101, 102, 103
+MEASURES = {"budget": BUDGET, "to_date": TO_DATE, "forecast": FORECAST, "deviation": DEVIATION}
 
 MONTHS = [
     gettext_lazy("januari"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from budgets.views import contributions, grid, grid_structure, imports, paste, stated
+from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated
 
 urlpatterns = []
 
@@ -98,3 +98,19 @@ urlpatterns += [
     ),
 ]
 # --- end of member contributions and their key ----------------------------------------------------
+
+# --- Follow-up of the adopted budget: outcome per period and forecasts ----------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/uppfoljning/", followup.plan_followup_page, name="plan_followup"),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/period/<int:period>/",
+        followup.followup_outcome,
+        name="followup_outcome",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/prognos/",
+        followup.followup_forecast,
+        name="followup_forecast",
+    ),
+]
+# --- end of the follow-up -----------------------------------------------------------------------------
