@@ -89,6 +89,20 @@ def row_key(row: Row) -> str | None:
     return None
 
 
+def row_key_remapped(key: str, *, interventions: dict[int, int], organisations: dict[int, int]) -> str:
+    """The key after the intervention's or the organisations' ids changed (an association imported from a
+    backup: old id → new id). A line's key holds its lineage, which does not change."""
+    prefix, _sep, rest = key.partition("-")
+    ids = rest.split("-")
+    if not all(part.isdigit() for part in ids):
+        return key
+    mapping = {"intervention": interventions, "contribution": organisations}.get(prefix)
+    if mapping is None:
+        return key
+    new_ids = sorted(mapping.get(int(part), int(part)) for part in ids)
+    return f"{prefix}-" + "-".join(str(pk) for pk in new_ids)
+
+
 def deviation_flagged(deviation: Decimal, budget: Decimal, *, percent: int, amount: int) -> bool:
     """Whether a deviation exceeds both limits: more than `amount` kronor and more than `percent` % of the
     budget (any deviation over the amount where the budget is zero)."""

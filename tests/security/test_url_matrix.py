@@ -54,6 +54,7 @@ ADOPTION = "adoption"  # registering the adoption, revising: the chief or the ch
 DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
 PUBLISHED = "published"  # the open link to an adopted plan (PDF, page): anyone, only for adopted plans
 OPEN_LIST = "open-list"  # the open list of an association's published plans: anyone (404 when none)
+FOLLOWUP = "followup"  # the year's outcome and forecast: the chief, and only on the adopted plan
 
 REGISTRY: dict[str, str | dict[str, str]] = {
     # finsam/urls.py and django.contrib.auth.urls
@@ -131,6 +132,10 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_export": DOWNLOAD,
     # member contributions and their key: everyone who sees the plan reads, the chief changes
     "plan_contributions": {"GET": PLAN_READ, "*": PLAN_EDIT},
+    # the follow-up of the adopted budget: everyone who sees the plan reads, the chief writes outcome and forecast
+    "plan_followup": PLAN_READ,
+    "followup_outcome": {"GET": PLAN_READ, "*": FOLLOWUP},
+    "followup_forecast": {"GET": PLAN_READ, "*": FOLLOWUP},
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
@@ -236,7 +241,10 @@ def _special_value(name: str, world: World, objects: dict):
         "token": "set-password",
         "year": plan.first_year,
         "first_year": plan.first_year,
+        "period": 1,
     }
+    if name == "row":  # a follow-up row's key (budgets.followup.row_key): the plan's budget line
+        return f"line-{objects['budgetline'].lineage.hex}"
     return values.get(name)
 
 
@@ -402,6 +410,7 @@ EXPECTED = {
     PLAN_READ: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
     DOWNLOAD: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
     PLAN_EDIT: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(DENIED, DENIED, DENIED, DENIED)},
+    FOLLOWUP: {"draft": _a(DENIED, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     REVIEW: {
         "draft": _a(DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
         "adopted": _a(DENIED, DENIED, DENIED, DENIED),
