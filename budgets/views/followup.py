@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.followup import MEASURES, plan_followup
 from budgets.followup_grid import followup_grid
@@ -58,6 +58,7 @@ def _context(
     }
 
 
+@require_GET
 @association_view
 def plan_followup_page(request, pk: int):
     plan = get_plan(request, pk)
