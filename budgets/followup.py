@@ -42,7 +42,7 @@ from budgets.calc import (
 from budgets.checks import equity_limit
 from budgets.models import BudgetGroup, FollowUp, FollowUpForecast, FollowUpOutcome
 from finsam.models import FollowUpPeriod
-from finsam.money import to_decimal
+from finsam.money import format_number, round_half_up, to_decimal
 from plans.models import Plan
 
 # Measures of a follow-up row (the keys of its `amounts`); periods are 1–12 (months) or 1–3 (tertials).
@@ -151,7 +151,12 @@ class Deviation:
 
     @property
     def percent(self) -> Decimal | None:
-        return None if not self.budget else (self.deviation * 100 / abs(self.budget)).quantize(Decimal("0.1"))
+        """The deviation in per cent of the budget, to one decimal (None without a budget)."""
+        return None if not self.budget else round_half_up(self.deviation * 100 / abs(self.budget), 1)
+
+    @property
+    def percent_text(self) -> str:
+        return "" if self.percent is None else format_number(self.percent, decimals=1)
 
 
 @dataclass

@@ -42,8 +42,11 @@ class ForecastCell:
     label: str
     url: str
     entered: bool
+    comment_url: str  # the comment has a form (and a cell) of its own, saved with the same version
     error: str = ""
     conflict: str | None = None
+    comment_error: str = ""
+    comment_conflict: str | None = None
 
     @property
     def input_id(self) -> str:
@@ -52,6 +55,10 @@ class ForecastCell:
     @property
     def comment_id(self) -> str:
         return f"kommentar-{self.key}"
+
+    @property
+    def comment_label(self) -> str:
+        return _("Kommentar till %(label)s") % {"label": self.label}
 
 
 @dataclass
@@ -104,6 +111,7 @@ def followup_grid(
             version=follow.forecast_version,
             label=_("%(line)s, prognos helår") % {"line": follow.row.label},
             url=cell_url(plan, "followup_forecast", ("row", key)),
+            comment_url=cell_url(plan, "followup_comment", ("row", key)),
             entered=follow.forecast_entered,
         )
         for name, value in kept.items():

@@ -112,5 +112,10 @@ urlpatterns += [
         followup.followup_forecast,
         name="followup_forecast",
     ),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/kommentar/",
+        followup.followup_comment,
+        name="followup_comment",
+    ),
 ]
 # --- end of the follow-up -----------------------------------------------------------------------------

@@ -33,6 +33,12 @@ def outcome_url(plan, key, period):
     )
 
 
+def comment_url(plan, key):
+    return reverse(
+        "followup_comment", kwargs={"association": plan.association.slug, "pk": plan.pk, "row": key}
+    )
+
+
 def forecast_url(plan, key):
     return reverse(
         "followup_forecast", kwargs={"association": plan.association.slug, "pk": plan.pk, "row": key}
@@ -93,14 +99,32 @@ def test_the_chief_saves_an_outcome_and_sees_the_sums(plan, chief_client):
 
 def test_a_forecast_with_comment_shows_in_the_deviation_list(plan, chief_client):
     key = key_of(plan, "Förbundschef")
-    response = chief_client.post(
-        forecast_url(plan, key), {"version": 0, "amount": "700000", "comment": "Vikarie i våras"}, **HTMX
-    )
+    response = chief_client.post(forecast_url(plan, key), {"version": 0, "amount": "700000"}, **HTMX)
     assert response.status_code == 200
     assert "Avviker" in response.text
+    assert f"avvikelse 100{NBSP}000 kr" in response.text
+    # The comment's form gets the new version out of band: it is saved with the same record.
+    assert f'id="kommentar-{key}-version" value="1" hx-swap-oob="true"' in response.text
+    response = chief_client.post(comment_url(plan, key), {"version": 1, "comment": "Vikarie i våras"}, **HTMX)
+    assert response.status_code == 200
     assert "Vikarie i våras" in response.text
-    assert f"avvikelse 100{NBSP}000" in response.text
-    assert plan_followup(plan).rows[key].amounts[FORECAST] == Decimal(700000)
+    assert f'id="prognos-{key}-version" value="2" hx-swap-oob="true"' in response.text
+    follow = plan_followup(plan).rows[key]
+    assert follow.amounts[FORECAST] == Decimal(700000)
+    assert follow.comment == "Vikarie i våras"
+    # Emptying the amount keeps the comment; the forecast is the budget again.
+    assert chief_client.post(forecast_url(plan, key), {"version": 2, "amount": ""}, **HTMX).status_code == 200
+    follow = plan_followup(plan).rows[key]
+    assert follow.amounts[FORECAST] == follow.amounts[100] and follow.comment == "Vikarie i våras"
+
+
+def test_a_stale_comment_shows_theirs(plan, chief_client):
+    key = key_of(plan, "Förbundschef")
+    chief_client.post(comment_url(plan, key), {"version": 0, "comment": "Första"}, **HTMX)
+    response = chief_client.post(comment_url(plan, key), {"version": 0, "comment": "Andra"}, **HTMX)
+    assert response.status_code == 409
+    assert 'value="Andra"' in response.text
+    assert "Någon annan har just sparat kommentaren ”Första”" in response.text
 
 
 @pytest.mark.parametrize("typed", ["12abc", "1.5", "12,5"])
@@ -127,9 +151,7 @@ def test_bad_input_without_javascript_renders_the_page_with_the_message(plan, ch
 
 def test_a_too_long_comment_is_refused(plan, chief_client):
     key = key_of(plan, "Förbundschef")
-    response = chief_client.post(
-        forecast_url(plan, key), {"version": 0, "amount": "1", "comment": "x" * 501}, **HTMX
-    )
+    response = chief_client.post(comment_url(plan, key), {"version": 0, "comment": "x" * 501}, **HTMX)
     assert response.status_code == 422
     assert "högst 500 tecken" in response.text
 

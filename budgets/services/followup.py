@@ -107,26 +107,34 @@ def followup_outcome_update(
         return saved
 
 
+UNCHANGED = object()  # an argument of `followup_forecast_update` that keeps what is stored
+
+
 def followup_forecast_update(
-    *, plan: Plan, row: str, label: str, amount: Decimal | None, comment: str, expected_version: int, by
+    *, plan: Plan, row: str, label: str, amount=UNCHANGED, comment=UNCHANGED, expected_version: int, by
 ) -> FollowUpForecast | None:
-    """Set the whole-year forecast of budget row `row` and the chief's comment on it (None and no comment
-    remove it: the forecast is the budget again), if nobody changed it since `expected_version` (0: none).
-    Raises `ValidationError` for a comment that is too long, `StaleVersion` on a conflict, `FollowUpClosed`
-    unless the plan is adopted. Side effects: one INSERT, UPDATE or DELETE of a `FollowUpForecast` (and the
-    year's `FollowUp` on the first entry), one `PlanEvent`."""
-    comment = comment.strip()
-    if len(comment) > COMMENT_LENGTH:
-        raise ValidationError(_("Kommentaren får vara högst %(length)s tecken.") % {"length": COMMENT_LENGTH})
+    """Set the whole-year forecast of budget row `row` (a `Decimal`, or None: the forecast is the budget
+    again) and/or the chief's comment on it, each kept as stored where `UNCHANGED`, if nobody changed either
+    since `expected_version` (0: none stored). Neither left: the row is removed. Raises `ValidationError` for
+    a comment that is too long, `StaleVersion` on a conflict, `FollowUpClosed` unless the plan is adopted.
+    Side effects: one INSERT, UPDATE or DELETE of a `FollowUpForecast` (and the year's `FollowUp` on the
+    first entry), one `PlanEvent`."""
+    if comment is not UNCHANGED:
+        comment = comment.strip()
+        if len(comment) > COMMENT_LENGTH:
+            raise ValidationError(
+                _("Kommentaren får vara högst %(length)s tecken.") % {"length": COMMENT_LENGTH}
+            )
     with followup_change(plan, by=by) as (change, followup):
         current = FollowUpForecast.objects.filter(followup=followup, row=row).first()
         if (current.version if current else 0) != expected_version:
             raise StaleVersion(current)
         before = to_decimal(current.amount) if current and current.amount is not None else None
-        if current is not None and before == amount and current.comment == comment:
+        before_comment = current.comment if current else ""
+        amount = before if amount is UNCHANGED else amount
+        comment = before_comment if comment is UNCHANGED else comment
+        if before == amount and before_comment == comment:
             return current
-        if current is None and amount is None and not comment:
-            return None
         value = None if amount is None else sek(amount)
         if current is None:
             try:
@@ -147,10 +155,18 @@ def followup_forecast_update(
             saved = versioned_update(
                 current, expected_version=expected_version, amount=value, comment=comment
             )
+        if before != amount:
+            summary = _("Prognos %(year)s: %(line)s: %(before)s → %(after)s") % {
+                "line": label,
+                "year": followup.year,
+                "before": _text(before),
+                "after": _text(amount),
+            }
+        else:
+            summary = _("Prognos %(year)s: %(line)s: ny kommentar") % {"line": label, "year": followup.year}
         change.record(
             PlanEvent.Action.EDITED,
-            _("Prognos %(year)s: %(line)s: %(before)s → %(after)s")
-            % {"line": label, "year": followup.year, "before": _text(before), "after": _text(amount)},
+            summary,
             {
                 "followup": row,
                 "forecast": True,

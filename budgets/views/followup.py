@@ -82,12 +82,23 @@ def _amount(text: str, plan):
 
 
 def _cell(
-    request, plan, *, key: str, anchor: str, partial: str, pick, save, state_of, period: int | None = None
+    request,
+    plan,
+    *,
+    key: str,
+    anchor: str,
+    partial: str,
+    pick,
+    save,
+    state_of,
+    period: int | None = None,
+    their=None,
 ):
     """One cell of the follow-up (see the module's doc): GET shows it as it is now (after choosing the
     other's value), POST saves `save(label, version)`. `pick(grid_row)` is the cell in its row (an outcome's
     cell is in the `period` given, which must be one of the year's);
-    `state_of(state)` turns what a refused save keeps into the grid's `outcome_state` or `forecast_state`."""
+    `state_of(state)` turns what a refused save keeps into the grid's `outcome_state` or `forecast_state`;
+    `their(current)` is the other person's value after a conflict (by default the stored amount)."""
     followup = plan_followup(plan)
     row = followup.rows.get(key)
     if row is None or (period is not None and period not in followup.periods):
@@ -103,9 +114,9 @@ def _cell(
     version = _version(request)
     if version is None:
         return HttpResponseBadRequest(_("Cellens version saknas."))
-    kept = {"text": request.POST.get("amount", "")}
-    if "comment" in request.POST:
-        kept["comment"] = request.POST["comment"]
+    kept = {"comment": request.POST["comment"]} if "comment" in request.POST else {}
+    if "amount" in request.POST:
+        kept["text"] = request.POST["amount"]
     try:
         save(row.row.label, version)
     except ValidationError as error:
@@ -115,8 +126,8 @@ def _cell(
         return _answer(request, status=422, state=state, announcement=announcement, **answer)
     except StaleVersion as conflict:
         current = conflict.current
-        their = _their_value(current.amount if current else None)
-        state = state_of({**kept, "conflict": their, "version": current.version if current else 0})
+        value = their(current) if their else _their_value(current.amount if current else None)
+        state = state_of({**kept, "conflict": value, "version": current.version if current else 0})
         announcement = _("Någon annan har just ändrat samma cell. Summorna visar det som är sparat nu.")
         return _answer(request, status=409, state=state, announcement=announcement, **answer)
     if not request.htmx:
@@ -168,8 +179,8 @@ def followup_outcome(request, pk: int, row: str, period: int):
 @require_http_methods(["GET", "POST"])
 @association_view
 def followup_forecast(request, pk: int, row: str):
-    """Save a row's whole-year forecast and comment (POST; both empty: the forecast is the budget again),
-    or show the cell as it is now (GET)."""
+    """Save a row's whole-year forecast (POST; empty: the forecast is the budget again), or show the cell
+    as it is now (GET)."""
     plan = get_plan(request, pk)
 
     def save(label, version):
@@ -178,7 +189,6 @@ def followup_forecast(request, pk: int, row: str):
             row=row,
             label=label,
             amount=_amount(request.POST.get("amount", ""), plan),
-            comment=request.POST.get("comment", ""),
             expected_version=version,
             by=request.user,
         )
@@ -192,4 +202,46 @@ def followup_forecast(request, pk: int, row: str):
         pick=lambda grid_row: grid_row.forecast,
         save=save,
         state_of=lambda state: {"forecast_state": {row: state}},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def followup_comment(request, pk: int, row: str):
+    """Save the chief's comment on a row's forecast (POST), or show the cell as it is now (GET)."""
+    plan = get_plan(request, pk)
+
+    def save(label, version):
+        followup_forecast_update(
+            plan=plan,
+            row=row,
+            label=label,
+            comment=request.POST.get("comment", ""),
+            expected_version=version,
+            by=request.user,
+        )
+
+    def state_of(state):
+        # The comment cell's own names for what a refused save keeps.
+        return {
+            "forecast_state": {
+                row: {
+                    "comment": state.get("comment", ""),
+                    "comment_error": state.get("error", ""),
+                    "comment_conflict": state.get("conflict"),
+                    "version": state["version"],
+                }
+            }
+        }
+
+    return _cell(
+        request,
+        plan,
+        key=row,
+        anchor=f"kommentar-{row}",
+        partial="comment-response",
+        pick=lambda grid_row: grid_row.forecast,
+        save=save,
+        state_of=state_of,
+        their=lambda current: current.comment if current and current.comment else _("tom"),
     )

@@ -136,6 +136,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_followup": PLAN_READ,
     "followup_outcome": {"GET": PLAN_READ, "*": FOLLOWUP},
     "followup_forecast": {"GET": PLAN_READ, "*": FOLLOWUP},
+    "followup_comment": {"GET": PLAN_READ, "*": FOLLOWUP},
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
