@@ -102,6 +102,7 @@ urlpatterns += [
 # --- Follow-up of the adopted budget: outcome per period and forecasts ----------------------------------
 urlpatterns += [
     path("planer/<int:pk>/uppfoljning/", followup.plan_followup_page, name="plan_followup"),
+    path("uppfoljning/installningar/", followup.followup_settings, name="followup_settings"),
     path(
         "planer/<int:pk>/uppfoljning/rad/<slug:row>/period/<int:period>/",
         followup.followup_outcome,

@@ -63,6 +63,7 @@ class Association(models.Model):
     deviation_amount = models.PositiveIntegerField(
         _("avvikelsegräns (kr)"),
         default=50_000,
+        validators=[MaxValueValidator(1_000_000_000)],
         help_text=_(
             "En avvikelse från budgeten flaggas när den är större än både procentgränsen och beloppsgränsen."
         ),

@@ -225,3 +225,55 @@ def test_queries_do_not_grow_with_the_budget(association, other_association, chi
         return len(queries)
 
     assert save(small, keys[0]) == save(large, keys[1])
+
+
+def settings_url(association):
+    return reverse("followup_settings", kwargs={"association": association.slug})
+
+
+def test_the_chief_sets_the_period_and_the_limits(association, chief_client):
+    assert chief_client.get(settings_url(association)).status_code == 200
+    response = chief_client.post(
+        settings_url(association),
+        {"followup_period": "month", "deviation_percent": "5", "deviation_amount": "20000"},
+    )
+    assert response.status_code == 302
+    association.refresh_from_db()
+    assert (association.followup_period, association.deviation_percent, association.deviation_amount) == (
+        "month",
+        5,
+        20000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("deviation_percent", "tio", "Skriv procentgränsen som ett heltal"),
+        ("deviation_percent", "-3", "kan inte vara negativ"),
+        ("deviation_amount", "50 000,5", "Skriv beloppsgränsen i hela kronor"),
+        ("deviation_amount", "99999999999999", "för stor"),
+    ],
+)
+def test_bad_limits_are_refused_with_the_input_kept(association, chief_client, field, typed, message):
+    data = {
+        "followup_period": "tertial",
+        "deviation_percent": "10",
+        "deviation_amount": "50000",
+        field: typed,
+    }
+    response = chief_client.post(settings_url(association), data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'value="{typed}"' in response.text
+    association.refresh_from_db()
+    assert (association.deviation_percent, association.deviation_amount) == (10, 50000)
+
+
+def test_only_the_chief_changes_the_settings(association, chair_client, reader_client, outsider_client):
+    data = {"followup_period": "month", "deviation_percent": "5", "deviation_amount": "20000"}
+    for client in (chair_client, reader_client):
+        assert client.post(settings_url(association), data).status_code == 403
+    assert outsider_client.post(settings_url(association), data).status_code == 404
+    association.refresh_from_db()
+    assert association.followup_period == "tertial"

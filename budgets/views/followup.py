@@ -8,6 +8,7 @@ conflict with another editor (409) keep what was typed, with the message. Withou
 posts and the server redirects back to the page.
 """
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.followup import MEASURES, plan_followup
 from budgets.followup_grid import followup_grid
+from budgets.forms import FollowUpSettingsForm
 from budgets.services.followup import (
     followup_forecast_update,
     followup_outcome_update,
@@ -29,6 +31,7 @@ from plans.access import get_plan
 from plans.models import Plan
 
 TEMPLATE = "budgets/followup.html"
+SETTINGS_TEMPLATE = "budgets/followup_settings.html"
 
 
 def _page_url(plan, anchor: str = "") -> str:
@@ -245,3 +248,21 @@ def followup_comment(request, pk: int, row: str):
         state_of=state_of,
         their=lambda current: current.comment if current and current.comment else _("tom"),
     )
+
+
+@require_http_methods(["GET", "POST"])
+@association_view
+def followup_settings(request):
+    """The chief sets the association's follow-up period and deviation limits (GET: the form)."""
+    access = request.access
+    if not access.is_chief:
+        raise PermissionDenied(_("Bara förbundschefen kan ändra uppföljningens inställningar."))
+    association = access.association
+    form = FollowUpSettingsForm(request.POST or None, instance=association)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Inställningarna för uppföljningen är sparade."))
+            return redirect("followup_settings", association=association.slug)
+        return render(request, SETTINGS_TEMPLATE, {"association": association, "form": form}, status=422)
+    return render(request, SETTINGS_TEMPLATE, {"association": association, "form": form})

@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
             field=models.PositiveIntegerField(
                 default=50000,
                 help_text="En avvikelse från budgeten flaggas när den är större än både procentgränsen och beloppsgränsen.",
+                validators=[django.core.validators.MaxValueValidator(1000000000)],
                 verbose_name="avvikelsegräns (kr)",
             ),
         ),

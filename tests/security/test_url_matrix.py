@@ -134,6 +134,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_contributions": {"GET": PLAN_READ, "*": PLAN_EDIT},
     # the follow-up of the adopted budget: everyone who sees the plan reads, the chief writes outcome and forecast
     "plan_followup": PLAN_READ,
+    "followup_settings": ASSOCIATION_EDIT,
     "followup_outcome": {"GET": PLAN_READ, "*": FOLLOWUP},
     "followup_forecast": {"GET": PLAN_READ, "*": FOLLOWUP},
     "followup_comment": {"GET": PLAN_READ, "*": FOLLOWUP},
