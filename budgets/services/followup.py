@@ -33,9 +33,15 @@ class FollowUpClosed(PermissionDenied):
         super().__init__(_("Utfall och prognos kan bara skrivas in för en fastställd plan."))
 
 
+def followup_is_open(plan: Plan) -> bool:
+    """The rule: the follow-up of a year is entered against its adopted plan only (not a draft, not a
+    version a revised budget superseded)."""
+    return plan.state == Plan.State.ADOPTED
+
+
 def followup_refuse_unless_open(plan: Plan) -> None:
-    """The rule: the follow-up of a year is entered against its adopted plan only."""
-    if plan.state != Plan.State.ADOPTED:
+    """`FollowUpClosed` unless the follow-up of `plan` may be entered (`followup_is_open`)."""
+    if not followup_is_open(plan):
         raise FollowUpClosed()
 
 

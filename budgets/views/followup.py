@@ -21,6 +21,7 @@ from budgets.followup_grid import followup_grid
 from budgets.forms import FollowUpSettingsForm
 from budgets.services.followup import (
     followup_forecast_update,
+    followup_is_open,
     followup_outcome_update,
     followup_refuse_unless_open,
 )
@@ -40,7 +41,7 @@ def _page_url(plan, anchor: str = "") -> str:
 
 
 def _editable(request, plan: Plan) -> bool:
-    return request.access.is_chief and plan.state == Plan.State.ADOPTED
+    return request.access.is_chief and followup_is_open(plan)
 
 
 def _context(
@@ -56,6 +57,7 @@ def _context(
             followup, keys=keys, outcome_state=outcome_state, forecast_state=forecast_state
         ),
         "editable": _editable(request, plan),
+        "open": followup_is_open(plan),
         "measure": MEASURES,
         **extra,
     }

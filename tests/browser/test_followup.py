@@ -80,6 +80,11 @@ def test_the_chief_enters_outcome_and_a_forecast_and_sees_the_deviation(page, ad
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The association's period and limits, a page of its own.
+    page.get_by_role("link", name="Uppföljningens period och avvikelsegränser").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Uppföljningens inställningar")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page)
 
 
 def test_the_board_reads_the_follow_up_without_inputs(page, adopted, login, axe_check):
