@@ -53,6 +53,7 @@ def test_everyone_of_the_association_reads_the_page_and_only_the_chief_gets_inpu
         assert "Uppföljning av budget 2027" in text
         assert "Förbundschef" in text
         assert ('class="grid-input"' in text) == (role == "chief")
+        assert ("uppfoljning/installningar/" in text) == (role == "chief")
 
 
 def test_another_association_gets_404(plan, outsider_client):
