@@ -65,7 +65,8 @@ format: setup
 
 check-deploy: setup
 	DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
-	DJANGO_ALLOWED_HOSTS=finsam.example.se $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_ALLOWED_HOSTS=finsam.example.se FINSAM_BASE_URL=https://finsam.example.se \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -344,6 +344,11 @@ class StatedFigure(models.Model):
         REVENUE = "revenue", _("Summa intäkter")
         COSTS = "costs", _("Summa kostnader")
         RESULT = "result", _("Resultat")
+        # Printed where the table has financial items: the totals and result without them, and their net.
+        REVENUE_BEFORE_FINANCIAL = "revenue_before_financial", _("Summa intäkter före finansiella poster")
+        COSTS_BEFORE_FINANCIAL = "costs_before_financial", _("Summa kostnader före finansiella poster")
+        RESULT_BEFORE_FINANCIAL = "result_before_financial", _("Resultat före finansiella poster")
+        FINANCIAL_NET = "financial_net", _("Finansiella poster netto")
         CONTRIBUTION = "contribution", _("Medlemsavgift")
         INTERVENTION = "intervention", _("Insats")
         INTERVENTION_GROUP = "intervention_group", _("Delsumma insatser")

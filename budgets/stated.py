@@ -178,6 +178,14 @@ def stated_level(figure: StatedFigure) -> str:
             return _("summa kostnader")
         case target.RESULT:
             return _("resultat")
+        case target.REVENUE_BEFORE_FINANCIAL:
+            return _("summa intäkter före finansiella poster")
+        case target.COSTS_BEFORE_FINANCIAL:
+            return _("summa kostnader före finansiella poster")
+        case target.RESULT_BEFORE_FINANCIAL:
+            return _("resultat före finansiella poster")
+        case target.FINANCIAL_NET:
+            return _("finansiella poster netto")
         case target.INTERVENTION:
             name = figure.intervention.name if figure.intervention_id else figure.label
             return _("insatsen %(name)s") % {"name": name}
@@ -245,6 +253,14 @@ def computed_figure(figure: StatedFigure, result: BudgetResult) -> Decimal | Non
             return result.cost_total[year]
         case target.RESULT:
             return result.result[year]
+        case target.REVENUE_BEFORE_FINANCIAL:
+            return result.revenue_total[year] - result.financial_income.get(year, ZERO)
+        case target.COSTS_BEFORE_FINANCIAL:
+            return result.cost_total[year] - result.financial_costs.get(year, ZERO)
+        case target.RESULT_BEFORE_FINANCIAL:
+            return result.result_before_financial.get(year)
+        case target.FINANCIAL_NET:
+            return result.financial_income.get(year, ZERO) - result.financial_costs.get(year, ZERO)
         case target.GROUP:
             for group_result in result.groups:
                 if (figure.group_id and group_result.group.id == figure.group_id) or (

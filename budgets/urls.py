@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated
+from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated, undo
 
 urlpatterns = []
 
@@ -15,6 +15,7 @@ urlpatterns += [
         name="budget_cell",
     ),
     path("planer/<int:pk>/budget/klistra-in/", paste.budget_cells_paste, name="budget_cells_paste"),
+    path("planer/<int:pk>/budget/angra/", undo.budget_undo, name="budget_undo"),
     path(
         "planer/<int:pk>/budget/insats/<int:intervention_id>/kolumn/<int:column_id>/",
         grid.budget_intervention_cell,

@@ -261,3 +261,33 @@ class AssociationDate(models.Model):
     def label(self) -> str:
         """What the date is: its own description, or its kind's name."""
         return self.title or str(self.get_kind_display())
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to a role in an association: a link that sets a password (or, for someone who
+    already has an account, adds the role), used once, valid for `FINSAM_INVITATION_DAYS`.
+
+    Only the SHA-256 of the link's token is stored: the database alone cannot be used to accept it.
+    `finsam.invitations` creates, sends, accepts and revokes them."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-postadress"))
+    role = models.CharField(_("roll"), max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skickad"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("gäller till"))
+    accepted_at = models.DateTimeField(_("mottagen"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+        ordering = ["association", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.association} ({self.get_role_display()})"

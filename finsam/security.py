@@ -1,6 +1,10 @@
 """Security logging and the error pages that must work when the database does not.
 
 - Logins, logouts, failed logins and lockouts are logged through Django's auth signals (and axes').
+- `client_ip` is the client's address, for the log and for login throttling: REMOTE_ADDR, or behind
+  FINSAM_TRUSTED_PROXY_COUNT proxies the address the outermost of them put into X-Forwarded-For.
+- `LoginThrottle` (axes' handler) locks a user name from one address after AXES_FAILURE_LIMIT failures,
+  and an address after FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT failures whatever the user names.
 - `SlidingSessionMiddleware` keeps a session alive for an hour after the last request, writing it at
   most once a minute.
 - `RefusalLoggingMiddleware` logs every 403 and 404 answer with the user, the method, the path and the
@@ -13,15 +17,21 @@ Nothing secret is logged: no passwords (Django masks them in the credentials of 
 session keys, no query strings, and the password-reset token in a reset link's path is replaced.
 """
 
+import ipaddress
 import logging
 import re
 import sys
 import time
 
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import InterfaceError, OperationalError
+from django.db.models import Sum
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.template import loader
@@ -34,10 +44,64 @@ REFUSAL_STATUSES = {403, 404}
 RESET_PATH = re.compile(r"(/reset/).*")
 
 
+def client_ip(request) -> str | None:
+    """The client's address (axes' AXES_CLIENT_IP_CALLABLE, and the log's).
+
+    Every proxy appends to X-Forwarded-For the address it was connected from, so behind N trusted proxies
+    the client is the Nth address from the right; whatever stands further left the client wrote itself.
+    With no trusted proxies (FINSAM_TRUSTED_PROXY_COUNT=0, the default) the header is ignored. A header
+    too short or not an address means the request did not come through the proxies: REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.FINSAM_TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    return _address(forwarded[-proxies]) or remote
+
+
+def _address(entry: str) -> str | None:
+    """An address of X-Forwarded-For, without a port some proxies add (`192.0.2.1:5100`, `[2001:db8::1]:80`)."""
+    entry = entry.strip()
+    if entry.startswith("["):
+        entry = entry[1:].partition("]")[0]
+    elif entry.count(":") == 1:
+        entry = entry.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str:
     if request is None:
         return "-"
-    return request.META.get("REMOTE_ADDR") or "-"
+    return client_ip(request) or "-"
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """axes' database handler, plus a limit on failed logins per address across user names.
+
+    axes counts failures per parameter set of AXES_LOCKOUT_PARAMETERS and locks when the largest count
+    reaches AXES_FAILURE_LIMIT, one limit for every set. Adding the set ["ip_address"] would therefore lock
+    an address (an office behind one NAT) after five failures of anyone. Here the address's failures within
+    the cool-off time, all user names together, are held against their own, higher limit; once it is
+    reached the address counts as having reached AXES_FAILURE_LIMIT, so that both of axes' checks (before
+    authenticating and after a failure) lock it out."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        failures = super().get_failures(request, credentials)
+        if self.address_failures(request) >= settings.FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT:
+            request.finsam_address_locked = True  # the lockout page says why
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
+
+    def address_failures(self, request) -> int:
+        attempts = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
 def username_of(request) -> str:

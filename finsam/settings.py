@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "finsam.security.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "finsam.links.RequestAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Logs every 403/404 answer with user, path and association (finsam/security.py).
@@ -130,10 +131,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_100
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling: five failures lock the username from that address for 15 minutes.
+# Login throttling (finsam.security.LoginThrottle): five failures lock the user name from that address for
+# 15 minutes; FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, any user names, lock the address.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "finsam.security.LoginThrottle"
+FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+# The client's address: REMOTE_ADDR, or behind this many trusted proxies (TLS proxy, load balancer) the
+# Nth address from the right of X-Forwarded-For (finsam.security.client_ip). 0: the header is ignored.
+FINSAM_TRUSTED_PROXY_COUNT = int(os.environ.get("FINSAM_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "finsam.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -157,6 +165,37 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Stored files (archived PDFs, logos) live on the local disk (MEDIA_ROOT) by default. With several app
+# servers they must be in one store that every server and worker reaches: an S3-compatible object store,
+# chosen by FINSAM_S3_BUCKET (django-storages' S3 backend). The app always serves the files itself, after
+# its access checks, so the bucket stays private and no signed URL is ever handed out.
+S3_BUCKET = os.environ.get("FINSAM_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty: AWS itself; else the store's URL (MinIO, Ceph, Garage, a Swedish provider...).
+            "endpoint_url": os.environ.get("FINSAM_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("FINSAM_S3_REGION") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance role).
+            "access_key": os.environ.get("FINSAM_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("FINSAM_S3_SECRET_ACCESS_KEY") or None,
+            # A folder in the bucket, so that one bucket can hold several installations.
+            "location": os.environ.get("FINSAM_S3_PREFIX", ""),
+            # "path" for stores on an IP address or without wildcard DNS; empty: boto3 decides.
+            "addressing_style": os.environ.get("FINSAM_S3_ADDRESSING_STYLE") or None,
+            # Never overwrite a stored file: an archived PDF keeps its bytes (a name that is taken gets a
+            # suffix, as on the local disk).
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+
+# Caches: only the rendering of a frozen version is cached (plans.document.document_markup), under a key
+# made of everything it depends on, so a cache per process is safe: another instance renders it once
+# more. Sessions, login throttling (axes), row locks and tasks are all in the database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background tasks (PDF rendering) run in `manage.py db_worker`; `make run` starts one.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -186,8 +225,11 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env_bool("DJANGO_EMAIL_USE_TLS"),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "finsam <noreply@localhost>")
-# Where finsam is served, for the links in e-mail (no request to take the host from there).
-FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# Where finsam is served, for the links in e-mail (finsam.links). Set it in production; in development the
+# links take the address of the request the mail is sent from.
+FINSAM_BASE_URL = os.environ.get("FINSAM_BASE_URL", "")
+# How long an invitation's link can be used (finsam.invitations).
+FINSAM_INVITATION_DAYS = int(os.environ.get("FINSAM_INVITATION_DAYS", "7"))
 
 # Content-Security-Policy: no inline scripts; everything from our own origin.
 SECURE_CSP = {
@@ -208,6 +250,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A load balancer probes the app server itself over plain HTTP: liveness and readiness answer there.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -4,10 +4,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from finsam import calendar
+from finsam import calendar, health
 from finsam.access import association_view
 from finsam.forms import AssociationDateForm
 
@@ -19,6 +20,18 @@ def accessibility_statement(request):
 def healthz(request):
     """Liveness for the load balancer: answers without touching the database or the session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_safe
+def readyz(request):
+    """Readiness for the load balancer: 200 "ready" when the database and the file store work, else 503
+    with the checks that failed (finsam/health.py), within a second either way."""
+    problems = health.readiness()
+    if problems:
+        body = "not ready\n" + "".join(f"{problem}\n" for problem in problems)
+        return HttpResponse(body, content_type="text/plain; charset=utf-8", status=503)
+    return HttpResponse("ready\n", content_type="text/plain; charset=utf-8")
 
 
 # --- The association's calendar (årshjul) -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from finsam.models import Organisation
 from finsam.money import amount_input_text, parse_amount
 from finsam.validators import YEAR_VALIDATORS
-from interventions.models import Intervention
+from interventions.models import Intervention, InterventionYear
 from interventions.services import (
     EDITABLE_FIELDS,
     MIN_MEMBERS,
@@ -213,3 +213,39 @@ class EndForm(forms.Form):
             "invalid": _("Skriv ett datum (ÅÅÅÅ-MM-DD)."),
         },
     )
+
+
+class InterventionYearForm(forms.ModelForm):
+    """An insats's follow-up of a year; `seen` is when the follow-up shown was saved."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = InterventionYear
+        fields = [*InterventionYear.PLANNED, *InterventionYear.ACTUAL, "report"]
+        widgets = {
+            **{
+                name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
+                for name in InterventionYear.PLANNED
+            },
+            **{
+                name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
+                for name in InterventionYear.ACTUAL
+            },
+            "report": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {"report": _("Vad insatsen gjorde och uppnådde under året, med egna ord.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["seen"] = self.instance.updated_at.isoformat()
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def planned_fields(self):
+        return [self[name] for name in InterventionYear.PLANNED]
+
+    def actual_fields(self):
+        return [self[name] for name in InterventionYear.ACTUAL]

@@ -172,3 +172,50 @@ class PlanIntervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention} i {self.plan}"
+
+
+class InterventionYear(models.Model):
+    """An insats's follow-up of one year it ran under an adopted plan: the participants planned and
+    reached (women, men, not stated, as the national follow-up asks) and its own yearly report."""
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="followed_years")
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    planned_women = models.PositiveIntegerField(_("planerade deltagare, kvinnor"), null=True, blank=True)
+    planned_men = models.PositiveIntegerField(_("planerade deltagare, män"), null=True, blank=True)
+    planned_unstated = models.PositiveIntegerField(
+        _("planerade deltagare, kön ej angivet"), null=True, blank=True
+    )
+    actual_women = models.PositiveIntegerField(_("deltagare, kvinnor"), null=True, blank=True)
+    actual_men = models.PositiveIntegerField(_("deltagare, män"), null=True, blank=True)
+    actual_unstated = models.PositiveIntegerField(_("deltagare, kön ej angivet"), null=True, blank=True)
+    report = models.TextField(_("årsrapport"), max_length=20000, blank=True)
+    updated_at = models.DateTimeField(_("senast ändrad"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    PLANNED = ("planned_women", "planned_men", "planned_unstated")
+    ACTUAL = ("actual_women", "actual_men", "actual_unstated")
+
+    class Meta:
+        verbose_name = _("insatsens år")
+        verbose_name_plural = _("insatsernas år")
+        ordering = ["intervention", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["intervention", "year"], name="intervention_year_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention} {self.year}"
+
+    def _total(self, fields) -> int | None:
+        values = [getattr(self, name) for name in fields if getattr(self, name) is not None]
+        return sum(values) if values else None
+
+    @property
+    def planned_total(self) -> int | None:
+        return self._total(self.PLANNED)
+
+    @property
+    def actual_total(self) -> int | None:
+        return self._total(self.ACTUAL)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from interventions import views
+from interventions import followup_views, views
 
 urlpatterns = [
     path("insatser/", views.intervention_list, name="intervention_list"),
@@ -21,5 +21,16 @@ urlpatterns = [
         "planer/<int:pk>/insatser/<int:intervention_id>/flytta/",
         views.plan_intervention_move,
         name="plan_intervention_move",
+    ),
+    # The insatser's follow-up of an adopted plan's budget year (interventions/followup.py).
+    path(
+        "planer/<int:pk>/insatser/uppfoljning/",
+        followup_views.plan_interventions_followup,
+        name="plan_interventions_followup",
+    ),
+    path(
+        "insatser/<int:pk>/uppfoljning/<int:year>/",
+        followup_views.intervention_year_edit,
+        name="intervention_year_edit",
     ),
 ]

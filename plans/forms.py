@@ -13,6 +13,7 @@ from plans.models import (
     ControlItem,
     Goal,
     Indicator,
+    IndicatorOutcome,
     Plan,
     TargetGroup,
 )
@@ -261,3 +262,22 @@ class ActivityItemForm(VersionedForm):
         field.queryset = plan.goals.order_by("position", "id")
         field.empty_label = _("(inget särskilt mål)")
         field.error_messages["invalid_choice"] = _("Välj ett av planens mål.")
+
+
+class IndicatorOutcomeForm(forms.ModelForm):
+    """An indicator's outcome for the year; `seen` is when the outcome shown was saved (a later save by
+    someone else is refused, not overwritten)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = IndicatorOutcome
+        fields = ["value", "judgement", "comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"value": _("Det uppnådda värdet, till exempel ”72 %” eller ”41 deltagare”.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["judgement"].choices = [("", _("Ej bedömt")), *IndicatorOutcome.Judgement.choices]
+        if not self.is_bound and self.instance.pk:
+            self.initial["seen"] = self.instance.updated_at.isoformat()

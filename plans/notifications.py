@@ -6,18 +6,16 @@ them when the surrounding transaction commits: a refused or rolled-back action s
 server that fails is logged and never undoes the action the user took.
 """
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, mailers
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 
+from finsam.links import absolute_url
+from finsam.mail import send_on_commit
 from finsam.models import Membership
 
-logger = logging.getLogger(__name__)
 Role = Membership.Role
 
 SIGNATURE = "\n\n-- \nDet här meddelandet skickades av finsam. Du får det för att du har en roll i förbundet."
@@ -30,8 +28,7 @@ def _name(user) -> str:
 
 
 def _link(plan, view: str = "plan_review") -> str:
-    path = reverse(view, kwargs={"association": plan.association.slug, "pk": plan.pk})
-    return settings.FINSAM_BASE_URL.rstrip("/") + path
+    return absolute_url(reverse(view, kwargs={"association": plan.association.slug, "pk": plan.pk}))
 
 
 def recipients(association, roles=None, *, users=None, exclude=None) -> list:
@@ -55,17 +52,7 @@ def _send_on_commit(subject: str, body: str, users: list) -> None:
     messages = [
         EmailMessage(subject=subject, body=body + SIGNATURE, to=[user.email]) for user in users if user.email
     ]
-    if not messages:
-        return
-
-    def send():
-        try:
-            mailers.default.send_messages(messages)
-        except Exception:
-            # The action is committed; a failing mail server must not turn it into an error page.
-            logger.exception("Could not send %d review e-mail(s): %s", len(messages), subject)
-
-    transaction.on_commit(send)
+    send_on_commit(messages, what=subject)
 
 
 def notify_submitted(*, plan, snapshot, by) -> None:

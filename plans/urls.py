@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from plans.editor import editor_kinds, editor_kinds_by_slug
-from plans.views import editor, goal_categories, pdf, plans, review
+from plans.views import editor, followup, goal_categories, pdf, plans, review
 
 
 class PartKindConverter:
@@ -74,4 +74,15 @@ urlpatterns += [
     ),
     path("planer/<int:pk>/andringar/", review.plan_changes, name="plan_changes"),
     path("planer/<int:pk>/historik/", review.plan_history, name="plan_history"),
+]
+
+# The year's follow-up of an adopted plan (plans/goal_outcomes.py).
+
+urlpatterns += [
+    path("planer/<int:pk>/maluppfyllelse/", followup.plan_goal_followup, name="plan_goal_followup"),
+    path(
+        "planer/<int:pk>/maluppfyllelse/<int:indicator>/",
+        followup.indicator_outcome_edit,
+        name="indicator_outcome_edit",
+    ),
 ]

@@ -239,7 +239,7 @@ def flip_cost_signs(text: str) -> str | None:
     cost_rows |= {
         figure.row
         for figure in parsed.stated
-        if figure.target == "costs"
+        if figure.target in ("costs", "costs_before_financial")
         or (figure.target == "group" and parsed.groups[figure.group].section == "costs")
     }
     if not cost_rows:

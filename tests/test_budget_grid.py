@@ -775,9 +775,10 @@ def cell_post(plan, amount):
 # A cell save: session, user, membership; plan, line, column; the stored amounts of the line's group (the
 # number slips' measure, budgets.slips, and the cell's own read) and the cell's write and the history event
 # and the plan's date inside a savepoint; the budget (plan_budget: 13, its interventions shared with the
-# checks), the cells' versions, the checks (2). The session is written once a minute at most: the first
-# save after the login writes it, the counted ones do not.
-CELL_SAVE_QUERIES = 25
+# checks), the cells' versions, the checks (2); what "Ångra" undoes now (budgets.services.undo: the user's
+# last steps, their events, the columns and the lines of their cells: 4). The session is written once a
+# minute at most: the first save after the login writes it, the counted ones do not.
+CELL_SAVE_QUERIES = 29
 
 
 def test_a_cell_save_takes_the_same_number_of_queries_for_a_small_and_a_large_plan(
@@ -823,3 +824,24 @@ def test_the_budget_page_leads_to_the_import_and_the_excel_export(client, plan, 
     page = client.get(reverse("plan_budget_grid", kwargs={"association": "alfa", "pk": plan.pk})).text
     assert reverse("budget_import", kwargs={"association": "alfa", "pk": plan.pk}) in page
     assert reverse("budget_export", kwargs={"association": "alfa", "pk": plan.pk}) in page
+
+
+def test_a_lines_actions_are_one_menu_button_and_plain_forms_without_javascript(client, association, chief):
+    """The menu button is no tab stop and hidden until static/js/grid.js shows it; without JavaScript the
+    <details> beside it holds the move, change and remove forms, which post and redirect."""
+    plan = build_plan(association, lines=2)
+    client.force_login(chief)
+    line = line_named(plan, "Förbundschef")
+    page = client.get(grid_url(plan)).text
+    row = page[page.index(f'id="rad-{line.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count('aria-haspopup="menu"') == 1
+    assert re.search(r'aria-haspopup="menu"[^>]*tabindex="-1" hidden>', row)
+    assert 'role="menu"' in row and row.count('role="menuitem"') == 4
+    details = row[row.index('<details class="grid-menu"') :]
+    for action in (f'id="line-{line.pk}-up"', f'id="line-{line.pk}-down"', f'id="line-{line.pk}-name"'):
+        assert action in details
+    assert f'id="line-{line.pk}-remove"' in details
+    move = reverse("budget_line_move", kwargs={"association": "alfa", "pk": plan.pk, "line_id": line.pk})
+    assert client.post(move, {"direction": "down"}).status_code == 302
+    assert line_named(plan, "Förbundschef").position > line.position

@@ -528,3 +528,22 @@ def test_the_logins_table_lists_every_demo_user():
         for prefix in ("chef", "ordforande", "ledamot", "lasare"):
             assert f"| {prefix}.{slug} " in table
     assert "| admin " in table and ADMIN_PASSWORD in table and DEMO_PASSWORD in table
+
+
+@pytest.mark.django_db
+def test_a_stated_figure_can_be_loaded_as_the_documents_own_error(db):
+    """FORMAT.md's `dismissed`: a year's deviation judged the document's own error, with its reason and
+    whether the note prints; a year without a reason is refused and nothing is loaded."""
+    data = json.loads(json.dumps(demo_data("ostra-varmland")))
+    stated = data["plan"]["budget"]["stated"][0]
+    year = next(iter(stated["amounts"]))
+    stated["dismissed"] = {year: {"reason": " ", "print_note": True}}
+    with pytest.raises(DemoDataError, match="motivering"):
+        load_association(data)
+    assert not Association.objects.exists()
+
+    stated["dismissed"] = {year: {"reason": "Summeringsfel i det antagna dokumentet.", "print_note": True}}
+    load_association(data)
+    figure = StatedFigure.objects.get(label=stated["label"], column__year=int(year))
+    assert (figure.dismissed_reason, figure.print_note) == ("Summeringsfel i det antagna dokumentet.", True)
+    assert StatedFigure.objects.exclude(dismissed_reason="").count() == 1

@@ -364,3 +364,50 @@ def test_remembered_readings_that_do_not_fit_the_table_are_left_out():
     parsed, overrides = parse_with_readings(TABLE, unit=None, association=association, posted=posted())
     assert [line.label for line in parsed.lines] == ["Medlemsavgifter", "Administration", "Insatser"]
     assert overrides.rows == {}
+
+
+# --- a subtotal the user marks is matched to its group as the parser matches one: by content ----------
+
+APPENDIX = """Budget, kr\tBudget 2025
+Intäkter
+Medlemsavgifter\t4 000 000
+Kostnader
+Administration
+Lön\t600 000
+Lokal\t400 000
+Insatser
+Insats A\t1 500 000
+Insats B\t1 500 000
+{label}\t1 000 000
+"""
+
+
+def test_a_row_the_user_marks_as_a_subtotal_is_compared_with_the_group_it_sums():
+    """The row stands under the interventions but sums the administration: marked as a group's
+    subtotal, it is compared with the administration (no deviation), not with the group above it."""
+    parsed = parse_text(APPENDIX.format(label="Adm. enligt bilaga"))
+    row = reading(parsed, "Adm. enligt bilaga")
+    assert row.reading == "line"
+    corrected = apply_row_readings(parsed, {row.row: "group_total"})
+    (figure,) = [figure for figure in corrected.stated if figure.target == "group"]
+    assert corrected.groups[figure.group].name == "Administration"
+    assert reading(corrected, "Adm. enligt bilaga").group == "Administration"
+    assert [line.label for line in corrected.groups[figure.group].lines] == ["Lön", "Lokal"]
+
+
+def test_the_parser_matches_an_uncorrected_subtotal_by_the_same_rule():
+    parsed = parse_text(APPENDIX.format(label="Summa administration"))
+    row = reading(parsed, "Summa administration")
+    assert (row.reading, row.group) == ("group_total", "Administration")
+    corrected = parse_text(APPENDIX.format(label="Adm. enligt bilaga"))
+    corrected = apply_row_readings(corrected, {row.row: "group_total"})
+    assert [(f.target, f.group, f.amounts) for f in corrected.stated] == [
+        (f.target, f.group, f.amounts) for f in parsed.stated
+    ]
+
+
+def test_a_marked_subtotal_that_sums_no_group_is_compared_with_the_group_above_it():
+    parsed = parse_text(APPENDIX.format(label="Adm. enligt bilaga").replace("\t1 000 000\n", "\t1 234 000\n"))
+    corrected = apply_row_readings(parsed, {reading(parsed, "Adm. enligt bilaga").row: "group_total"})
+    (figure,) = [figure for figure in corrected.stated if figure.target == "group"]
+    assert corrected.groups[figure.group].name == "Insatser"

@@ -353,3 +353,32 @@ def test_the_grid_adds_and_removes_a_column(chief, plan):
     assert chief.post(remove, {"confirm": "1"}).status_code == 302
     assert not BudgetColumn.objects.filter(pk=column.pk).exists()
     assert plan.events.filter(action=PlanEvent.Action.DELETED).exists()
+
+
+# --- the chief's judgement of a stated figure survives a re-import -------------------------------------
+
+
+def test_a_dismissed_deviation_stays_dismissed_when_the_table_is_imported_again(chief, plan):
+    """The same table imported again (here with the sum row's label in other case and spacing) keeps the
+    chief's "the document's own error" with its reason and note; other figures and years are not judged."""
+    wrong = ORNSKOLDSVIK.replace("Summa administration\t-1031", "Summa administration\t-1041")
+
+    def import_table(text):
+        plan.refresh_from_db()
+        data = {"text": text, "unit": "tkr", "version": plan.version, "action": "import"}
+        assert chief.post(import_url(plan), data).status_code == 200
+
+    import_table(wrong)
+    figure = plan.stated_figures.get(label="Summa administration", column__year=2020)
+    figure.dismissed_reason, figure.print_note = "Summeringsfel i det antagna dokumentet.", True
+    figure.save()
+
+    again = wrong.replace("Summa administration\t", "SUMMA  administration:\t")
+    preview = chief.post(import_url(plan), {"text": again, "unit": "tkr", "action": "preview"})
+    assert "Markerad som dokumentets eget fel: Summeringsfel i det antagna dokumentet." in preview.text
+    import_table(again)
+    judged = plan.stated_figures.exclude(dismissed_reason="")
+    assert [(f.label, f.column.year, f.dismissed_reason, f.print_note) for f in judged] == [
+        ("SUMMA administration:", 2020, "Summeringsfel i det antagna dokumentet.", True)
+    ]
+    assert not plan.stated_figures.filter(pk=figure.pk).exists()  # a new figure, judged as the old one

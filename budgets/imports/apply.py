@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from budgets.calc import plan_budget
 from budgets.contribution_key import HUNDRED
-from budgets.imports.classify import ZERO, ImportSpec, build_spec
+from budgets.imports.classify import ZERO, ImportSpec, build_spec, normalise
 from budgets.imports.memory import remember_readings
 from budgets.imports.overrides import Overrides
 from budgets.imports.report import ImportReport, build_report
@@ -108,7 +108,8 @@ def budget_import_apply(
     Side effects, through the plan's write gateway (one transaction, a locked plan refused): bumps the plan's version (raises `finsam.editing.StaleVersion` if
     it is no longer `expected_version`) and sets its unit, decimals, sign convention and (if the table
     gives it) opening equity; deletes the plan's budget columns, groups, lines, amounts, stated figures
-    and contribution overrides; creates the imported ones; records a PlanEvent IMPORTED; and keeps the
+    and contribution overrides; creates the imported ones (a stated figure keeps the chief's judgement
+    of the figure it replaces: same row label, normalised, and year); records a PlanEvent IMPORTED; and keeps the
     user's corrections of the readings (`overrides`) for the association's next tables.
     """
     with plan_change(plan, by=by) as change:
@@ -129,6 +130,7 @@ def budget_import_apply(
             plan, expected_version=plan.version if expected_version is None else expected_version, **changes
         )
 
+        dismissals = _dismissals(plan, years=parsed.years if only_columns else None)
         if only_columns:
             # The table's years only: their columns go (with amounts, overrides and stated figures).
             plan.budget_columns.filter(year__in=parsed.years).delete()
@@ -222,6 +224,12 @@ def budget_import_apply(
                 group = groups[spec.group_of_parsed[stated.group]]
                 links = {"group": group, "reference": group.name[:300]}
             add_figure(stated.label, stated.target, stated.amounts, **links)
+        for figure in figures:
+            # A deviation the chief judged to be the document's own error stays judged when the same
+            # table (or a corrected one) is imported again: the same row of the document, the same year.
+            kept = dismissals.get((normalise(figure.label), figure.column.year))
+            if kept:
+                figure.dismissed_reason, figure.print_note = kept
         StatedFigure.objects.bulk_create(figures)
         if key_note := _key_from_parts(plan=plan, spec=spec, parsed=parsed):
             warnings.append(key_note)
@@ -252,6 +260,20 @@ def budget_import_apply(
                 },
             )
     return report
+
+
+def _dismissals(plan: Plan, *, years: list[int] | None) -> dict[tuple[str, int], tuple[str, bool]]:
+    """The plan's stated figures marked as the document's own error (of `years`, or all), by their
+    normalised row label and year: (reason, print the note)."""
+    figures = plan.stated_figures.exclude(dismissed_reason="")
+    if years is not None:
+        figures = figures.filter(column__year__in=years)
+    return {
+        (normalise(label), year): (reason, print_note)
+        for label, year, reason, print_note in figures.values_list(
+            "label", "column__year", "dismissed_reason", "print_note"
+        )
+    }
 
 
 def _key_from_parts(*, plan: Plan, spec: ImportSpec, parsed: ParsedBudget) -> str:

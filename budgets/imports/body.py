@@ -20,6 +20,7 @@ from budgets.imports.classify import (
     strip_heading,
 )
 from budgets.imports.header import BARE_YEAR, header_cell, is_header
+from budgets.imports.sums import Tally
 from budgets.imports.table import (
     BREAKDOWN,
     CLOSING_EQUITY,
@@ -28,6 +29,7 @@ from budgets.imports.table import (
     DASHES,
     FINANCIAL_COST,
     FINANCIAL_INCOME,
+    FINANCIAL_WORDS,
     MAX_LABEL_LENGTH,
     OPENING_EQUITY,
     OTHER_EQUITY,
@@ -124,7 +126,7 @@ def read_body(
 ) -> Body:
     """The rows under the header: groups and lines, stated figures, equity, and what each row was read
     as (`Body.readings`). Subtotals are matched to what they total by content first (the lines above
-    them sum to it, within the rounding of the unit shown), then by position and name."""
+    them sum to it, within the rounding of the unit shown: `Tally`), then by position and name."""
     width = len(header.values)
     groups: list[ParsedGroup] = []
     # (row, target, group index, values, section, index of its reading)
@@ -145,33 +147,21 @@ def read_body(
     breakdowns: list[tuple[TextRow, str, dict[int, Decimal], str]] = []  # row, parent, values, section
     after_result = False  # rows below the result: equity, financial items, key ratios
     result_entry: tuple | None = None  # the stated result last read, until financial items follow it
-    step = {"kr": 1, "tkr": 1000, "mkr": 1_000_000}[unit]
+    financial_groups: dict[str, ParsedGroup] = {}  # section -> the group of financial items read in it
     detail: list[RawLine] = []  # lines read since the last heading or sum row
     header_years = sorted(column_of_cell.values())
 
     def read(row: TextRow, reading: str, values: dict[int, Decimal], group: str = "") -> None:
         readings.append(RowReading(row.number, row.label, reading, group, dict(values)))
 
-    # Running sums of the lines read, per group and per section: a sum row is matched against them
-    # without adding up the table again (a hostile paste of 2 000 sum rows stays linear).
-    tallies: dict[object, tuple[dict[int, Decimal], int]] = {}
+    tally = Tally(unit)  # the lines' sums per group and per section
+    totals_to = tally.totals_to
 
     def count_line(line: RawLine) -> None:
         raw_lines.append(line)
         detail.append(line)
-        for key in (id(line.group), line.section):
-            total, count = tallies.get(key, ({}, 0))
-            for year, value in line.values.items():
-                total[year] = total.get(year, Decimal(0)) + value
-            tallies[key] = (total, count + 1)
-
-    def totals_to(values: dict[int, Decimal], total: dict[int, Decimal], count: int) -> bool:
-        """Whether `count` lines summing to `total` give the stated values in every year, within the
-        rounding of each line."""
-        if not count:
-            return False
-        tolerance = Decimal(step) / 2 * count if step > 1 else Decimal(0)
-        return all(abs(value - total.get(year, Decimal(0))) <= tolerance for year, value in values.items())
+        tally.add(id(line.group), line.values)
+        tally.add(line.section, line.values)
 
     def section_group(name_section: str) -> ParsedGroup:
         """The group of a financial item read outside its section (below the result)."""
@@ -212,8 +202,7 @@ def read_body(
         nonlocal section, section_name, current
         label = row.label
         rest = normalise(STATED.sub("", normalise(label))).strip(" :")
-        in_section = tallies.get(section, ({}, 0))
-        in_group = tallies.get(id(current), ({}, 0)) if current is not None else ({}, 0)
+        in_section = tally.of(section)
         names_section = bool(SECTION_TOTAL_WORDS.search(rest))
         heading_group = current is not None and current.row is not None
         lone = (
@@ -222,7 +211,7 @@ def read_body(
             and not any(group is not current and group.section == current.section for group in groups)
         )
         target, group_index = None, None
-        if totals_to(values, *in_group):
+        if tally.sums_group(values, current):
             only = len([group for group in groups if group.section == current.section]) == 1
             if lone or (only and names_section):
                 target = current.section  # the section's only group, and the row names the section
@@ -250,6 +239,8 @@ def read_body(
             if heading_group:
                 current = None  # the sum closes its group
             return
+        elif (summed_group := tally.group_summed(values, groups, current=current)) is not None:
+            target, group_index = "group", groups.index(summed_group)  # an earlier group's lines sum to it
         else:
             target, group_index = stated_target(label, current, groups, section)
         if target is None:
@@ -273,6 +264,50 @@ def read_body(
         if target == "revenue":
             section, section_name = "costs", None
 
+    def stated_below(row: TextRow, values: dict[int, Decimal], below: tuple[str, int | None]) -> None:
+        target, group_index = below
+        figure_section = groups[group_index].section if group_index is not None else target
+        if target == "financial_net":
+            figure_section = ""  # printed as income less costs whatever the table's signs
+        stated_raw.append((row, target, group_index, values, figure_section, len(readings)))
+        reading = {"group": "group_total", "revenue": "revenue_total", "costs": "costs_total"}
+        group_name = groups[group_index].name if group_index is not None else ""
+        read(row, reading.get(target, target), values, group_name)
+
+    def below_result(label: str, values: dict[int, Decimal]) -> tuple[str, int | None] | None:
+        """What a sum row printed below the result, among the financial items, sums: by content, the
+        financial items' net (income less costs, whichever sign the table gives costs), one kind of
+        them (a group's subtotal), or the revenue or costs with them; else by its words (so that a sum
+        printed wrong is compared, and its error shown); None if neither says."""
+        income, costs = financial_groups.get("revenue"), financial_groups.get("costs")
+        income_sum, income_count = tally.of(id(income))
+        costs_sum, costs_count = tally.of(id(costs))
+        if income_count and costs_count:
+            count = income_count + costs_count
+            for sign in (1, -1):
+                net = {
+                    year: income_sum.get(year, Decimal(0)) + sign * costs_sum.get(year, Decimal(0))
+                    for year in income_sum.keys() | costs_sum.keys()
+                }
+                if totals_to(values, net, count):
+                    return "financial_net", None
+        for group in (income, costs):
+            if tally.sums_group(values, group):
+                return "group", groups.index(group)
+        for total in ("revenue", "costs"):
+            if totals_to(values, *tally.of(total)):
+                return total, None
+        rest = normalise(STATED.sub("", normalise(label)))
+        income_words, cost_words = "intäkt" in rest, "kostnad" in rest
+        if FINANCIAL_WORDS.search(rest) and "inkl" not in rest:
+            if income_words != cost_words:
+                group = income if income_words else costs
+                return ("group", groups.index(group)) if group is not None else None
+            return ("financial_net", None) if income or costs else None
+        if income_words != cost_words:
+            return "revenue" if income_words else "costs", None
+        return None
+
     def over_groups(values: dict[int, Decimal]) -> list[ParsedGroup]:
         """The last two to four groups of the section, where they sum to the values (a subtotal over
         groups, as decided and not yet decided interventions); else none."""
@@ -280,7 +315,7 @@ def read_body(
         total: dict[int, Decimal] = {}
         count = 0
         for depth, group in enumerate(reversed(section_groups), start=1):
-            group_total, group_count = tallies.get(id(group), ({}, 0))
+            group_total, group_count = tally.of(id(group))
             for year, value in group_total.items():
                 total[year] = total.get(year, Decimal(0)) + value
             count += group_count
@@ -389,37 +424,55 @@ def read_body(
         financial = (
             "revenue" if FINANCIAL_INCOME.match(label) else "costs" if FINANCIAL_COST.match(label) else None
         )
+        if (
+            financial
+            and values
+            and after_result
+            and label.casefold().startswith("finansnetto")
+            and len(financial_groups) == 2
+        ):
+            financial = None  # under income and costs: their net, not one more item
+        if (
+            after_result
+            and STATED.match(label)
+            and not RESULT.match(label)
+            and values
+            and (below := below_result(label, values))
+        ):
+            stated_below(row, values, below)  # a sum among the financial items below the result
+            continue
         if financial and values and (after_result or financial != section):
             if result_entry is not None:
                 # Financial items below the result: that result was before financial items.
-                stated_raw.remove(result_entry)
+                index = stated_raw.index(result_entry)
+                stated_raw[index] = (result_entry[0], "result_before_financial", *result_entry[2:])
                 readings[result_entry[5]].reading = "result_before_financial"
                 result_entry = None
             if after_result:
-                # The totals above the result leave out what is printed below it: not comparable.
-                for entry in [entry for entry in stated_raw if entry[1] == financial]:
-                    stated_raw.remove(entry)
-                    readings[entry[5]].reading += "_before_financial"
-                    found.notes.append(
-                        _(
-                            "Summaraden ”%(label)s” (rad %(row)s) räknar inte med de finansiella posterna "
-                            "under resultatet och jämförs inte."
-                        )
-                        % {"label": entry[0].label, "row": entry[0].number}
-                    )
-            group = section_group(financial)
+                # The totals above the result leave out what is printed below it: they are compared with
+                # finsam's totals without the financial items.
+                for index, entry in enumerate(stated_raw):
+                    if entry[1] == financial:
+                        stated_raw[index] = (entry[0], f"{financial}_before_financial", *entry[2:])
+                        readings[entry[5]].reading = f"{financial}_total_before_financial"
+            group = financial_groups[financial] = section_group(financial)
             count_line(RawLine(row, financial, group, values))
             read(row, f"financial_{'income' if financial == 'revenue' else 'cost'}", values, group.name)
             continue
         if RESULT.match(label):
             after_result = True
             if RESULT_BEFORE_FINANCIAL.search(label):
+                if values:
+                    stated_raw.append((row, "result_before_financial", None, values, "", len(readings)))
                 read(row, "result_before_financial", values)
                 continue
             if values:
                 result_entry = (row, "result", None, values, "", len(readings))
                 stated_raw.append(result_entry)
             read(row, "result", values)
+            continue
+        if after_result and financial is None and FINANCIAL_INCOME.match(label) and values:
+            stated_below(row, values, ("financial_net", None))  # "Finansnetto" under the items
             continue
         if after_result:
             read(row, "note", values)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from budgets.imports.classify import group_kind, strip_heading
 from budgets.imports.header import header_cell
+from budgets.imports.sums import Tally
 from budgets.imports.table import (
     COST_HEADINGS,
     COST_WORDS,
@@ -35,12 +36,15 @@ from budgets.models import BudgetColumn
 ROW_READINGS = {
     "line": gettext_lazy("Rad i gruppen ovanför"),
     "heading": gettext_lazy("Rubrik (ny grupp)"),
-    "group_total": gettext_lazy("Summa för gruppen ovanför"),
+    "group_total": gettext_lazy("Summa för en grupp ovanför (den vars rader ger summan)"),
     "revenue_total": gettext_lazy("Summa intäkter"),
     "costs_total": gettext_lazy("Summa kostnader"),
+    "revenue_total_before_financial": gettext_lazy("Summa intäkter före finansiella poster"),
+    "costs_total_before_financial": gettext_lazy("Summa kostnader före finansiella poster"),
     "result_before_financial": gettext_lazy("Resultat före finansiella poster"),
     "financial_income": gettext_lazy("Finansiell intäkt"),
     "financial_cost": gettext_lazy("Finansiell kostnad"),
+    "financial_net": gettext_lazy("Finansiella poster netto"),
     "result": gettext_lazy("Resultat"),
     "opening_equity": gettext_lazy("Ingående eget kapital"),
     "closing_equity": gettext_lazy("Utgående eget kapital"),
@@ -49,11 +53,6 @@ ROW_READINGS = {
     "breakdown": gettext_lazy("Varav-rad (del av raden ovanför)"),
     "subtotal": gettext_lazy("Summa över flera grupper (jämförs inte)"),
     "note": gettext_lazy("Anteckning, läses inte"),
-}
-# Readings the parser gives that the select shows under the nearest choice.
-READING_ALIASES = {
-    "revenue_total_before_financial": "revenue_total",
-    "costs_total_before_financial": "costs_total",
 }
 IGNORE = "ignore"
 COLUMN_VALUE = re.compile(r"^(\d{4}):([a-z]+)$")
@@ -126,16 +125,16 @@ def changed_rows(parsed: ParsedBudget, classified: dict[int, str], wanted: dict[
     return {
         reading.row: wanted[reading.row]
         for reading in parsed.readings
-        if reading.row in wanted
-        and wanted[reading.row]
-        != READING_ALIASES.get(current := classified.get(reading.row, reading.reading), current)
+        if reading.row in wanted and wanted[reading.row] != classified.get(reading.row, reading.reading)
     }
 
 
 def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedBudget:
     """The parsed budget read again from its rows, each row read as `changed` says where it says so and
-    as the parser read it elsewhere: groups and lines, stated figures, equity and breakdowns follow. The
-    table's sign convention and columns stay. Returns `parsed` itself when nothing changes."""
+    as the parser read it elsewhere: groups and lines, stated figures, equity and breakdowns follow. A
+    row read as a group's subtotal is matched to its group by the parser's rule (`Tally.group_summed`:
+    the group whose lines sum to it), else it is the subtotal of the group above it. The table's sign
+    convention and columns stay. Returns `parsed` itself when nothing changes."""
     changed = {reading.row: changed[reading.row] for reading in parsed.readings if reading.row in changed}
     if not changed:
         return parsed
@@ -151,6 +150,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
     section_name: str | None = None
     current: ParsedGroup | None = None
     last_line = ""
+    tally = Tally(parsed.scale)  # the lines' sums per group, in the table's signs, as the parser keeps them
 
     def sign(values: dict[int, Decimal], in_section: str) -> dict[int, Decimal]:
         flip = in_section == "costs" and parsed.costs_negative
@@ -215,6 +215,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
                 group = line_group(label, values)
             undecided = bool(UNDECIDED_WORDS.search(label)) or group.kind == "interventions_undecided"
             group.lines.append(ParsedLine(label, sign(values, group.section), reading.row, undecided))
+            tally.add(id(group), values)
             group_name, last_line = group.name, label
             if reading.row in changed:
                 forced[reading.row] = what  # the user's word over the member names in the label
@@ -222,22 +223,34 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
             wanted = "revenue" if what == "financial_income" else "costs"
             group = line_group(label, values, wanted)
             group.lines.append(ParsedLine(label, sign(values, wanted), reading.row))
+            tally.add(id(group), values)
             group_name, last_line = group.name, label
-        elif what == "group_total" and values and current is not None:
+        elif (
+            what == "group_total"
+            and values
+            and (summed := tally.group_summed(values, groups, current=current) or current)
+        ):
+            # The group whose lines sum to it (the parser's rule), else the group above it.
             stated.append(
-                ParsedStated(
-                    label, "group", sign(values, current.section), reading.row, groups.index(current)
-                )
+                ParsedStated(label, "group", sign(values, summed.section), reading.row, groups.index(summed))
             )
-            group_name, current = current.name, None
+            group_name, current = summed.name, None
         elif what in ("revenue_total", "costs_total") and values:
             target = what.removesuffix("_total")
             stated.append(ParsedStated(label, target, sign(values, target), reading.row))
             current = None
             if target == "revenue":
                 section, section_name = "costs", None
-        elif what == "result" and values:
-            stated.append(ParsedStated(label, "result", dict(values), reading.row))
+        elif what in ("revenue_total_before_financial", "costs_total_before_financial") and values:
+            # A total printed above financial items: compared with finsam's total without them.
+            in_section = what.removesuffix("_total_before_financial")
+            target = f"{in_section}_before_financial"
+            stated.append(ParsedStated(label, target, sign(values, in_section), reading.row))
+            current = None
+            if in_section == "revenue":
+                section, section_name = "costs", None
+        elif what in ("result", "result_before_financial", "financial_net") and values:
+            stated.append(ParsedStated(label, what, dict(values), reading.row))
         elif what == "opening_equity":
             first = next((values[year] for year in parsed.years if year in values), None)
             if first is not None and opening_equity is None:
@@ -249,7 +262,7 @@ def apply_row_readings(parsed: ParsedBudget, changed: dict[int, str]) -> ParsedB
                 ParsedLine(label, sign(values, section or "revenue"), reading.row, parent=last_line)
             )
             group_name = last_line
-        elif what not in ("result_before_financial", "subtotal", "note"):
+        elif what not in ("result_before_financial", "financial_net", "subtotal", "note"):
             what = "note"  # a reading that needs amounts, on a row without them
         readings.append(replace(reading, reading=what, group=group_name))
 

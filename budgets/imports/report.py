@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from budgets.calc import BudgetResult
 from budgets.imports.classify import ZERO, ImportSpec, normalise
 from budgets.imports.header import YEARS
-from budgets.imports.overrides import IGNORE, READING_ALIASES, column_value
+from budgets.imports.overrides import IGNORE, column_value
 from budgets.imports.table import ParsedBudget, RowReading
 from budgets.models import BudgetColumn, BudgetGroup, StatedFigure
 from budgets.stated import compare_stated, computed_figure, prints_alike
@@ -56,6 +56,7 @@ class ReportFigure:
     difference: str
     agrees: bool
     follows: str = ""  # the label of the deviation this one follows from (the same amount, a level below)
+    dismissed_reason: str = ""  # the chief's reason, kept from the figure it replaces, if judged before
 
 
 @dataclass
@@ -136,7 +137,7 @@ def row_choices(report: ImportReport) -> list[RowChoice]:
         RowChoice(
             reading.row,
             reading.label,
-            READING_ALIASES.get(reading.reading, reading.reading),
+            reading.reading,
             reading.group,
             [
                 format_amount(reading.amounts.get(year), unit=report.unit, decimals=report.decimals)
@@ -254,7 +255,10 @@ def build_report(
         year = figure.column.year
         stated = to_decimal(figure.amount)
         computed = computed_figure(figure, result)
-        is_cost = figure.target == StatedFigure.Target.COSTS or (
+        is_cost = figure.target in (
+            StatedFigure.Target.COSTS,
+            StatedFigure.Target.COSTS_BEFORE_FINANCIAL,
+        ) or (
             figure.target == StatedFigure.Target.GROUP
             and figure.group is not None
             and figure.group.section == BudgetGroup.Section.COSTS
@@ -270,6 +274,7 @@ def build_report(
                 computed=one(computed, negate=is_cost),
                 difference="" if computed is None or not differs else one(stated - computed, negate=is_cost),
                 agrees=not differs,
+                dismissed_reason=figure.dismissed_reason,
             )
         )
         if differs and computed is not None:
@@ -376,8 +381,12 @@ LEVELS = {
     StatedFigure.Target.INTERVENTIONS_TOTAL: 2,
     StatedFigure.Target.REVENUE: 2,
     StatedFigure.Target.COSTS: 2,
-    StatedFigure.Target.RESULT: 3,
-    "closing_equity": 4,
+    StatedFigure.Target.REVENUE_BEFORE_FINANCIAL: 2,
+    StatedFigure.Target.COSTS_BEFORE_FINANCIAL: 2,
+    StatedFigure.Target.FINANCIAL_NET: 2,
+    StatedFigure.Target.RESULT_BEFORE_FINANCIAL: 3,
+    StatedFigure.Target.RESULT: 4,
+    "closing_equity": 5,
 }
 
 

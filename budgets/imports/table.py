@@ -25,7 +25,9 @@ What a table may look like (the seeds' tables, and the shapes of tests/data/budg
   by content (the lines above sum to it) before position and name; a sum with no detail lines above it
   carries its group's amounts and is read as a line; result rows before and after financial items,
   financial income and costs (also below the result), opening and closing equity and "varav" rows are
-  recognised (`ParsedBudget.readings` says what every row was read as).
+  recognised (`ParsedBudget.readings` says what every row was read as); the result before financial
+  items, the totals printed above financial items and the sums printed among them are stated figures
+  compared like the others.
 Costs come out positive whatever the table's sign convention, which is reported in `costs_negative`.
 """
 
@@ -167,7 +169,9 @@ class RowReading:
     of the row above, never counted), subtotal (a sum over several groups, not compared), note (a row
     that is read but not used: a percent of the contributions, a footnote). A revenue or costs total
     printed above financial items that stand below the result is revenue_total_before_financial or
-    costs_total_before_financial (not compared: finsam's totals include those items).
+    costs_total_before_financial (compared with finsam's total without those items); a sum among the
+    financial items below the result is financial_net (income less costs), a financial group's
+    group_total, or the revenue or costs total with them.
     `budgets.imports.classify` adds what the association's members make of revenue rows: contribution,
     contributions_total (in `ImportSpec.readings`).
     """
@@ -182,7 +186,7 @@ class RowReading:
 @dataclass
 class ParsedStated:
     label: str
-    target: str  # a StatedFigure.Target value: group, revenue, costs or result
+    target: str  # a StatedFigure.Target value: group, revenue, costs, result or one around financial items
     amounts: dict[int, Decimal]  # whole kronor, in finsam's signs (costs positive)
     row: int
     group: int | None = None  # index into ParsedBudget.groups for a group total

@@ -12,6 +12,12 @@ totals they replace parts of by theirs (`overrides_fingerprint`). Amounts are wh
 computed in `budgets.calc`; the import's writes are in `budgets.imports.apply`.
 """
 
+from budgets.services.cells import (
+    CellWrite,
+    budget_cell_update,
+    budget_cells_update,
+    intervention_budget_update,
+)
 from budgets.services.contributions import (
     contribution_key_set,
     contribution_override_clear,
@@ -22,9 +28,6 @@ from budgets.services.contributions import (
 from budgets.services.grid import (
     DOWN,
     UP,
-    CellWrite,
-    budget_cell_update,
-    budget_cells_update,
     budget_column_add,
     budget_column_remove,
     budget_column_update,
@@ -36,7 +39,6 @@ from budgets.services.grid import (
     budget_line_move,
     budget_line_remove,
     budget_line_update,
-    intervention_budget_update,
 )
 from budgets.services.stated import (
     stated_figure_correct,
@@ -44,11 +46,15 @@ from budgets.services.stated import (
     stated_figure_remove,
     stated_figure_restore,
 )
+from budgets.services.undo import UNDO_LIMIT, UndoRefused, UndoStep, budget_undo, undo_offer
 
 __all__ = [
     "DOWN",
+    "UNDO_LIMIT",
     "UP",
     "CellWrite",
+    "UndoRefused",
+    "UndoStep",
     "budget_cell_update",
     "budget_cells_update",
     "budget_column_add",
@@ -62,6 +68,7 @@ __all__ = [
     "budget_line_move",
     "budget_line_remove",
     "budget_line_update",
+    "budget_undo",
     "contribution_key_set",
     "contribution_override_clear",
     "contribution_override_set",
@@ -72,4 +79,5 @@ __all__ = [
     "stated_figure_dismiss",
     "stated_figure_remove",
     "stated_figure_restore",
+    "undo_offer",
 ]

@@ -1,250 +1,24 @@
-"""Writes of the budget grid: cells (typed amounts, pasted blocks, budgeted amounts of interventions),
-columns, lines and groups, each through the plan's write gateway."""
+"""Writes of the budget grid's structure, each through the plan's write gateway: columns (and a column's
+members' total contribution), lines and groups. The amount cells are written in `budgets.services.cells`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from budgets.models import (
-    BudgetAmount,
-    BudgetColumn,
-    BudgetGroup,
-    BudgetLine,
-    InterventionBudgetAmount,
-)
+from budgets.models import BudgetColumn, BudgetGroup, BudgetLine
+from budgets.services.cells import amount_text, marked_summary, new_step
 from finsam.editing import StaleVersion, versioned_update
-from finsam.money import format_kronor, sek, to_decimal
-from interventions.models import Grant, Intervention
+from finsam.money import sek, to_decimal
 from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
 
-# --- The grid: cells, columns, lines, groups ------------------------------------------------------------
+# --- The grid: columns, lines, groups ------------------------------------------------------------------
 
 UP, DOWN = "up", "down"
-
-
-def _amount_text(value: Decimal | None) -> str:
-    return _("tom") if value is None else format_kronor(value)
-
-
-def _cell_check(line: BudgetLine, column: BudgetColumn) -> None:
-    if column.plan_id != line.group.plan_id:
-        raise ValidationError(_("Raden och kolumnen hör till olika planer."))
-    if line.group.kind == BudgetGroup.Kind.CONTRIBUTIONS:
-        raise ValidationError(_("Medlemsavgifternas rader räknas fram ur totalen och kan inte skrivas in."))
-
-
-def _cell_write(
-    change,
-    *,
-    line: BudgetLine,
-    column: BudgetColumn,
-    amount: Decimal | None,
-    expected_version: int,
-    current: BudgetAmount | None,
-) -> BudgetAmount | None:
-    """Write one cell inside `change`, `current` being its stored amount as just read (None: empty).
-    Raises `StaleVersion` on a conflict; an unchanged value writes nothing and records nothing."""
-    current_version = current.version if current else 0
-    if current_version != expected_version:
-        raise StaleVersion(current)
-    before = to_decimal(current.amount) if current else None
-    if before == amount:
-        return current
-    if current is None:
-        try:
-            with transaction.atomic():
-                saved = BudgetAmount.objects.create(line=line, column=column, amount=sek(amount))
-        except IntegrityError:
-            # Someone filled the empty cell between our read and our write.
-            raise StaleVersion(BudgetAmount.objects.filter(line=line, column=column).first()) from None
-    elif amount is None:
-        deleted, _rows = BudgetAmount.objects.filter(pk=current.pk, version=expected_version).delete()
-        if not deleted:
-            raise StaleVersion(BudgetAmount.objects.filter(pk=current.pk).first())
-        saved = None
-    else:
-        saved = versioned_update(current, expected_version=expected_version, amount=sek(amount))
-    change.record(
-        PlanEvent.Action.EDITED,
-        _("Budget: %(line)s, %(column)s: %(before)s → %(after)s")
-        % {
-            "line": line.name,
-            "column": str(column),
-            "before": _amount_text(before),
-            "after": _amount_text(amount),
-        },
-        {
-            "line": line.pk,
-            "column": column.pk,
-            "before": None if before is None else str(before),
-            "after": None if amount is None else str(amount),
-        },
-    )
-    return saved
-
-
-def budget_cell_update(
-    *,
-    line: BudgetLine,
-    column: BudgetColumn,
-    amount: Decimal | None,
-    expected_version: int,
-    by,
-    current: BudgetAmount | type[Ellipsis] | None = ...,
-) -> BudgetAmount | None:
-    """Set the amount of one cell (`None` empties it) if nobody changed it since `expected_version`.
-
-    `expected_version` is the version of the cell's `BudgetAmount` the user saw, 0 for an empty cell.
-    `current` is the cell's stored amount as the caller has just read it (None: empty), which saves the
-    read (`...`: read it here); the writes are conditional on the version all the same. Raises
-    `StaleVersion` with the cell as it is now (None if empty) on a conflict. An unchanged value writes
-    nothing. Side effects: one INSERT, UPDATE or DELETE of a `BudgetAmount`, one `PlanEvent`.
-    Returns the cell as saved (None when empty). Uses a constant number of queries.
-    """
-    _cell_check(line, column)
-    with plan_change(line.group.plan, by=by) as change:
-        if current is ...:
-            current = BudgetAmount.objects.filter(line=line, column=column).first()
-        return _cell_write(
-            change,
-            line=line,
-            column=column,
-            amount=amount,
-            expected_version=expected_version,
-            current=current,
-        )
-
-
-@dataclass(frozen=True)
-class CellWrite:
-    """One cell of a block written at once: its line and column, the amount and the version seen."""
-
-    line: BudgetLine
-    column: BudgetColumn
-    amount: Decimal | None
-    expected_version: int
-
-
-def budget_cells_update(*, plan: Plan, cells: list[CellWrite], by) -> int:
-    """Set several cells of `plan` at once (a pasted block): all of them, or none.
-
-    Every cell is checked as in `budget_cell_update`; one stale cell raises `StaleVersion` (with that
-    cell as it is now) and nothing is written. Side effects: one INSERT, UPDATE or DELETE per changed
-    cell and one `PlanEvent` each, in one change of the plan. Returns how many cells changed.
-    """
-    for cell in cells:
-        _cell_check(cell.line, cell.column)
-        if cell.line.group.plan_id != plan.pk:
-            raise ValidationError(_("Raden och kolumnen hör till olika planer."))
-    with plan_change(plan, by=by) as change:
-        stored = {
-            (amount.line_id, amount.column_id): amount
-            for amount in BudgetAmount.objects.filter(
-                line__in={cell.line.pk for cell in cells}, column__in={cell.column.pk for cell in cells}
-            )
-        }
-        for cell in cells:
-            _cell_write(
-                change,
-                line=cell.line,
-                column=cell.column,
-                amount=cell.amount,
-                expected_version=cell.expected_version,
-                current=stored.get((cell.line.pk, cell.column.pk)),
-            )
-    return len(change.events)
-
-
-def intervention_budget_update(
-    *,
-    plan: Plan,
-    intervention: Intervention,
-    column: BudgetColumn,
-    amount: Decimal | None,
-    expected_version: int,
-    by,
-) -> InterventionBudgetAmount | None:
-    """Set what `plan` budgets for `intervention` in `column` instead of its grant, if nobody changed it
-    since `expected_version` (the budgeted amount's version the user saw, 0 while the row follows the grant).
-
-    `None`, or the grant itself, makes the row follow the grant again: a budgeted amount is kept only where
-    it differs from the grant when it is set (it stays when the grant changes later). Raises
-    `ValidationError` for a negative amount, a column of another plan, or an intervention the plan does not
-    list as decided, and `StaleVersion` (with the budgeted amount as it is now, None when following) on a
-    conflict. An unchanged value writes nothing. Side effects: one INSERT, UPDATE or DELETE of an
-    `InterventionBudgetAmount`, one `PlanEvent`. Returns the budgeted amount as saved (None: follows)."""
-    if column.plan_id != plan.pk:
-        raise ValidationError(_("Insatsen och kolumnen hör till olika planer."))
-    if amount is not None and amount < 0:
-        raise ValidationError(_("Det budgeterade beloppet kan inte vara negativt."))
-    if intervention.status == Intervention.Status.UNDECIDED:
-        raise ValidationError(
-            _("Insatsen är inte beslutad och står inte bland budgetens beslutade insatser.")
-        )
-    with plan_change(plan, by=by) as change:
-        if not plan.plan_interventions.filter(intervention=intervention).exists():
-            raise ValidationError(_("Insatsen ingår inte i planen."))
-        current = InterventionBudgetAmount.objects.filter(column=column, intervention=intervention).first()
-        current_version = current.version if current else 0
-        if current_version != expected_version:
-            raise StaleVersion(current)
-        grant = Grant.objects.filter(intervention=intervention, year=column.year).first()
-        granted = to_decimal(grant.amount) if grant else None
-        budgeted = None if amount is None or amount == granted else amount
-        before = to_decimal(current.amount) if current else None
-        if before == budgeted:
-            return current
-        if current is None:
-            try:
-                with transaction.atomic():
-                    saved = InterventionBudgetAmount.objects.create(
-                        column=column, intervention=intervention, amount=sek(budgeted)
-                    )
-            except IntegrityError:
-                # Someone set the amount between our read and our write.
-                raise StaleVersion(
-                    InterventionBudgetAmount.objects.filter(column=column, intervention=intervention).first()
-                ) from None
-        elif budgeted is None:
-            deleted, _rows = InterventionBudgetAmount.objects.filter(
-                pk=current.pk, version=expected_version
-            ).delete()
-            if not deleted:
-                raise StaleVersion(InterventionBudgetAmount.objects.filter(pk=current.pk).first())
-            saved = None
-        else:
-            saved = versioned_update(current, expected_version=expected_version, amount=sek(budgeted))
-
-        def described(value: Decimal | None) -> str:
-            if value is not None or granted is None:
-                return _amount_text(value)
-            return _("beviljat belopp (%(amount)s)") % {"amount": format_kronor(granted)}
-
-        change.record(
-            PlanEvent.Action.EDITED,
-            _("Budget: %(intervention)s, %(column)s: %(before)s → %(after)s")
-            % {
-                "intervention": intervention.budget_label,
-                "column": str(column),
-                "before": described(before),
-                "after": described(budgeted),
-            },
-            {
-                "intervention": intervention.pk,
-                "column": column.pk,
-                "granted": None if granted is None else str(granted),
-                "before": None if before is None else str(before),
-                "after": None if budgeted is None else str(budgeted),
-            },
-        )
-    return saved
 
 
 def budget_column_update(
@@ -259,41 +33,84 @@ def budget_column_update(
 
     The contribution rows of the budget follow the total (they are computed). Raises `StaleVersion`
     on a conflict and `ValidationError` for a negative total or an unknown kind.
-    Side effects: one UPDATE of the column, one `PlanEvent` (nothing when nothing changes).
+    Side effects: one UPDATE of the column, one `PlanEvent` (nothing when nothing changes); a change of
+    the total alone is an undo step (`budgets.services.undo`).
     """
-    changes: dict = {}
-    described: list[str] = []
-    if kind is not None and kind != column.kind:
-        if kind not in BudgetColumn.Kind.values:
-            raise ValidationError(_("Okänd typ av kolumn."))
-        changes["kind"] = kind
-        described.append(
-            _("typ %(before)s → %(after)s")
-            % {"before": column.get_kind_display(), "after": BudgetColumn.Kind(kind).label}
-        )
-    if contributions_total is not ...:
-        before = None if column.contributions_total is None else to_decimal(column.contributions_total)
-        if contributions_total is not None and contributions_total < 0:
-            raise ValidationError(_("Medlemsavgifterna kan inte vara negativa."))
-        if before != contributions_total:
-            changes["contributions_total"] = None if contributions_total is None else sek(contributions_total)
-            described.append(
-                _("medlemsavgifter totalt %(before)s → %(after)s")
-                % {"before": _amount_text(before), "after": _amount_text(contributions_total)}
-            )
-    if not changes:
+    if kind is not None and kind != column.kind and kind not in BudgetColumn.Kind.values:
+        raise ValidationError(_("Okänd typ av kolumn."))
+    if contributions_total not in (..., None) and contributions_total < 0:
+        raise ValidationError(_("Medlemsavgifterna kan inte vara negativa."))
+    if not _column_changes(column, kind, contributions_total):
         if column.version != expected_version:
             raise StaleVersion(BudgetColumn.objects.filter(pk=column.pk).first())
         return column
     with plan_change(column.plan, by=by) as change:
-        label = str(column)
-        column = versioned_update(column, expected_version=expected_version, **changes)
-        change.record(
-            PlanEvent.Action.EDITED,
+        return column_write(
+            change,
+            column=column,
+            expected_version=expected_version,
+            kind=kind,
+            contributions_total=contributions_total,
+            mark=new_step(),
+        )
+
+
+def _column_changes(column: BudgetColumn, kind, contributions_total) -> dict:
+    changes: dict = {}
+    if kind is not None and kind != column.kind:
+        changes["kind"] = kind
+    if contributions_total is not ...:
+        before = None if column.contributions_total is None else to_decimal(column.contributions_total)
+        if before != contributions_total:
+            changes["contributions_total"] = None if contributions_total is None else sek(contributions_total)
+    return changes
+
+
+def column_write(
+    change,
+    *,
+    column: BudgetColumn,
+    expected_version: int,
+    kind: str | None = None,
+    contributions_total: Decimal | type[Ellipsis] | None = ...,
+    mark: dict,
+) -> BudgetColumn:
+    """`budget_column_update` inside a change of the plan under way (checked input). A change of the
+    total alone records it `before` and `after` with `mark` (an undo step, or the undo of one)."""
+    changes = _column_changes(column, kind, contributions_total)
+    if not changes:
+        return column
+    described: list[str] = []
+    details: dict = {"column": column.pk}
+    if "kind" in changes:
+        described.append(
+            _("typ %(before)s → %(after)s")
+            % {"before": column.get_kind_display(), "after": BudgetColumn.Kind(kind).label}
+        )
+    if "contributions_total" in changes:
+        before = None if column.contributions_total is None else to_decimal(column.contributions_total)
+        described.append(
+            _("medlemsavgifter totalt %(before)s → %(after)s")
+            % {"before": amount_text(before), "after": amount_text(contributions_total)}
+        )
+        if "kind" not in changes:  # a change of the total alone is one cell's change
+            details |= {
+                "label": _("Medlemsavgifter totalt, %(column)s") % {"column": column},
+                "total_before": None if before is None else str(before),
+                "total_after": None if contributions_total is None else str(contributions_total),
+                **mark,
+            }
+    label = str(column)
+    column = versioned_update(column, expected_version=expected_version, **changes)
+    change.record(
+        PlanEvent.Action.EDITED,
+        marked_summary(
             _("Budget: kolumnen %(column)s: %(changes)s")
             % {"column": label, "changes": ", ".join(described)},
-            {"column": column.pk},
-        )
+            mark,
+        ),
+        details,
+    )
     return column
 
 

@@ -14,7 +14,7 @@ The file:
 
 Foreign keys hold the exported primary key of their target; foreign keys to users hold the username.
 Passwords are never exported. Files (PDFs, logos) are exported as their stored names only: the files
-themselves are backed up with the media directory.
+themselves are backed up with the file store (the media directory, or the S3 bucket; README, "Backup").
 
 Import refuses an association whose slug exists, gives every object a new primary key, links users by
 username (or creates them inactive, without a usable password) and runs in one transaction: a file
@@ -42,7 +42,7 @@ from djmoney.money import Money
 
 from budgets.followup import row_key_remapped
 from budgets.models import BudgetGroup, BudgetLine, FollowUpForecast, FollowUpOutcome
-from finsam.models import Association, BoardSeat, Organisation, StaffMember
+from finsam.models import Association, BoardSeat, Invitation, Organisation, StaffMember
 from interventions.models import Intervention
 from plans.models import (
     ActivityItem,
@@ -71,12 +71,17 @@ class BackupError(Exception):
 # --- Which models, and how each reaches its association -------------------------------------------
 
 
+# Not backed up: a pending invitation's link belongs to the installation that sent it (and its token hash,
+# unique, would collide with the original's on an import beside it).
+NOT_BACKED_UP = (Invitation,)
+
+
 def backup_models() -> list[type[models.Model]]:
-    """Every concrete model of the backup apps except `Association` itself."""
+    """Every concrete model of the backup apps except `Association` itself (and `NOT_BACKED_UP`)."""
     found = []
     for label in BACKUP_APPS:
         for model in apps.get_app_config(label).get_models():
-            if model is Association or model._meta.proxy or not model._meta.managed:
+            if model is Association or model in NOT_BACKED_UP or model._meta.proxy or not model._meta.managed:
                 continue
             found.append(model)
     return found

@@ -17,6 +17,16 @@
 // Pasting: text with tabs or line breaks pasted into a line's cell fills the cells to the right and below
 // (rows with typed cells, in the grid's order) and posts them as one block to the table's data-paste-url;
 // the server saves all or nothing, or asks once in the #grid-paste dialog.
+//
+// Row actions: each line's (and group's) actions are a WAI-ARIA menu button ([data-row-menu]: a hidden
+// button and role=menu list, shown here; without JavaScript the <details> beside it holds the same actions
+// as plain forms, and stays in use for "Ändra"). A line's button is no tab stop: Shift+F10 or the
+// context-menu key in one of the row's cells opens its menu, so Tab goes from cell to cell. In the menu
+// ↑ ↓ Home End move, Enter or Space chooses, Escape (or Tab) closes it and puts the focus back where it was
+// opened from. A move keeps the focus in the cell it was opened from.
+//
+// Undo: Ctrl+Z (⌘Z), when not in the middle of editing a cell's text (that is the browser's own undo),
+// presses the #grid-undo button, which says what it undoes (budgets/services/undo.py).
 (function () {
   "use strict";
 
@@ -173,6 +183,7 @@
     if (!element || !element.querySelector) {
       return;
     }
+    enhanceMenus(element); // before the focus goes back: a row menu's button is hidden until then
     if (refocus) {
       const input = element.id === refocus ? element : element.querySelector("#" + CSS.escape(refocus));
       if (input) {
@@ -197,6 +208,184 @@
     if (dialog && dialog.id === "grid-paste" && dialog.querySelector("[data-slip]") && !dialog.open) {
       dialog.showModal();
     }
+  });
+
+  // --- Row menus ----------------------------------------------------------------------------------
+
+  let menuReturn = null; // where the focus goes back to when the open menu closes
+
+  function enhanceMenus(root) {
+    root.querySelectorAll("[data-row-menu]").forEach(function (container) {
+      const button = container.querySelector(".row-menu__button");
+      const summary = container.querySelector("details.grid-menu > summary");
+      if (!button || container.classList.contains("row-menu--enhanced")) {
+        return;
+      }
+      container.classList.add("row-menu--enhanced");
+      button.hidden = false;
+      if (summary) {
+        summary.tabIndex = -1; // the menu's "Ändra…" opens the details
+      }
+    });
+  }
+
+  function menuList(button) {
+    return document.getElementById(button.getAttribute("aria-controls"));
+  }
+
+  function menuItems(list) {
+    return Array.prototype.slice.call(list.querySelectorAll('[role="menuitem"]'));
+  }
+
+  function closeMenu(list, restore) {
+    if (!list || list.hidden) {
+      return;
+    }
+    list.hidden = true;
+    const button = document.getElementById(list.getAttribute("aria-labelledby"));
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+    }
+    const target = menuReturn;
+    menuReturn = null;
+    if (restore && target && document.contains(target)) {
+      target.focus();
+    }
+  }
+
+  function openMenu(button, last, returnTo) {
+    document.querySelectorAll('.row-menu__list[role="menu"]:not([hidden])').forEach(function (open) {
+      closeMenu(open, false);
+    });
+    const list = menuList(button);
+    list.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    menuReturn = returnTo || button;
+    const items = menuItems(list);
+    items[last ? items.length - 1 : 0].focus();
+  }
+
+  function choose(item) {
+    const list = item.closest('[role="menu"]');
+    const from = menuReturn;
+    closeMenu(list, false);
+    if (item.dataset.menuClick) {
+      const action = document.getElementById(item.dataset.menuClick);
+      refocus = from && from.id ? from.id : null; // back where the menu was opened from, after the swap
+      if (action) {
+        action.click();
+      }
+    } else if (item.dataset.menuOpen) {
+      const field = document.getElementById(item.dataset.menuOpen);
+      const details = field ? field.closest("details") : null;
+      if (details) {
+        details.open = true;
+        details.dataset.returnTo = from && from.id ? from.id : "";
+        field.focus();
+        field.select();
+      }
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest ? event.target : null;
+    const button = target ? target.closest(".row-menu__button") : null;
+    const item = target ? target.closest('.row-menu__list [role="menuitem"]') : null;
+    if (button) {
+      const list = menuList(button);
+      if (list.hidden) {
+        openMenu(button, false, document.activeElement === button ? button : menuReturn || button);
+      } else {
+        closeMenu(list, true);
+      }
+    } else if (item) {
+      choose(item);
+    } else {
+      document.querySelectorAll('.row-menu__list[role="menu"]:not([hidden])').forEach(function (open) {
+        closeMenu(open, false);
+      });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    if (!target.closest || event.isComposing) {
+      return;
+    }
+    // From a cell of the row: Shift+F10 or the context-menu key opens the row's menu.
+    if ((event.key === "F10" && event.shiftKey) || event.key === "ContextMenu") {
+      const row = target.matches(".grid-input") ? target.closest("tr") : null;
+      const button = row ? row.querySelector("[data-row-menu] .row-menu__button") : null;
+      if (button && !button.hidden) {
+        event.preventDefault();
+        openMenu(button, false, target);
+      }
+      return;
+    }
+    if (target.matches(".row-menu__button") && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      openMenu(target, event.key === "ArrowUp", target);
+      return;
+    }
+    const details = target.closest(".row-menu--enhanced details[open]");
+    if (details && event.key === "Escape" && !questionOf(target)) {
+      event.preventDefault();
+      details.open = false;
+      const back = document.getElementById(details.dataset.returnTo || "");
+      (back || details.closest("[data-row-menu]").querySelector(".row-menu__button")).focus();
+      return;
+    }
+    if (!target.matches('.row-menu__list [role="menuitem"]')) {
+      return;
+    }
+    const list = target.closest('[role="menu"]');
+    const items = menuItems(list);
+    const index = items.indexOf(target);
+    let next = null;
+    if (event.key === "ArrowDown") {
+      next = items[(index + 1) % items.length];
+    } else if (event.key === "ArrowUp") {
+      next = items[(index - 1 + items.length) % items.length];
+    } else if (event.key === "Home") {
+      next = items[0];
+    } else if (event.key === "End") {
+      next = items[items.length - 1];
+    } else if (event.key === "Escape" || event.key === "Tab") {
+      event.preventDefault();
+      closeMenu(list, true);
+      return;
+    } else {
+      return; // Enter and Space click the item (a button)
+    }
+    event.preventDefault();
+    next.focus();
+  });
+
+  enhanceMenus(document); // and each swapped-in part (the htmx:load listener above)
+
+  // --- Undo -----------------------------------------------------------------------------------------
+
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.isComposing) {
+      return;
+    }
+    if (event.key !== "z" && event.key !== "Z") {
+      return;
+    }
+    const target = event.target;
+    if (target.matches && target.matches("input, textarea, select, [contenteditable]")) {
+      const edited = !target.classList.contains("grid-input") || target.value !== target.defaultValue;
+      if (edited || questionOf(target)) {
+        return; // the browser's own undo of the text being edited
+      }
+    }
+    const button = document.querySelector('#grid-undo button[type="submit"]:not([disabled])');
+    if (!button) {
+      return;
+    }
+    event.preventDefault();
+    refocus = target.id && target.classList && target.classList.contains("grid-input") ? target.id : null;
+    button.click();
   });
 
   // --- Pasting a block -----------------------------------------------------------------------------

@@ -155,7 +155,9 @@ def test_lines_are_added_renamed_and_removed_in_place(page, draft, login, axe_ch
 
     line = BudgetLine.objects.get(group__plan=draft, name="Lokalhyra")
     row = page.locator(f"#rad-{line.pk}")
-    row.locator("summary").click()
+    row.get_by_role("button", name="Åtgärder för Lokalhyra").click()
+    row.get_by_role("menuitem", name="Ändra…").click()
+    expect(row.get_by_label("Benämning")).to_be_focused()
     row.get_by_label("Benämning").fill("Lokaler")
     row.get_by_role("button", name="Spara").click()
     expect(page.get_by_label("Lokaler, Budget 2023")).to_have_value(kr("40 000"))
@@ -163,8 +165,8 @@ def test_lines_are_added_renamed_and_removed_in_place(page, draft, login, axe_ch
 
     page.once("dialog", lambda dialog: dialog.accept())
     row = page.locator(f"#rad-{line.pk}")
-    row.locator("summary").click()
-    row.get_by_role("button", name="Ta bort raden").click()
+    row.get_by_role("button", name="Åtgärder för Lokaler").click()
+    row.get_by_role("menuitem", name="Ta bort raden…").click()
     expect(page.locator(f"#rad-{line.pk}")).to_have_count(0)
     expect(page.locator("#total-costs")).to_contain_text(kr("1 958 000"))
     assert_not_reloaded(page)

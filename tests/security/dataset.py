@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -35,9 +36,9 @@ from budgets.models import (
     StatedFigure,
 )
 from budgets.services.followup import followup_forecast_update, followup_outcome_update
-from finsam.models import Association, BoardSeat, Membership, Organisation, StaffMember
+from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
-from interventions.models import Grant, Intervention, PlanIntervention
+from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
 from plans.gateway import plan_event_record
 from plans.goal_categories import goal_category_for
 from plans.models import (
@@ -175,6 +176,8 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
         reference=admin.name,
         group=admin,
         amount=Money(900_000, "SEK"),
+        dismissed_reason="Summeringsfel i det antagna dokumentet.",
+        print_note=True,
     )
     for position, intervention in enumerate(interventions):
         PlanIntervention.objects.create(plan=plan, intervention=intervention, position=position)
@@ -255,6 +258,14 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
         )
         Membership.objects.create(user=user, association=association, role=role)
         users[role] = user
+    # A pending invitation (not in the backup, so not found by the generic filler and the collector).
+    invitation = Invitation.objects.create(
+        association=association,
+        email=f"{key}-inbjuden@example.se",
+        role=Membership.Role.BOARD,
+        token_hash=hashlib.sha256(key.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     interventions = []
     for number, status in enumerate([Intervention.Status.GRANTED, Intervention.Status.UNDECIDED]):
         intervention = Intervention.objects.create(
@@ -314,6 +325,11 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
             plan=plan, user=users["chair"], action=PlanEvent.Action.COMMENTED, summary="Kommentar"
         )
 
+    # The insatser's follow-up of the adopted plan's year (one per insats and year, so made here).
+    for intervention in interventions:
+        InterventionYear.objects.create(
+            intervention=intervention, year=adopted.first_year, actual_women=3, report=f"{marker} rapport"
+        )
     # The adopted plan's version of record, as a plan loaded adopted gets it (frozen, archive queued).
     plan_record_ensure(plan=adopted)
     # A reading of an imported table the chief confirmed (one per association and key, so made here).
@@ -330,6 +346,7 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
     if with_pdfs:
         _render_pdfs(world)
     _collect_objects(world)
+    world.objects["invitation"] = world.adopted_objects["invitation"] = invitation
     return world
 
 

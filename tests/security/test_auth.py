@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import finsam.security  # noqa: F401 - connects the auth signal receivers
-from finsam.security import SlidingSessionMiddleware
+from finsam.security import SlidingSessionMiddleware, client_ip
 from tests.factories import MembershipFactory, PlanFactory, UserFactory
 
 PASSWORD = "secret-pass-123"
@@ -238,6 +239,133 @@ def test_five_failed_logins_lock_the_account_in_swedish(settings, chief, client)
     # Another username from the same address is not locked (lockout is per username and address).
     UserFactory(username="per")
     assert login(client, username="per").status_code == 302
+
+
+# --- Throttling behind proxies: whose address, and which limits ------------------------------------------
+
+PROXY = "10.0.0.2"  # the TLS proxy's address: REMOTE_ADDR of every request that came through it
+
+
+def login_from(client, address, username="karin", password=PASSWORD, spoofed=""):
+    """A login through one proxy: the client may send any X-Forwarded-For, the proxy appends the address
+    it was connected from."""
+    forwarded = f"{spoofed}, {address}" if spoofed else address
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        headers={"X-Forwarded-For": forwarded},
+    )
+
+
+def is_locked(response) -> bool:
+    return response.status_code == 429 and "För många inloggningsförsök" in response.content.decode()
+
+
+@pytest.fixture
+def throttled(settings):
+    settings.AXES_ENABLED = True
+    settings.FINSAM_TRUSTED_PROXY_COUNT = 1
+    return settings
+
+
+def test_the_client_address_is_the_nth_forwarded_address_from_the_right(rf, settings):
+    def address(proxies, forwarded=None, remote="10.0.0.2"):
+        settings.FINSAM_TRUSTED_PROXY_COUNT = proxies
+        headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
+        return client_ip(rf.get("/", REMOTE_ADDR=remote, headers=headers))
+
+    assert address(0, "203.0.113.9") == "10.0.0.2", "no trusted proxy: the header is anyone's to write"
+    assert address(1, "203.0.113.9") == "203.0.113.9"
+    assert address(1, "198.51.100.1, 203.0.113.9") == "203.0.113.9", "the client wrote the left part"
+    assert address(2, "198.51.100.1, 203.0.113.9, 10.0.0.7") == "203.0.113.9"
+    assert address(2, "203.0.113.9") == "10.0.0.2", "did not come through both proxies"
+    assert address(1) == "10.0.0.2"
+    assert address(1, "") == "10.0.0.2"
+    assert address(1, "not-an-address") == "10.0.0.2"
+    assert address(1, "203.0.113.9:5100") == "203.0.113.9"
+    assert address(1, "[2001:db8::1]:443") == "2001:db8::1"
+    assert address(1, "2001:db8::1") == "2001:db8::1"
+    assert address(0, "203.0.113.9", remote="") is None
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_for_is_ignored_without_trusted_proxies(settings, chief, client):
+    """FINSAM_TRUSTED_PROXY_COUNT=0: a new X-Forwarded-For for every guess does not dodge the lockout."""
+    settings.AXES_ENABLED = True
+    assert settings.FINSAM_TRUSTED_PROXY_COUNT == 0, "the default trusts no proxy"
+    responses = [
+        client.post(
+            LOGIN,
+            {"username": "karin", "password": "wrong"},
+            headers={"X-Forwarded-For": f"198.51.100.{attempt}"},
+        )
+        for attempt in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert not any(is_locked(response) for response in responses[:-1])
+    assert is_locked(responses[-1])
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_a_user_is_not_locked_out_by_failures_from_another_address(throttled, chief, client):
+    for _attempt in range(throttled.AXES_FAILURE_LIMIT):
+        last = login_from(client, "203.0.113.66", password="wrong")
+    assert is_locked(last)
+    assert is_locked(login_from(client, "203.0.113.66")), "the right password is refused from there"
+
+    # Karin herself, through the same proxy from her own address, logs in.
+    assert login_from(Client(), "203.0.113.10").status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_lockout_follows_the_client_not_its_spoofed_header(throttled, chief, client):
+    for attempt in range(throttled.AXES_FAILURE_LIMIT):
+        last = login_from(client, "203.0.113.66", password="wrong", spoofed=f"198.51.100.{attempt}")
+    assert is_locked(last)
+
+
+@pytest.mark.django_db
+def test_many_user_names_from_one_address_are_limited(throttled, chief, client, caplog):
+    limit = throttled.FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT
+    assert throttled.AXES_FAILURE_LIMIT < limit <= 50
+    names = [f"gissning{number}" for number in range(limit)]
+    responses = [login_from(client, "203.0.113.66", username=name, password="wrong") for name in names]
+
+    assert not any(is_locked(response) for response in responses[:-1]), "below the address's limit"
+    locked = responses[-1]
+    assert is_locked(locked)
+    html = locked.content.decode()
+    assert "spärrad från din adress" in html and "Försök igen om en kvart" in html
+    assert '<html lang="sv">' in html
+    # Every user name is refused from that address now, even with the right password...
+    assert is_locked(login_from(client, "203.0.113.66"))
+    # ...but not from another address behind the same proxy.
+    assert login_from(Client(), "203.0.113.10").status_code == 302
+    messages = [record.getMessage() for record in caplog.records if record.name == "finsam.security"]
+    assert f"login locked out user={names[-1]} ip=203.0.113.66" in messages
+
+
+@pytest.mark.django_db
+def test_an_address_lockout_ends_after_the_cool_off_time(throttled, chief, client):
+    for number in range(throttled.FINSAM_LOGIN_ADDRESS_FAILURE_LIMIT):
+        login_from(client, "203.0.113.66", username=f"gissning{number}", password="wrong")
+    assert is_locked(login_from(client, "203.0.113.66"))
+
+    cool_off = datetime.timedelta(hours=throttled.AXES_COOLOFF_TIME)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - cool_off - datetime.timedelta(seconds=1))
+
+    assert login_from(client, "203.0.113.66").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_few_failures_of_several_people_behind_one_address_lock_nobody(throttled, chief, client):
+    """An office behind one address: a few typos each, together below the address's limit."""
+    people = ["anna", "bo", "cecilia", "david"]
+    for name in people:
+        UserFactory(username=name)
+        for _attempt in range(throttled.AXES_FAILURE_LIMIT - 1):
+            assert not is_locked(login_from(client, "203.0.113.20", username=name, password="wrong"))
+    assert login_from(Client(), "203.0.113.20", username="anna").status_code == 302
 
 
 @pytest.mark.django_db

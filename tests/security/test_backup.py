@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import models
 
 from budgets.followup import row_key_remapped
-from budgets.models import FollowUpForecast, FollowUpOutcome
+from budgets.models import FollowUpForecast, FollowUpOutcome, StatedFigure
 from finsam.models import Association, Organisation
 from finsam.site.backup import (
     BACKUP_APPS,
@@ -238,3 +238,25 @@ def test_an_adopted_plan_shows_the_same_frozen_document_after_export_and_import(
     imported = Plan.objects.get(association__slug=world.association.slug, state=Plan.State.ADOPTED)
     assert imported.pk != adopted.pk and imported.snapshots.count() == adopted.snapshots.count()
     assert document_text(imported) == before
+
+
+@pytest.mark.django_db
+def test_a_stated_figure_keeps_its_dismissal_after_export_and_import(tmp_path):
+    """The chief's "the document's own error" (reason and printed note) travels with the backup."""
+    world = seed_world("alfa")
+    before = sorted(
+        StatedFigure.objects.filter(plan__association=world.association)
+        .exclude(dismissed_reason="")
+        .values_list("label", "dismissed_reason", "print_note")
+    )
+    assert any(print_note for _label, _reason, print_note in before)
+    path = tmp_path / "alfa.json"
+    call_command("export_association", world.association.slug, output=str(path))
+    Association.objects.filter(pk=world.association.pk).update(slug="alfa-som-var")
+    call_command("import_association", str(path), stdout=io.StringIO())
+    after = sorted(
+        StatedFigure.objects.filter(plan__association__slug=world.association.slug)
+        .exclude(dismissed_reason="")
+        .values_list("label", "dismissed_reason", "print_note")
+    )
+    assert after == before

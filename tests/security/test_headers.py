@@ -143,6 +143,7 @@ def _production_env() -> dict:
         DJANGO_SETTINGS_MODULE="finsam.settings",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="finsam.example.se",
+        FINSAM_BASE_URL="https://finsam.example.se",
     )
     return env
 
@@ -243,3 +244,17 @@ def test_no_unsafe_html_or_raw_sql_without_a_reason():
         for path in (ROOT / directory).rglob("*.py"):
             text = path.read_text()
             assert not re.search(r"format_html\([^)]*[\"']\s*(%|\.format\()", text), path
+
+
+def test_check_deploy_asks_for_the_address_of_links_in_e_mail():
+    env = _production_env()
+    del env["FINSAM_BASE_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "finsam.W001" in result.stdout + result.stderr

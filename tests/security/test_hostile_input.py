@@ -32,6 +32,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from budgets.imports.overrides import ROW_READINGS
 from finsam.money import MAX_AMOUNT
 from finsam.site.backup import association_paths
 from tests.security.dataset import World, seed_world
@@ -381,7 +382,7 @@ correction_names = st.one_of(
 )
 correction_values = st.one_of(
     st.sampled_from(PAYLOADS),
-    st.sampled_from(["line", "heading", "note", "ignore", "2026:outcome", "2027:plan", "1:plan", "2027:"]),
+    st.sampled_from([*ROW_READINGS, "ignore", "2026:outcome", "2027:plan", "1:plan", "2027:"]),
     st.text(max_size=30),
 )
 

@@ -42,6 +42,7 @@ from tests.security.dataset import MARKERS, World, seed_world
 
 PUBLIC = "public"  # anyone, logged in or not
 LOGIN = "login"  # any logged-in user; not tied to an association
+INSTALL = "install"  # the installation administrator (permission finsam.add_association): no test role
 ASSOCIATION = "association"  # any member of the association (readers included)
 ASSOCIATION_EDIT = "association-edit"  # the association's chief only (interventions, organisations...)
 PLAN_READ = "plan-read"  # a plan: chief and board see drafts, readers only adopted plans
@@ -54,7 +55,7 @@ ADOPTION = "adoption"  # registering the adoption, revising: the chief or the ch
 DOWNLOAD = "download"  # a file of a plan (xlsx, PDF): who may read the plan
 PUBLISHED = "published"  # the open link to an adopted plan (PDF, page): anyone, only for adopted plans
 OPEN_LIST = "open-list"  # the open list of an association's published plans: anyone (404 when none)
-FOLLOWUP = "followup"  # the year's outcome and forecast: the chief, and only on the adopted plan
+FOLLOW_UP = "follow-up"  # the year's follow-up of an adopted plan: the chief, only on the adopted plan
 
 REGISTRY: dict[str, str | dict[str, str]] = {
     # finsam/urls.py and django.contrib.auth.urls
@@ -70,10 +71,26 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "accessibility": PUBLIC,
     "association": ASSOCIATION,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     # the association's calendar (årshjul): every member reads it, the chief changes it
     "association_calendar": {"GET": ASSOCIATION, "*": ASSOCIATION_EDIT},
     "association_calendar_edit": ASSOCIATION_EDIT,
     "association_calendar_delete": ASSOCIATION_EDIT,
+    # setting up associations: the installation administrator creates them and invites their chiefs
+    "association_admin_list": INSTALL,
+    "association_create": INSTALL,
+    "association_invite_chief": INSTALL,
+    # the chief keeps the association's facts, organisations, board, staff and who has access
+    "association_settings": ASSOCIATION_EDIT,
+    "setup_item_add": ASSOCIATION_EDIT,
+    "setup_item_edit": ASSOCIATION_EDIT,
+    "setup_item_delete": ASSOCIATION_EDIT,
+    "association_access": ASSOCIATION_EDIT,
+    "membership_remove": ASSOCIATION_EDIT,
+    "membership_role": ASSOCIATION_EDIT,
+    "invitation_revoke": ASSOCIATION_EDIT,
+    # an invitation's link: anyone (the token is the key; an unknown token says so)
+    "invitation_accept": PUBLIC,
     # plans/urls.py: the plan, its editor
     "plan_detail": PLAN_READ,
     "plan_delete": PLAN_EDIT,
@@ -107,10 +124,14 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "public_plan": PUBLISHED,
     "public_association": OPEN_LIST,
     "plan_publish": ADOPTION,
+    # the year's follow-up of an adopted plan's goals
+    "plan_goal_followup": PLAN_READ,
+    "indicator_outcome_edit": FOLLOW_UP,
     # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,
     "budget_cells_paste": PLAN_EDIT,
+    "budget_undo": PLAN_EDIT,
     "budget_contributions": PLAN_EDIT,
     "budget_intervention_cell": PLAN_EDIT,
     "budget_column_kind": PLAN_EDIT,
@@ -135,9 +156,9 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     # the follow-up of the adopted budget: everyone who sees the plan reads, the chief writes outcome and forecast
     "plan_followup": PLAN_READ,
     "followup_settings": ASSOCIATION_EDIT,
-    "followup_outcome": {"GET": PLAN_READ, "*": FOLLOWUP},
-    "followup_forecast": {"GET": PLAN_READ, "*": FOLLOWUP},
-    "followup_comment": {"GET": PLAN_READ, "*": FOLLOWUP},
+    "followup_outcome": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    "followup_forecast": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    "followup_comment": {"GET": PLAN_READ, "*": FOLLOW_UP},
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
@@ -148,6 +169,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_intervention_add": PLAN_EDIT,
     "plan_intervention_remove": PLAN_EDIT,
     "plan_intervention_move": PLAN_EDIT,
+    "plan_interventions_followup": PLAN_READ,
+    "intervention_year_edit": ASSOCIATION_EDIT,
 }
 
 
@@ -407,12 +430,12 @@ def _a(chief, chair, board, reader):
 EXPECTED = {
     PUBLIC: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
     LOGIN: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
+    INSTALL: {p: _a(DENIED, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
     ASSOCIATION: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},
     ASSOCIATION_EDIT: {p: _a(OK, DENIED, DENIED, DENIED) for p in ("draft", "adopted")},
     PLAN_READ: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
     DOWNLOAD: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, OK)},
     PLAN_EDIT: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(DENIED, DENIED, DENIED, DENIED)},
-    FOLLOWUP: {"draft": _a(DENIED, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     REVIEW: {
         "draft": _a(DENIED, OK_OR_DENIED, OK_OR_DENIED, HIDDEN),
         "adopted": _a(DENIED, DENIED, DENIED, DENIED),
@@ -420,6 +443,7 @@ EXPECTED = {
     # The test associations do not let readers comment (readers_can_comment is off).
     COMMENT: {"draft": _a(OK, OK, OK, HIDDEN), "adopted": _a(OK, OK, OK, DENIED)},
     RESOLVE: {"draft": _a(OK, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
+    FOLLOW_UP: {"draft": _a(DENIED, DENIED, DENIED, HIDDEN), "adopted": _a(OK, DENIED, DENIED, DENIED)},
     PUBLISHED: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     OPEN_LIST: {p: _a(OK, OK, OK, OK) for p in ("draft", "adopted")},  # see expected_outcomes
     NOT_FOUND: {p: _a(*[frozenset({"404", "403"})] * 4) for p in ("draft", "adopted")},
@@ -443,6 +467,8 @@ def expected_outcomes(category: str, plan: str, role: str, swapped: bool = False
         allowed = {"ok", "404"}
     elif role == "anonymous":
         allowed = {"ok", "login"} if category == PUBLIC else {"login"}
+    elif role in B_ROLES and category == INSTALL:
+        allowed = {"403"}
     elif role in B_ROLES:
         allowed = {"ok", "login"} if category in UNSCOPED else {"404"}
     else:

@@ -12,6 +12,7 @@ from budgets.models import (
     InterventionBudgetAmount,
     StatedFigure,
 )
+from budgets.services.stated import STATED_REASON_MAX_LENGTH
 from finsam.models import Association, BoardSeat, Organisation, StaffMember
 from finsam.money import sek
 from finsam.site.demo.reading import DemoDataError, create, date_or_none, kronor, text
@@ -330,6 +331,7 @@ class AssociationLoader:
 
         for item in budget.get("stated", []):
             target_fields = self.stated_target(item)
+            dismissed = self.stated_dismissals(item)
             for year, amount in item["amounts"].items():
                 where = f"summan {item['label']!r} {year}"
                 self.stated.append(
@@ -341,8 +343,29 @@ class AssociationLoader:
                         amount=sek(kronor(amount, where=where)),
                         position=len(self.stated),
                         **target_fields,
+                        **dismissed.get(year, {}),
                     )
                 )
+
+    def stated_dismissals(self, item: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """A stated row's years the chief marked as the document's own error (`dismissed`: year -> reason
+        and whether the note prints under the table), as `StatedFigure` fields per year."""
+        where = f"summan {item['label']!r}"
+        dismissed = item.get("dismissed") or {}
+        if not isinstance(dismissed, dict):
+            self.fail(f"{where}: 'dismissed' ska vara år -> {{reason, print_note}}.")
+        fields = {}
+        for year, judgement in dismissed.items():
+            if year not in item["amounts"]:
+                self.fail(f"{where}: {year} är markerat som dokumentets eget fel men har inget belopp.")
+            reason = judgement.get("reason") if isinstance(judgement, dict) else None
+            print_note = judgement.get("print_note", False) if isinstance(judgement, dict) else None
+            if not isinstance(reason, str) or not reason.strip() or len(reason) > STATED_REASON_MAX_LENGTH:
+                self.fail(f"{where} {year}: dokumentets eget fel behöver en motivering (högst 1 000 tecken).")
+            if not isinstance(print_note, bool):
+                self.fail(f"{where} {year}: 'print_note' ska vara true eller false.")
+            fields[year] = {"dismissed_reason": reason.strip(), "print_note": print_note}
+        return fields
 
     def stated_target(self, item: dict[str, Any]) -> dict[str, Any]:
         """What a stated row refers to: the target plus its group/line/intervention/organisation/reference."""
@@ -375,7 +398,15 @@ class AssociationLoader:
                 if len(lines) != 1:
                     self.fail(f"{where}: raden {name!r} finns inte eller är inte entydig.")
                 fields.update(line=lines[0], group=lines[0].group, reference=name)
-            case StatedFigure.Target.REVENUE | StatedFigure.Target.COSTS | StatedFigure.Target.RESULT:
+            case (
+                StatedFigure.Target.REVENUE
+                | StatedFigure.Target.COSTS
+                | StatedFigure.Target.RESULT
+                | StatedFigure.Target.REVENUE_BEFORE_FINANCIAL
+                | StatedFigure.Target.COSTS_BEFORE_FINANCIAL
+                | StatedFigure.Target.RESULT_BEFORE_FINANCIAL
+                | StatedFigure.Target.FINANCIAL_NET
+            ):
                 pass
             case StatedFigure.Target.INTERVENTIONS_TOTAL:
                 pass

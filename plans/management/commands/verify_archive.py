@@ -2,7 +2,7 @@
 
 An adopted plan's archive is rendered once, at adoption (or at load for a plan loaded as adopted), and
 its SHA-256 stored beside it; the file must never change afterwards. This reads every archive back from
-storage and compares. It also reports adopted plans whose archive or frozen version is missing or not
+the file store (the local disk or the S3-compatible store, through Django's storage API) and compares. It also reports adopted plans whose archive or frozen version is missing or not
 made yet. Exits with status 1 when anything is wrong, so it can run from cron or a monitoring check.
 """
 
@@ -45,8 +45,8 @@ class Command(BaseCommand):
                 continue
             try:
                 actual = file_sha256(pdf)
-            except OSError as error:
-                problems.append(f"{name}: archive file unreadable: {error}")
+            except Exception as error:  # any storage's error: OSError on disk, botocore's from an S3 store
+                problems.append(f"{name}: archive file unreadable: {type(error).__name__}: {error}")
                 continue
             checked += 1
             if actual != pdf.sha256:

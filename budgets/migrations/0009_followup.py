@@ -19,8 +19,8 @@ def give_lines_a_lineage(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budgets", "0007_import_reading"),
-        ("finsam", "0003_followup_settings"),
+        ("budgets", "0008_stated_financial_targets"),
+        ("finsam", "0004_followup_settings"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("finsam", "0002_association_date"),
+        ("finsam", "0003_invitation"),
     ]
 
     operations = [

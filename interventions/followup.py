@@ -1,0 +1,96 @@
+"""Following each insats through its year: participants planned and reached, and its own yearly report.
+
+An insats is followed for a year when the association's adopted plan for that year lists it: that plan
+is the record the follow-up belongs to (its history shows every report), and it never changes itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from interventions.models import Grant, Intervention, InterventionYear
+from plans.gateway import plan_change
+from plans.goal_outcomes import plan_followed_up
+from plans.models import Plan, PlanEvent
+
+
+def followed_plan(intervention: Intervention, year: int) -> Plan | None:
+    """The association's adopted plan whose budget year is `year` and that lists the intervention."""
+    link = (
+        intervention.plan_links.filter(plan__state=Plan.State.ADOPTED, plan__first_year=year)
+        .select_related("plan__association")
+        .first()
+    )
+    return link.plan if link else None
+
+
+@dataclass
+class InterventionFollowUp:
+    intervention: Intervention
+    grant: Decimal | None  # granted for the plan's budget year
+    followed: InterventionYear | None
+
+
+def plan_interventions_followed(plan: Plan) -> list[InterventionFollowUp]:
+    """The plan's interventions in its order, each with its grant and follow-up for the plan's budget
+    year (three queries whatever the number)."""
+    links = list(plan.plan_interventions.select_related("intervention__owner").order_by("position", "id"))
+    ids = [link.intervention_id for link in links]
+    year = plan.first_year
+    followed = {
+        row.intervention_id: row for row in InterventionYear.objects.filter(intervention__in=ids, year=year)
+    }
+    grants = {
+        intervention: amount
+        for intervention, amount in Grant.objects.filter(intervention__in=ids, year=year).values_list(
+            "intervention_id", "amount"
+        )
+    }
+    return [
+        InterventionFollowUp(
+            link.intervention, grants.get(link.intervention_id), followed.get(link.intervention_id)
+        )
+        for link in links
+    ]
+
+
+def intervention_year_save(
+    *, intervention: Intervention, year: int, by, values: dict, seen: str = ""
+) -> InterventionYear:
+    """Write an insats's follow-up of `year` (`values`: the participant counts and the report). Refused
+    (ValidationError) when no adopted plan of that year lists it, and when someone saved it after `seen`
+    (the `updated_at` the writer saw, "" for none); one history event on the plan."""
+    plan = followed_plan(intervention, year)
+    if plan is None:
+        raise ValidationError(
+            _(
+                "Ingen fastställd plan för %(year)s tar upp insatsen; uppföljningen skrivs för en fastställd plans budgetår."
+            )
+            % {"year": year}
+        )
+    with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
+        if not plan_followed_up(plan):
+            raise ValidationError(_("Planen för %(year)s är inte längre den fastställda.") % {"year": year})
+        saved = (
+            InterventionYear.objects.select_for_update().filter(intervention=intervention, year=year).first()
+        )
+        if saved is not None and saved.updated_at.isoformat() != seen:
+            raise ValidationError(
+                _(
+                    "Någon annan har ändrat uppföljningen sedan du öppnade sidan. Läs in sidan igen och skriv in dina ändringar."
+                )
+            )
+        row, _created = InterventionYear.objects.update_or_create(
+            intervention=intervention, year=year, defaults={**values, "updated_by": by}
+        )
+        change.record(
+            PlanEvent.Action.FOLLOWED_UP,
+            _("Uppföljning av insatsen ”%(name)s” %(year)s")
+            % {"name": intervention.name[:200], "year": year},
+            {"intervention": intervention.pk, "year": year},
+        )
+    return row
