@@ -44,15 +44,16 @@ def indicator_outcome_edit(request, pk: int, indicator: int):
     """Save one indicator's outcome. HTMX: the indicator's block is swapped (422 with the errors and
     what was typed); without HTMX, back to the page at the indicator."""
     plan = get_plan(request, pk)
+    # The indicator first: another plan's (or association's) indicator is a 404 whatever the role or state.
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("goal", "outcome"), pk=indicator, goal__plan=plan
+    )
     if not request.access.is_chief:
         raise PermissionDenied(_("Bara förbundschefen anger utfall."))
     if not plan_followed_up(plan):
         raise PermissionDenied(
             _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
         )
-    indicator = get_object_or_404(
-        Indicator.objects.select_related("goal", "outcome"), pk=indicator, goal__plan=plan
-    )
     indicator.followed = getattr(indicator, "outcome", None)
     form = IndicatorOutcomeForm(request.POST, instance=indicator.followed, prefix=_prefix(indicator))
     saved = False
