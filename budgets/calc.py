@@ -252,6 +252,47 @@ def sum_by_year(rows: list[Row], years: list[int]) -> dict[int, Decimal]:
     return {year: sum((row.amounts.get(year) or ZERO for row in rows), ZERO) for year in years}
 
 
+@dataclass
+class SectionTotals:
+    """The sums over a budget's groups, per key (a year, or a follow-up's measure)."""
+
+    revenue: dict[int, Decimal]
+    costs: dict[int, Decimal]
+    financial_income: dict[int, Decimal]
+    financial_costs: dict[int, Decimal]
+    result: dict[int, Decimal]
+    result_before_financial: dict[int, Decimal]
+
+
+def section_totals(
+    revenue_groups: list[GroupResult], cost_groups: list[GroupResult], keys: list[int]
+) -> SectionTotals:
+    """Close the groups' subtotals over groups (`close_group_sums`) and sum revenue, costs, the financial
+    items and the result (before and after financial items) for each of `keys`, from the groups' totals.
+    The one place these are summed: the budget's years here, the follow-up's measures in `budgets.followup`."""
+    close_group_sums(revenue_groups, keys)
+    close_group_sums(cost_groups, keys)
+
+    def total_of(results: list[GroupResult]) -> dict[int, Decimal]:
+        return {key: sum((g.totals[key] for g in results), ZERO) for key in keys}
+
+    revenue = total_of(revenue_groups)
+    costs = total_of(cost_groups)
+    financial_income = total_of([g for g in revenue_groups if g.group.kind == g.group.Kind.FINANCIAL])
+    financial_costs = total_of([g for g in cost_groups if g.group.kind == g.group.Kind.FINANCIAL_COSTS])
+    result = {key: revenue[key] - costs[key] for key in keys}
+    return SectionTotals(
+        revenue=revenue,
+        costs=costs,
+        financial_income=financial_income,
+        financial_costs=financial_costs,
+        result=result,
+        result_before_financial={
+            key: result[key] - financial_income[key] + financial_costs[key] for key in keys
+        },
+    )
+
+
 def contribution_rows(
     *,
     columns: list[BudgetColumn],
@@ -411,20 +452,10 @@ def compute_budget(
         result = GroupResult(group, rows, sum_by_year(rows, years))
         (revenue_groups if group.section == group.Section.REVENUE else cost_groups).append(result)
 
-    close_group_sums(revenue_groups, years)
-    close_group_sums(cost_groups, years)
-
-    def total_of(results: list[GroupResult]) -> dict[int, Decimal]:
-        return {year: sum((g.totals[year] for g in results), ZERO) for year in years}
-
-    revenue_total = total_of(revenue_groups)
-    cost_total = total_of(cost_groups)
-    financial_income = total_of([g for g in revenue_groups if g.group.kind == g.group.Kind.FINANCIAL])
-    financial_costs = total_of([g for g in cost_groups if g.group.kind == g.group.Kind.FINANCIAL_COSTS])
-    result = {year: revenue_total[year] - cost_total[year] for year in years}
-    result_before_financial = {
-        year: result[year] - financial_income[year] + financial_costs[year] for year in years
-    }
+    totals = section_totals(revenue_groups, cost_groups, years)
+    revenue_total, cost_total = totals.revenue, totals.costs
+    financial_income, financial_costs = totals.financial_income, totals.financial_costs
+    result, result_before_financial = totals.result, totals.result_before_financial
 
     opening: dict[int, Decimal | None] = {}
     closing: dict[int, Decimal | None] = {}

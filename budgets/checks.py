@@ -248,6 +248,11 @@ def balance_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
     return findings
 
 
+def equity_limit(contributions: Decimal) -> Decimal:
+    """The most equity the national council recommends: 20 % of the year's contributions."""
+    return contributions * EQUITY_LIMIT
+
+
 def equity_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
     """Equity below zero at the end of a year (an error in the budget year, a warning in a plan year: the
     association would spend money it does not have), and the national council's recommendation: equity at
@@ -273,7 +278,7 @@ def equity_findings(plan: Plan, budget: BudgetResult) -> list[Finding]:
             )
         if closing is None or year not in contributions:
             continue
-        limit = contributions[year] * EQUITY_LIMIT
+        limit = equity_limit(contributions[year])
         if closing > limit:
             findings.append(
                 Finding(

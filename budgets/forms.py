@@ -380,3 +380,23 @@ class ContributionOverrideClearForm(forms.Form):
 
     override = forms.IntegerField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FollowUpSettingsForm(forms.ModelForm):
+    """The association's follow-up period and deviation limits (budgets.followup)."""
+
+    class Meta:
+        model = Association
+        fields = ["followup_period", "deviation_percent", "deviation_amount"]
+        error_messages = {
+            "deviation_percent": {
+                "invalid": gettext_lazy("Skriv procentgränsen som ett heltal, till exempel 10."),
+                "max_value": gettext_lazy("Procentgränsen kan vara högst 1000."),
+                "min_value": gettext_lazy("Procentgränsen kan inte vara negativ."),
+            },
+            "deviation_amount": {
+                "invalid": gettext_lazy("Skriv beloppsgränsen i hela kronor, till exempel 50000."),
+                "min_value": gettext_lazy("Beloppsgränsen kan inte vara negativ."),
+                "max_value": gettext_lazy("Beloppsgränsen är för stor."),
+            },
+        }

@@ -11,6 +11,8 @@ Costs are stored as positive amounts; the plan decides whether they print as neg
 `StatedFigure` keeps totals as printed in an imported document, to be compared with computed ones.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MaxMoneyValidator, MinMoneyValidator
 
 from finsam.editing import Versioned
-from finsam.models import Association, Organisation
+from finsam.models import Association, FollowUpPeriod, Organisation
 from finsam.money import MAX_AMOUNT, money_field
 from finsam.validators import YEAR_VALIDATORS
 from plans.models import Plan
@@ -136,6 +138,9 @@ class BudgetLine(Versioned):
         _("ej beslutade medel"), default=False, help_text=_("Medel som ännu inte är beviljade någon insats.")
     )
     position = models.PositiveIntegerField(_("ordning"), default=0)
+    # The line's identity across copies: a revision (and next year's plan) copies it with the line, so the
+    # year's follow-up (`FollowUpOutcome.row`) still finds the line when a revised plan supersedes this one.
+    lineage = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("budgetrad")
@@ -392,3 +397,89 @@ class StatedFigure(models.Model):
     @property
     def is_dismissed(self) -> bool:
         return bool(self.dismissed_reason)
+
+
+# --- Follow-up of the adopted budget through its year (budgets.followup) ----------------------------------
+
+
+class FollowUp(models.Model):
+    """The follow-up of an association's budget year: outcome per period and a whole-year forecast per row.
+
+    Its own record beside the adopted plan, which stays frozen: keyed by the association and the year, not by
+    a plan, so that it carries on when a revised budget (a new adopted version) supersedes the plan. Rows are
+    named by `followup.row_key`, which stays the same across versions of the plan."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="followups")
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    # Chosen from the association's setting when the year's follow-up starts, and kept: a later change of
+    # the setting does not reinterpret the periods already entered.
+    period = models.CharField(_("period"), max_length=10, choices=FollowUpPeriod.choices)
+
+    class Meta:
+        verbose_name = _("uppföljning")
+        verbose_name_plural = _("uppföljningar")
+        constraints = [models.UniqueConstraint(fields=["association", "year"], name="followup_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.association} {self.year}"
+
+    @property
+    def period_count(self) -> int:
+        return FollowUpPeriod.count(self.period)
+
+
+class FollowUpOutcome(Versioned):
+    """The outcome (utfall) of one budget row in one period (a month 1–12 or a tertial 1–3)."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="outcomes")
+    row = models.CharField(_("budgetrad"), max_length=80)
+    period = models.PositiveSmallIntegerField(
+        _("period"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    amount = money_field(
+        _("utfall"), validators=[MinMoneyValidator(-MAX_AMOUNT), MaxMoneyValidator(MAX_AMOUNT)]
+    )
+
+    class Meta:
+        verbose_name = _("utfall")
+        verbose_name_plural = _("utfall")
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "row", "period"], name="followup_outcome_once"),
+            models.CheckConstraint(
+                condition=Q(period__gte=1, period__lte=12), name="followup_outcome_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=-MAX_AMOUNT, amount__lte=MAX_AMOUNT), name="followup_outcome_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.period}: {self.amount}"
+
+
+class FollowUpForecast(Versioned):
+    """The chief's forecast of one budget row for the whole year, with a comment."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="forecasts")
+    row = models.CharField(_("budgetrad"), max_length=80)
+    amount = money_field(
+        _("prognos"),
+        null=True,
+        blank=True,
+        validators=[MinMoneyValidator(-MAX_AMOUNT), MaxMoneyValidator(MAX_AMOUNT)],
+    )
+    comment = models.CharField(_("kommentar"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("prognos")
+        verbose_name_plural = _("prognoser")
+        constraints = [
+            models.UniqueConstraint(fields=["followup", "row"], name="followup_forecast_once"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=-MAX_AMOUNT, amount__lte=MAX_AMOUNT),
+                name="followup_forecast_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.amount}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from budgets.views import contributions, grid, grid_structure, imports, paste, stated, undo
+from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated, undo
 
 urlpatterns = []
 
@@ -99,3 +99,25 @@ urlpatterns += [
     ),
 ]
 # --- end of member contributions and their key ----------------------------------------------------
+
+# --- Follow-up of the adopted budget: outcome per period and forecasts ----------------------------------
+urlpatterns += [
+    path("planer/<int:pk>/uppfoljning/", followup.plan_followup_page, name="plan_followup"),
+    path("uppfoljning/installningar/", followup.followup_settings, name="followup_settings"),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/period/<int:period>/",
+        followup.followup_outcome,
+        name="followup_outcome",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/prognos/",
+        followup.followup_forecast,
+        name="followup_forecast",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning/rad/<slug:row>/kommentar/",
+        followup.followup_comment,
+        name="followup_comment",
+    ),
+]
+# --- end of the follow-up -----------------------------------------------------------------------------

@@ -5,12 +5,24 @@ Every other object in finsam belongs to exactly one association, directly or thr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from finsam.validators import normalise_org_number, validate_org_number
+
+
+class FollowUpPeriod(models.TextChoices):
+    """The periods in which an association enters the outcome of its budget year."""
+
+    MONTH = "month", _("Månad")
+    TERTIAL = "tertial", _("Tertial")
+
+    @classmethod
+    def count(cls, period: str) -> int:
+        return 12 if period == cls.MONTH else 3
 
 
 class Association(models.Model):
@@ -35,6 +47,27 @@ class Association(models.Model):
         help_text=_("Fastställda planer kan då laddas ned via en öppen länk utan inloggning."),
     )
     readers_can_comment = models.BooleanField(_("läsare får kommentera"), default=False)
+    # How the chief follows the adopted budget through its year (budgets.followup): outcome per month or per
+    # tertial, and how large a deviation of the forecast from the budget must be to be flagged (both limits).
+    followup_period = models.CharField(
+        _("uppföljningsperiod"), max_length=10, choices=FollowUpPeriod.choices, default=FollowUpPeriod.TERTIAL
+    )
+    deviation_percent = models.PositiveSmallIntegerField(
+        _("avvikelsegräns (%)"),
+        default=10,
+        validators=[MaxValueValidator(1000)],
+        help_text=_(
+            "En avvikelse från budgeten flaggas när den är större än både procentgränsen och beloppsgränsen."
+        ),
+    )
+    deviation_amount = models.PositiveIntegerField(
+        _("avvikelsegräns (kr)"),
+        default=50_000,
+        validators=[MaxValueValidator(1_000_000_000)],
+        help_text=_(
+            "En avvikelse från budgeten flaggas när den är större än både procentgränsen och beloppsgränsen."
+        ),
+    )
 
     class Meta:
         verbose_name = _("samordningsförbund")

@@ -299,7 +299,14 @@ def test_history_lists_every_event_and_cannot_be_posted_to(client):
 # must still not change through them.
 NOT_EDITING = {"comment_create", "comment_resolve", "plan_pdf", "plan_detail"}
 # Publishing an adopted plan at its open link is what an adopted plan allows (tests/test_publishing.py).
-ADOPTED_PLAN_ACTIONS = {"plan_publish", "indicator_outcome_edit"}
+# So is entering the year's outcome and forecast, its own record beside the frozen plan (tests/test_followup_views.py).
+ADOPTED_PLAN_ACTIONS = {
+    "plan_publish",
+    "indicator_outcome_edit",
+    "followup_outcome",
+    "followup_forecast",
+    "followup_comment",
+}
 PLAN_PREFIX = "f/<slug:association>/planer/<int:pk>/"
 MINIMAL_POST = {
     "version": "1",

@@ -40,8 +40,9 @@ from django.utils import timezone
 from djmoney.models.fields import CurrencyField, MoneyField
 from djmoney.money import Money
 
-from budgets.models import BudgetGroup, BudgetLine
-from finsam.models import Association, BoardSeat, Invitation, StaffMember
+from budgets.followup import row_key_remapped
+from budgets.models import BudgetGroup, BudgetLine, FollowUpForecast, FollowUpOutcome
+from finsam.models import Association, BoardSeat, Invitation, Organisation, StaffMember
 from interventions.models import Intervention
 from plans.models import (
     ActivityItem,
@@ -324,6 +325,7 @@ def association_import(*, data: dict[str, Any]) -> Association:
             target_model = field.remote_field.model
             getattr(obj, field.name).set([id_maps[target_model][old] for old in old_ids])
         _remap_frozen_keys(id_maps, association)
+        _remap_followup_rows(id_maps)
         # A plan exported as adopted before versions were frozen gets its version of record here.
         for plan in Plan.objects.filter(association=association, state__in=Plan.LOCKED_STATES):
             plan_record_ensure(plan=plan)
@@ -397,6 +399,18 @@ def _remap_frozen_keys(id_maps, association: Association) -> None:
         key = _remap_key(comment.target_key, id_maps)
         if key != comment.target_key:
             Comment.objects.filter(pk=new).update(target_key=key)
+
+
+def _remap_followup_rows(id_maps) -> None:
+    """A follow-up's rows name interventions and organisations by id (`budgets.followup.row_key`)."""
+    for model in (FollowUpOutcome, FollowUpForecast):
+        for new in id_maps[model].values():
+            row = model.objects.filter(pk=new).values_list("row", flat=True).get()
+            key = row_key_remapped(
+                row, interventions=id_maps[Intervention], organisations=id_maps[Organisation]
+            )
+            if key != row:
+                model.objects.filter(pk=new).update(row=key)
 
 
 def _import_users(entries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from djmoney.models.fields import CurrencyField, MoneyField
 from djmoney.money import Money
 
+from budgets.followup import plan_followup
 from budgets.models import (
     BudgetAmount,
     BudgetColumn,
@@ -34,6 +35,7 @@ from budgets.models import (
     InterventionBudgetAmount,
     StatedFigure,
 )
+from budgets.services.followup import followup_forecast_update, followup_outcome_update
 from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
@@ -60,7 +62,8 @@ ROLES = ("chief", "chair", "board", "reader", "intervention_owner")
 PASSWORD = "secret-pass-123"
 
 # Text fields whose value other code matches against names (left as they are).
-UNMARKED_FIELDS = {"slug", "reference", "username", "password", "email"}
+# A follow-up row's key (budgets.followup.row_key) names a budget row the way an id does.
+UNMARKED_FIELDS = {"slug", "reference", "username", "password", "email", "row"}
 
 
 @dataclass
@@ -182,6 +185,30 @@ def _plan_content(plan: Plan, orgs: dict[str, Organisation], interventions: list
         column=columns[0], intervention=interventions[0], amount=Money(260_000, "SEK")
     )
     del contributions
+
+
+def _followup(plan: Plan, chief) -> None:
+    rows = plan_followup(plan).rows
+    keys = {row.row.kind: key for key, row in reversed(list(rows.items()))}  # the first row of each kind
+    for kind, amount in (("contribution", 1_000_000), ("intervention", 80_000)):
+        followup_outcome_update(
+            plan=plan,
+            row=keys[kind],
+            label=kind,
+            period=1,
+            amount=decimal.Decimal(amount),
+            expected_version=0,
+            by=chief,
+        )
+    followup_forecast_update(
+        plan=plan,
+        row=keys["line"],
+        label="line",
+        amount=decimal.Decimal(950_000),
+        comment="Prognos",
+        expected_version=0,
+        by=chief,
+    )
 
 
 def seed_world(key: str, *, with_pdfs: bool = False) -> World:
@@ -309,6 +336,8 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
     plan_record_ensure(plan=adopted)
     # A reading of an imported table the chief confirmed (one per association and key, so made here).
     ImportReading.objects.create(association=association, kind="row", key=f"{marker} rad", value="line")
+    # The adopted year's follow-up: outcome of a contribution row and an intervention, a line's forecast.
+    _followup(adopted, users["chief"])
     # The draft was sent once and taken back: it has a frozen version too (every plan model has a row).
     PlanSnapshot.objects.create(plan=draft, number=1, content=snapshot_content(draft))
     if not with_pdfs:  # a queued PDF of the draft too, so that every PDF route has an object of each plan

@@ -238,8 +238,22 @@ def comment_add(world: World):
     )  # fmt: skip
 
 
+def followup_outcome_update(world: World):
+    from decimal import Decimal
+
+    from budgets.followup import plan_followup
+    from budgets.services.followup import followup_outcome_update
+
+    key = next(iter(plan_followup(world.adopted).rows))
+    return lambda: followup_outcome_update(
+        plan=fresh(world.adopted), row=key, label="Rad", period=2, amount=Decimal(5), expected_version=0,
+        by=world.users["chief"],
+    )  # fmt: skip
+
+
 SAVES = [demo_load, plan_create, plan_rollover, budget_import_apply, plan_submit, plan_adopt, plan_revise,
-         association_import, intervention_create, plan_part_delete, plan_part_move, comment_add]  # fmt: skip
+         association_import, intervention_create, plan_part_delete, plan_part_move, comment_add,
+         followup_outcome_update]  # fmt: skip
 
 
 @pytest.mark.slow

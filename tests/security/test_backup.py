@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import models
 
-from budgets.models import StatedFigure
-from finsam.models import Association
+from budgets.followup import row_key_remapped
+from budgets.models import FollowUpForecast, FollowUpOutcome, StatedFigure
+from finsam.models import Association, Organisation
 from finsam.site.backup import (
     BACKUP_APPS,
     BackupError,
@@ -19,6 +20,7 @@ from finsam.site.backup import (
     association_paths,
     backup_models,
 )
+from interventions.models import Intervention
 from plans.models import Plan
 from tests.security.dataset import MARKERS, seed_world
 
@@ -71,6 +73,12 @@ def canonical_dump() -> dict:
                     row[field.name] = content
                 elif field.name == "target_key":
                     row[field.name] = _remap_key(row[field.name], positions)
+                elif model in (FollowUpOutcome, FollowUpForecast) and field.name == "row":
+                    row[field.name] = row_key_remapped(
+                        row[field.name],
+                        interventions=positions[Intervention],
+                        organisations=positions[Organisation],
+                    )
             for field in model._meta.many_to_many:
                 target = field.remote_field.model
                 row[field.name] = sorted(

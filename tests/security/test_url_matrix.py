@@ -155,6 +155,12 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "budget_export": DOWNLOAD,
     # member contributions and their key: everyone who sees the plan reads, the chief changes
     "plan_contributions": {"GET": PLAN_READ, "*": PLAN_EDIT},
+    # the follow-up of the adopted budget: everyone who sees the plan reads, the chief writes outcome and forecast
+    "plan_followup": PLAN_READ,
+    "followup_settings": ASSOCIATION_EDIT,
+    "followup_outcome": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    "followup_forecast": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    "followup_comment": {"GET": PLAN_READ, "*": FOLLOW_UP},
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
@@ -264,7 +270,10 @@ def _special_value(name: str, world: World, objects: dict):
         "token": "set-password",
         "year": plan.first_year,
         "first_year": plan.first_year,
+        "period": 1,
     }
+    if name == "row":  # a follow-up row's key (budgets.followup.row_key): the plan's budget line
+        return f"line-{objects['budgetline'].lineage.hex}"
     return values.get(name)
 
 

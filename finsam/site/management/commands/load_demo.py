@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from finsam.models import Association
+from finsam.site.demo.followup import load_followup_demo
 from finsam.site.demo.loader import EXISTS, demo_logins, load_demo, logins_table
 from finsam.site.demo.reading import DemoDataError
 from finsam.site.demo.review import load_review_demo
@@ -42,6 +43,11 @@ class Command(BaseCommand):
                     reviewed = load_review_demo(Association.objects.get(slug=report.slug))
                 if reviewed is not None:
                     self.stdout.write(f"    {reviewed.title}: skickad till styrelsen för granskning.")
+                # The adopted plan's year followed up, with invented outcome (the data file says so).
+                with transaction.atomic():
+                    followed = load_followup_demo(Association.objects.get(slug=report.slug))
+                if followed is not None:
+                    self.stdout.write(f"    {followed.title}: uppföljning med påhittat utfall per tertial.")
         if result.admin_created:
             self.stdout.write("  Superanvändaren admin skapad.")
         else:

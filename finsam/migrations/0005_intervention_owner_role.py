@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finsam', '0003_invitation'),
+        ('finsam', '0004_followup_settings'),
     ]
 
     operations = [
