@@ -167,6 +167,11 @@ def _is_user_fk(field) -> bool:
     return isinstance(field, models.ForeignKey) and field.remote_field.model is get_user_model()
 
 
+def _user_m2m(model: type[models.Model]) -> list[models.ManyToManyField]:
+    """Many-to-many fields to users (an insats's insats owners): written as user names, like user keys."""
+    return [field for field in model._meta.many_to_many if field.remote_field.model is get_user_model()]
+
+
 def _dump_value(field: models.Field, obj: models.Model) -> Any:
     if isinstance(field, models.ForeignKey):
         return getattr(obj, field.attname)
@@ -215,7 +220,11 @@ def _serialise(obj: models.Model, user_names: dict[int, str]) -> dict[str, Any]:
         fields[field.name] = value
     for field in obj._meta.many_to_many:
         if field.remote_field.through._meta.auto_created:
-            fields[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+            ids = getattr(obj, field.name).values_list("pk", flat=True)
+            if field.remote_field.model is get_user_model():
+                fields[field.name] = sorted(user_names[pk] for pk in ids)
+            else:
+                fields[field.name] = sorted(ids)
     return {"model": obj._meta.label_lower, "pk": obj.pk, "fields": fields}
 
 
@@ -242,6 +251,13 @@ def association_export(*, association: Association) -> dict[str, Any]:
         for field in model._meta.concrete_fields:
             if _is_user_fk(field):
                 user_ids.update(v for v in (getattr(o, field.attname) for o in rows[model]) if v)
+        for field in _user_m2m(model):
+            through = field.remote_field.through
+            user_ids.update(
+                through.objects.filter(**{f"{model._meta.model_name}__in": rows[model]}).values_list(
+                    "user_id", flat=True
+                )
+            )
     users = list(User.objects.filter(pk__in=user_ids).order_by("username"))
     user_names = {user.pk: user.get_username() for user in users}
 
@@ -323,6 +339,11 @@ def association_import(*, data: dict[str, Any]) -> Association:
             model._default_manager.filter(pk=new_pk).update(**{attname: id_maps[target_model][old_target]})
         for obj, field, old_ids in m2m_later:
             target_model = field.remote_field.model
+            if target_model is get_user_model():
+                if any(name not in users for name in old_ids):
+                    raise BackupError(f"{obj._meta.label}: en användare i {field.name} saknas i filen.")
+                getattr(obj, field.name).set([users[name] for name in old_ids])
+                continue
             getattr(obj, field.name).set([id_maps[target_model][old] for old in old_ids])
         _remap_frozen_keys(id_maps, association)
         _remap_followup_rows(id_maps)

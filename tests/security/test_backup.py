@@ -81,8 +81,11 @@ def canonical_dump() -> dict:
                     )
             for field in model._meta.many_to_many:
                 target = field.remote_field.model
+                related = getattr(obj, field.name)
                 row[field.name] = sorted(
-                    positions[target][pk] for pk in getattr(obj, field.name).values_list("pk", flat=True)
+                    related.values_list("username", flat=True)
+                    if target is User
+                    else (positions[target][pk] for pk in related.values_list("pk", flat=True))
                 )
             rows.append(row)
         dump[model._meta.label] = rows
