@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from finsam.models import Membership
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
-from plans.gateway import plan_change
-from plans.goal_outcomes import plan_followed_up
+from plans.gateway import plan_change, plan_takes_followup
 from plans.models import Plan, PlanEvent
 
 
@@ -75,7 +74,7 @@ def intervention_year_save(
             % {"year": year}
         )
     with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
-        if not plan_followed_up(plan):
+        if not plan_takes_followup(plan):
             raise ValidationError(_("Planen för %(year)s är inte längre den fastställda.") % {"year": year})
         saved = (
             InterventionYear.objects.select_for_update().filter(intervention=intervention, year=year).first()

@@ -22,7 +22,7 @@ from interventions.followup import (
 from interventions.forms import InterventionYearForm
 from interventions.models import Intervention, InterventionYear
 from plans.access import get_plan
-from plans.goal_outcomes import plan_followed_up
+from plans.gateway import plan_takes_followup
 
 
 @require_GET
@@ -34,7 +34,7 @@ def plan_interventions_followup(request, pk: int):
     context = {
         "plan": plan,
         "rows": rows,
-        "can_edit": request.access.is_chief and plan_followed_up(plan),
+        "can_edit": request.access.is_chief and plan_takes_followup(plan),
     }
     return render(request, "interventions/plan_followup.html", context)
 

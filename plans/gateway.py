@@ -49,6 +49,14 @@ class PlanLocked(PermissionDenied):
         self.plan = plan
 
 
+def plan_takes_followup(plan: Plan) -> bool:
+    """The rule for the year's follow-up (outcome, forecast, goal and insats reports), written beside the
+    plan and never into it: only the association's adopted plan of the year takes it, not a draft and not
+    a version a revised budget superseded. The follow-up's writes check it under the plan's row lock, as
+    lifecycle steps of `plan_change`."""
+    return plan.state == Plan.State.ADOPTED
+
+
 def plan_refuse_unless_editable(plan: Plan) -> None:
     """The rule: only a draft, or a plan whose changes were requested, can change. `PlanLocked` otherwise."""
     if plan.state not in EDITABLE_STATES:

@@ -14,17 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from plans.gateway import plan_change
+from plans.gateway import plan_change, plan_takes_followup
 from plans.models import Goal, Indicator, IndicatorOutcome, Plan, PlanEvent
 from plans.parts import PartKind, PlanCopy, register
 
 Judgement = IndicatorOutcome.Judgement
-
-
-def plan_followed_up(plan: Plan) -> bool:
-    """Whether the plan's goals take outcomes now: only the adopted plan of its year (a superseded
-    version shows what was written while it held, read-only)."""
-    return plan.state == Plan.State.ADOPTED
 
 
 @dataclass
@@ -67,7 +61,7 @@ def indicator_outcome_save(
     if indicator.goal.plan_id != plan.pk:
         raise ValidationError(_("Indikatorn hör till en annan plan."))
     with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
-        if not plan_followed_up(plan):
+        if not plan_takes_followup(plan):
             raise ValidationError(
                 _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
             )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from budgets.models import FollowUp, FollowUpForecast, FollowUpOutcome
 from finsam.editing import StaleVersion, versioned_update
 from finsam.money import format_kronor, sek, to_decimal
-from plans.gateway import PlanChange, plan_change
+from plans.gateway import PlanChange, plan_change, plan_takes_followup
 from plans.models import Plan, PlanEvent
 
 COMMENT_LENGTH = 500
@@ -35,8 +35,8 @@ class FollowUpClosed(PermissionDenied):
 
 def followup_is_open(plan: Plan) -> bool:
     """The rule: the follow-up of a year is entered against its adopted plan only (not a draft, not a
-    version a revised budget superseded)."""
-    return plan.state == Plan.State.ADOPTED
+    version a revised budget superseded): the gateway's rule."""
+    return plan_takes_followup(plan)
 
 
 def followup_refuse_unless_open(plan: Plan) -> None:

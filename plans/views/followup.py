@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from finsam.access import association_view
 from plans.access import get_plan
 from plans.forms import IndicatorOutcomeForm
-from plans.goal_outcomes import goal_follow_up, indicator_outcome_save, judgement_totals, plan_followed_up
+from plans.gateway import plan_takes_followup
+from plans.goal_outcomes import goal_follow_up, indicator_outcome_save, judgement_totals
 from plans.models import Indicator
 
 TEMPLATE = "plans/goal_followup.html"
@@ -29,7 +30,7 @@ def plan_goal_followup(request, pk: int):
     a form per indicator for the chief while the plan is the adopted one."""
     plan = get_plan(request, pk)
     goals = goal_follow_up(plan)
-    can_edit = request.access.is_chief and plan_followed_up(plan)
+    can_edit = request.access.is_chief and plan_takes_followup(plan)
     if can_edit:
         for goal in goals:
             for indicator in goal.indicators:
@@ -49,7 +50,7 @@ def indicator_outcome_edit(request, pk: int, indicator: int):
     )  # first: another plan's indicator is a 404 whoever asks
     if not request.access.is_chief:
         raise PermissionDenied(_("Bara förbundschefen anger utfall."))
-    if not plan_followed_up(plan):
+    if not plan_takes_followup(plan):
         raise PermissionDenied(
             _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
         )
