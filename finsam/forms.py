@@ -79,18 +79,41 @@ class AssociationFactsForm(SetupForm):
             "area",
             "formed_on",
             "website",
+            "logo",
             "publish_adopted_plans",
             "readers_can_comment",
         ]
         widgets = {"formed_on": DATE_WIDGET}
+        help_texts = {"logo": _("PNG eller JPEG, högst 1 MB. Visas på planernas försättsblad och i PDF:en.")}
         error_messages = {
             "formed_on": {"invalid": _("Skriv datumet som ÅÅÅÅ-MM-DD.")},
             "website": {"invalid": _("Skriv en hel webbadress, till exempel https://exempel.se.")},
         }
 
+    def clean_logo(self):
+        return clean_logo(self.cleaned_data.get("logo"))
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4000
+
+
+def clean_logo(logo):
+    """A logo the PDF can print: PNG or JPEG, at most 1 MB and 4000 px a side (Pillow has read it)."""
+    image = getattr(logo, "image", None)  # set by ImageField for a new upload only
+    if image is None:
+        return logo
+    if logo.size > LOGO_MAX_BYTES:
+        raise forms.ValidationError(_("Logotypen är för stor: högst 1 MB."))
+    if image.format not in ("PNG", "JPEG"):
+        raise forms.ValidationError(_("Logotypen ska vara en PNG- eller JPEG-bild."))
+    if max(image.size) > LOGO_MAX_SIDE:
+        raise forms.ValidationError(_("Logotypen är för stor: högst 4000 bildpunkter på varje led."))
+    return logo
+
 
 class AssociationCreateForm(AssociationFactsForm):
-    """A new association, and the address its chief is invited at."""
+    """A new association, and the address its chief is invited at (the logo is the chief's to add)."""
 
     chief_email = forms.EmailField(
         label=_("Förbundschefens e-postadress"),

@@ -131,7 +131,9 @@ def association_settings(request):
     _refuse_unless_chief(request)
     association = request.access.association
     # A copy to bind: a refused form must not rename the association shown in the page's header.
-    form = AssociationFactsForm(request.POST or None, instance=Association.objects.get(pk=association.pk))
+    form = AssociationFactsForm(
+        request.POST or None, request.FILES or None, instance=Association.objects.get(pk=association.pk)
+    )
     if request.method == "POST" and form.is_valid():
         setup.association_facts_update(association=association, facts=form.cleaned_data)
         messages.success(request, _("Förbundets uppgifter är sparade."))

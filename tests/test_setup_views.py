@@ -3,11 +3,15 @@ invites its chief; the chief keeps its facts, organisations, board, staff and wh
 the right person only (another association's object is a 404, a wrong role a 403), bad input answered in
 Swedish with the input kept and nothing saved."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from tests.factories import BoardSeatFactory, OrganisationFactory, UserFactory
@@ -149,6 +153,34 @@ def test_bad_facts_are_kept_and_nothing_is_saved(chief_client, association):
     assert "Fyll i fältet." in page and "Skriv datumet som ÅÅÅÅ-MM-DD." in page and 'value="1 maj"' in page
     association.refresh_from_db()
     assert association.name == "Samordningsförbundet Alfa" and association.area != "Ny"
+
+
+def _image(kind: str, size=(40, 20)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "navy").save(buffer, kind)
+    return buffer.getvalue()
+
+
+def test_the_chief_uploads_the_logo_and_a_file_that_is_no_logo_is_refused(chief_client, association):
+    url = reverse("association_settings", args=[association.slug])
+    facts = {"name": association.name, "org_number": "2220002063", "area": "Alfa"}
+    for upload, message in (
+        (SimpleUploadedFile("logo.txt", b"inte en bild"), "Ladda upp en giltig bild"),
+        (SimpleUploadedFile("logo.gif", _image("GIF")), "PNG- eller JPEG-bild"),
+        (SimpleUploadedFile("logo.png", _image("PNG", (4100, 10))), "4000 bildpunkter"),
+    ):
+        response = chief_client.post(url, {**facts, "logo": upload})
+        assert response.status_code == 422, message
+        assert message in text(response)
+        association.refresh_from_db()
+        assert not association.logo
+
+    response = chief_client.post(url, {**facts, "logo": SimpleUploadedFile("alfa.png", _image("PNG"))})
+    assert response.status_code == 302
+    association.refresh_from_db()
+    assert association.logo.name.startswith("logos/alfa")
+    with association.logo.open("rb") as stored:
+        assert stored.read() == _image("PNG")
 
 
 # --- The chief: organisations, board, staff -------------------------------------------------------------

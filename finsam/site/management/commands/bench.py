@@ -6,6 +6,7 @@ Nothing here is a pass/fail test; the query-count tests are in the suite.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import platform
@@ -22,8 +23,9 @@ from django.db import connection
 from django.test import Client
 
 from budgets.checks import plan_checks
-from budgets.models import BudgetAmount
-from finsam.money import parse_amount, to_decimal
+from budgets.followup import BUDGET, plan_followup
+from budgets.models import BudgetAmount, FollowUp, FollowUpOutcome
+from finsam.money import parse_amount, sek, to_decimal
 from finsam.site.benchmark import measure, synthetic
 from finsam.site.benchmark.browser import enter_to_total_ms
 from finsam.site.benchmark.measure import Endpoint, url_or_none
@@ -125,6 +127,11 @@ EDIT_ENDPOINTS = [
     Endpoint("HTMX: budgetcell sparas (+ summor, kontroller)", "POST", cell_edit, partial=True),
     Endpoint("HTMX: kapitel sparas", "POST", chapter_save, partial=True),
 ]
+FOLLOWUP_ENDPOINTS = [
+    Endpoint("Uppföljning: budget, utfall och prognos", "GET", plan_url("plan_followup")),
+    Endpoint("Uppföljning: måluppfyllelse", "GET", plan_url("plan_goal_followup")),
+    Endpoint("Uppföljning: insatserna", "GET", plan_url("plan_interventions_followup")),
+]
 REVIEW_ENDPOINTS = [
     Endpoint("Granskningssidan", "GET", plan_url("plan_review")),
     Endpoint("Vad har ändrats (diff)", "GET", plan_url("plan_changes")),
@@ -163,6 +170,11 @@ class Command(BaseCommand):
             results["pdf"] = self.pdf_figures(inst)
         if not (options["skip_throughput"] and options["skip_browser"]):
             results.update(self.served_figures(inst, options))
+        # Last: it adopts the two plans the other figures measure as drafts.
+        self.prepare_followup(inst)
+        followup_timings = measure.measure_endpoints(inst, FOLLOWUP_ENDPOINTS, runs=options["runs"])
+        results["server"] += [timing.__dict__ for timing in followup_timings]
+        self.print_server(followup_timings)
         options["output"].parent.mkdir(parents=True, exist_ok=True)
         options["output"].write_text(json.dumps(results, indent=2, default=str))
         self.stdout.write(f"\nWritten to {options['output']}")
@@ -182,6 +194,31 @@ class Command(BaseCommand):
             chapter.save()
             plan.refresh_from_db()
             plan_submit(plan=plan, by=chief, notify=False)
+
+    def prepare_followup(self, inst):
+        """The two plans adopted (bench data: the state set directly), with two tertials of outcome on every
+        row of their budgets, so that the follow-up pages show figures."""
+        for plan in (inst.largest_plan, inst.small_plan):
+            Plan.objects.filter(pk=plan.pk).update(
+                state=Plan.State.ADOPTED,
+                adopted_on=datetime.date(plan.first_year - 1, 11, 27),
+                minutes_reference="§1",
+            )
+            plan.refresh_from_db()
+            followup, _created = FollowUp.objects.get_or_create(
+                association=plan.association, year=plan.first_year, defaults={"period": "tertial"}
+            )
+            rows = plan_followup(plan).rows.values()
+            FollowUpOutcome.objects.bulk_create(
+                [
+                    FollowUpOutcome(
+                        followup=followup, row=row.key, period=period, amount=sek(row.amounts[BUDGET] / 3)
+                    )
+                    for row in rows
+                    for period in (1, 2)
+                ],
+                ignore_conflicts=True,
+            )
 
     def print_server(self, timings):
         self.stdout.write("\nServer time (Django test client, in process) and SQL queries")
