@@ -24,5 +24,12 @@ def start(request):
     return render(
         request,
         "plans/start.html",
-        {"sections": sections, "other_associations": others, "today": timezone.localdate()},
+        {
+            "sections": sections,
+            "other_associations": others,
+            "today": timezone.localdate(),
+            # An installation administrator (not necessarily staff, whom the navigation links for) finds
+            # the setting up of associations here.
+            "sets_up_associations": request.user.has_perm("finsam.add_association"),
+        },
     )
