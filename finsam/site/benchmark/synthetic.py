@@ -59,7 +59,8 @@ def installation() -> Installation | None:
     plans = association.plans.all()
     return Installation(
         association=association,
-        largest_plan=plans.get(title__startswith="Stor plan"),
+        # The latest of the association's yearly plans (the small plan is the one of 2035).
+        largest_plan=plans.exclude(title__startswith="Liten plan").order_by("-first_year").first(),
         small_plan=plans.get(title__startswith="Liten plan"),
         chief_username=f"chef.{PREFIX}00",
         board_username=f"ledamot.{PREFIX}00",
