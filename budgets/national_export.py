@@ -237,18 +237,19 @@ def administration(followup: FollowUpResult) -> dict[str, int | None]:
     }
 
 
-def national_followup(plan: Plan, *, outcome: InterventionsOutcome | None = None) -> NationalFollowUp:
+def national_followup(plan: Plan) -> NationalFollowUp:
     """The export's rows for `plan`'s budget year (the queries of `plan_interventions_outcome`, however
-    many insatser and budget rows)."""
-    outcome = outcome or plan_interventions_outcome(plan)
-    followup = outcome.followup
-    association = plan.association
-    common: dict[str, Value] = {
-        "year": followup.year,
-        "association": association.name,
-        "outcome_through": outcome.outcome_through,
-    }
+    many insatser and budget rows). In Swedish whatever the reader's language: the period's and the
+    orientation's names too."""
     with translation.override("sv"):
+        outcome = plan_interventions_outcome(plan)
+        followup = outcome.followup
+        association = plan.association
+        common: dict[str, Value] = {
+            "year": followup.year,
+            "association": association.name,
+            "outcome_through": outcome.outcome_through,
+        }
         interventions = intervention_rows(outcome, common)
     association_row = {
         **common,
@@ -262,9 +263,18 @@ def national_followup(plan: Plan, *, outcome: InterventionsOutcome | None = None
         plan=plan,
         year=followup.year,
         outcome_through=outcome.outcome_through,
-        interventions=NationalTable("insatser", INTERVENTION_KEYS, interventions),
-        association=NationalTable("forbundet", ASSOCIATION_KEYS, [association_row]),
+        interventions=NationalTable(
+            "insatser", INTERVENTION_KEYS, [in_order(row, INTERVENTION_KEYS) for row in interventions]
+        ),
+        association=NationalTable(
+            "forbundet", ASSOCIATION_KEYS, [in_order(association_row, ASSOCIATION_KEYS)]
+        ),
     )
+
+
+def in_order(row: dict[str, Value], keys: tuple[str, ...]) -> dict[str, Value]:
+    """The row's values in the table's order of columns: every column has one."""
+    return {key: row[key] for key in keys}
 
 
 # --- Files -------------------------------------------------------------------------------------------------
