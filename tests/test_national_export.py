@@ -514,3 +514,22 @@ def test_the_budget_follow_up_links_to_the_insatser_and_the_export(
     draft = build_plan(association, state=Plan.State.DRAFT, revision=2)
     html = chief_client.get(reverse("plan_followup", args=[association.slug, draft.pk])).content.decode()
     assert overview(draft) in html and "uppfoljning-finsam" not in html
+
+
+def test_an_adopted_plan_without_a_budget_exports_blank_figures(association, chief_client):
+    bare = PlanFactory(
+        association=association,
+        first_year=YEAR,
+        years=1,
+        state=Plan.State.ADOPTED,
+        adopted_on=datetime.date(YEAR - 1, 11, 25),
+    )
+    insats = InterventionFactory(association=association, name="Utan budget")
+    PlanInterventionFactory(plan=bare, intervention=insats)
+    (row,) = national_followup(bare).interventions.rows
+    assert (row["budget"], row["granted"], row["outcome"], row["forecast"]) == (None, None, None, None)
+    (association_row,) = national_followup(bare).association.rows
+    assert association_row["allocated_total"] is None and association_row["equity_opening"] is None
+    for name in URLS:
+        assert chief_client.get(reverse(name, args=[association.slug, bare.pk])).status_code == 200
+    assert chief_client.get(overview(bare)).status_code == 200
