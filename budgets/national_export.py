@@ -320,7 +320,9 @@ def national_xlsx(export: NationalFollowUp) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    workbook.properties.title = f"Uppföljning Finsam {export.year}, {export.plan.association.name}"
+    workbook.properties.title = XML_ILLEGAL.sub(
+        "", f"Uppföljning Finsam {export.year}, {export.plan.association.name}"
+    )
     workbook.properties.creator = "finsam"
     header_row = 4  # title, caption, a blank row, then the header
     through = f" Utfall t.o.m. {export.outcome_through}." if export.outcome_through else " Inget utfall ännu."
@@ -329,7 +331,9 @@ def national_xlsx(export: NationalFollowUp) -> bytes:
         sheet.title = SHEET_TITLES[table.name]
         sheet["A1"] = workbook.properties.title
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A2"] = f"{sheet.title}. Belopp i kronor.{through} Underlag från {export.plan.title}."
+        sheet["A2"] = XML_ILLEGAL.sub(
+            "", f"{sheet.title}. Belopp i kronor.{through} Underlag från {export.plan.title}."
+        )
         sheet["A2"].font = Font(italic=True)
         for column, name in enumerate(table.header, start=1):
             cell = sheet.cell(header_row, column, name)

@@ -378,11 +378,13 @@ def test_text_that_looks_like_a_formula_stays_text(association):
 
 def test_characters_a_workbook_cannot_hold_are_left_out(association):
     plan = build_plan(association)
+    plan.title = "Verksamhetsplan\x0b2027"
     insats = InterventionFactory(association=association, name="Med\x0bsidbrytning", target_group="A\x0cB")
     GrantFactory(intervention=insats, year=YEAR, amount=1000)
     PlanInterventionFactory(plan=plan, intervention=insats)
     sheet = load_workbook(io.BytesIO(national_xlsx(national_followup(plan))))["Insatser"]
     assert sheet.cell(5, INTERVENTION_KEYS.index("intervention") + 1).value == "Medsidbrytning"
+    assert "Underlag från Verksamhetsplan2027." in sheet["A2"].value
 
 
 # --- The one mapping of column names -----------------------------------------------------------------------
