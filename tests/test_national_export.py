@@ -197,6 +197,7 @@ def test_the_overview_shows_the_money_beside_the_participants(plan, reader_clien
     assert ">39<" in steget
     struktur = row[row.index("Strukturbygget") : row.index("Nytt förslag")]
     assert "300\u00a0000\u00a0kr" in struktur and "beviljat" not in struktur
+    assert struktur.count('<td class="num">–</td>') == 8  # no participants reported yet
     assert "Utfall till och med T2 maj–aug" in html
     for name in (
         "national_followup_xlsx",
