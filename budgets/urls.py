@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated, undo
+from budgets.views import (
+    contributions,
+    followup,
+    followup_interventions,
+    grid,
+    grid_structure,
+    imports,
+    paste,
+    stated,
+    undo,
+)
 
 urlpatterns = []
 
@@ -121,3 +131,28 @@ urlpatterns += [
     ),
 ]
 # --- end of the follow-up -----------------------------------------------------------------------------
+
+# --- The insatser's follow-up (money beside people) and the export for Uppföljning Finsam -----------------
+urlpatterns += [
+    path(
+        "planer/<int:pk>/insatser/uppfoljning/",
+        followup_interventions.plan_interventions_followup,
+        name="plan_interventions_followup",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning-finsam.xlsx",
+        followup_interventions.national_followup_xlsx,
+        name="national_followup_xlsx",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning-finsam-insatser.csv",
+        followup_interventions.national_followup_interventions_csv,
+        name="national_followup_interventions_csv",
+    ),
+    path(
+        "planer/<int:pk>/uppfoljning-finsam-forbundet.csv",
+        followup_interventions.national_followup_association_csv,
+        name="national_followup_association_csv",
+    ),
+]
+# --- end of the insatser's follow-up and Uppföljning Finsam ----------------------------------------------

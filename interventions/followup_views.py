@@ -1,4 +1,7 @@
-"""The insatser's follow-up of a year: the plan's overview for everyone, one insats's report for the chief."""
+"""One insats's follow-up of a year: the report for the chief and its insats owners, their list of insatser.
+
+The plan's overview of every insats's follow-up, money beside people, is a page of budgets
+(`budgets.views.followup_interventions`): it reads the budget follow-up, which sits on the floor above."""
 
 from __future__ import annotations
 
@@ -16,27 +19,10 @@ from interventions.followup import (
     intervention_year_save,
     may_report,
     owners_of,
-    plan_interventions_followed,
     reported_interventions,
 )
 from interventions.forms import InterventionYearForm
 from interventions.models import Intervention, InterventionYear
-from plans.access import get_plan
-from plans.gateway import plan_takes_followup
-
-
-@require_GET
-@association_view
-def plan_interventions_followup(request, pk: int):
-    """Every insats of the plan with its grant, participants planned and reached, and its report."""
-    plan = get_plan(request, pk)
-    rows = plan_interventions_followed(plan)
-    context = {
-        "plan": plan,
-        "rows": rows,
-        "can_edit": request.access.is_chief and plan_takes_followup(plan),
-    }
-    return render(request, "interventions/plan_followup.html", context)
 
 
 @association_view

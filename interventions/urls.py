@@ -22,12 +22,8 @@ urlpatterns = [
         views.plan_intervention_move,
         name="plan_intervention_move",
     ),
-    # The insatser's follow-up of an adopted plan's budget year (interventions/followup.py).
-    path(
-        "planer/<int:pk>/insatser/uppfoljning/",
-        followup_views.plan_interventions_followup,
-        name="plan_interventions_followup",
-    ),
+    # One insats's follow-up of a year (interventions/followup.py); the plan's overview of them all is in
+    # budgets/urls.py (it shows the budget follow-up beside them).
     path("mina-insatser/", followup_views.my_interventions, name="my_interventions"),
     path(
         "insatser/<int:pk>/insatsansvariga/",

@@ -161,6 +161,10 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "followup_outcome": {"GET": PLAN_READ, "*": FOLLOW_UP},
     "followup_forecast": {"GET": PLAN_READ, "*": FOLLOW_UP},
     "followup_comment": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    # the export for Uppföljning Finsam: who may read the plan (a plan not adopted answers 409, saying why)
+    "national_followup_xlsx": DOWNLOAD,
+    "national_followup_interventions_csv": DOWNLOAD,
+    "national_followup_association_csv": DOWNLOAD,
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
