@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.validators import MaxValueValidator
+from django.db import models
+from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from finsam.models import Association, AssociationDate, BoardSeat, Membership, Organisation, StaffMember
@@ -192,8 +194,9 @@ class StaffMemberForm(SetupForm):
         model = StaffMember
         fields = ["name", "title", "fte_percent"]
 
-    def __init__(self, *args, **kwargs):
-        kwargs.pop("association")
+    def __init__(
+        self, *args, association, **kwargs
+    ):  # every setup form takes it; staff rows need nothing of it
         super().__init__(*args, **kwargs)
         field = self.fields["fte_percent"]
         field.max_value = 100
@@ -263,3 +266,30 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class RecordForm(forms.Form):
+    """A form for a follow-up record that its service saves, the row being named by the URL (an indicator,
+    an insats and year), never by the form: the model's fields (`model`, `field_names`, with `widgets`
+    and `help_texts`), filled from `instance`, and `seen`, when the shown record was saved, so that a
+    save after someone else's is refused instead of overwriting it."""
+
+    model: type[models.Model]
+    field_names: tuple[str, ...] = ()
+    widgets: dict = {}
+    help_texts: dict = {}
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk:
+            initial = {name: getattr(instance, name) for name in self.field_names}
+            kwargs.setdefault("initial", {**initial, "seen": instance.updated_at.isoformat()})
+        super().__init__(*args, **kwargs)
+        generated = fields_for_model(
+            self.model, fields=self.field_names, widgets=self.widgets, help_texts=self.help_texts
+        )
+        self.fields = {**generated, "seen": self.fields["seen"]}
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.field_names}

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from finsam.forms import RecordForm
 from finsam.models import Organisation
 from finsam.money import amount_input_text, parse_amount
 from finsam.validators import YEAR_VALIDATORS
@@ -215,34 +216,19 @@ class EndForm(forms.Form):
     )
 
 
-class InterventionYearForm(forms.ModelForm):
-    """An insats's follow-up of a year; `seen` is when the follow-up shown was saved."""
+class InterventionYearForm(RecordForm):
+    """An insats's follow-up of a year."""
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = InterventionYear
-        fields = [*InterventionYear.PLANNED, *InterventionYear.ACTUAL, "report"]
-        widgets = {
-            **{
-                name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
-                for name in InterventionYear.PLANNED
-            },
-            **{
-                name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
-                for name in InterventionYear.ACTUAL
-            },
-            "report": forms.Textarea(attrs={"rows": 8}),
-        }
-        help_texts = {"report": _("Vad insatsen gjorde och uppnådde under året, med egna ord.")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk:
-            self.initial["seen"] = self.instance.updated_at.isoformat()
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+    model = InterventionYear
+    field_names = (*InterventionYear.PLANNED, *InterventionYear.ACTUAL, "report")
+    widgets = {
+        **{
+            name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})
+            for name in (*InterventionYear.PLANNED, *InterventionYear.ACTUAL)
+        },
+        "report": forms.Textarea(attrs={"rows": 8}),
+    }
+    help_texts = {"report": _("Vad insatsen gjorde och uppnådde under året, med egna ord.")}
 
     def planned_fields(self):
         return [self[name] for name in InterventionYear.PLANNED]

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from finsam.forms import RecordForm
 from finsam.models import BoardSeat
 from finsam.money import format_amount, parse_amount, sek, to_decimal
 from plans.goal_categories import goal_categories
@@ -264,20 +265,14 @@ class ActivityItemForm(VersionedForm):
         field.error_messages["invalid_choice"] = _("Välj ett av planens mål.")
 
 
-class IndicatorOutcomeForm(forms.ModelForm):
-    """An indicator's outcome for the year; `seen` is when the outcome shown was saved (a later save by
-    someone else is refused, not overwritten)."""
+class IndicatorOutcomeForm(RecordForm):
+    """An indicator's outcome for the year."""
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = IndicatorOutcome
-        fields = ["value", "judgement", "comment"]
-        widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"value": _("Det uppnådda värdet, till exempel ”72 %” eller ”41 deltagare”.")}
+    model = IndicatorOutcome
+    field_names = ("value", "judgement", "comment")
+    widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
+    help_texts = {"value": _("Det uppnådda värdet, till exempel ”72 %” eller ”41 deltagare”.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["judgement"].choices = [("", _("Ej bedömt")), *IndicatorOutcome.Judgement.choices]
-        if not self.is_bound and self.instance.pk:
-            self.initial["seen"] = self.instance.updated_at.isoformat()

@@ -141,6 +141,8 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
                     continue
                 if issubclass(obj, forms.BaseModelForm) and getattr(obj._meta, "model", None) is None:
                     continue  # an abstract base (VersionedForm)
+                if "model" in getattr(obj, "__annotations__", {}) and not hasattr(obj, "model"):
+                    continue  # an abstract base of records (RecordForm)
                 found.append(obj)
     return sorted(set(found), key=lambda cls: f"{cls.__module__}.{cls.__name__}")
 
@@ -175,6 +177,8 @@ def form_kwargs(cls, world: World, *, existing: bool) -> dict | None:
             from plans.views.review import plan_versions
 
             kwargs[name] = plan_versions(world.draft)
+        elif name == "email":  # the invited address (accepting an invitation)
+            kwargs[name] = "inbjuden@example.se"
         elif name in world.objects:
             kwargs[name] = world.objects[name]
         else:
