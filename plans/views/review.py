@@ -316,7 +316,8 @@ def plan_review(request, pk: int):
 @require_POST
 @association_view
 def plan_action(request, pk: int):
-    """Submit, withdraw, approve, request changes, adopt or revise, chosen by the button pressed."""
+    """Submit, withdraw, approve, request changes, adopt, revise or start a revised budget, chosen by the
+    button pressed."""
     plan = get_plan(request, pk)
     action = request.POST.get("action", "")
     if action not in TRANSITIONS:
@@ -358,6 +359,16 @@ def plan_action(request, pk: int):
             messages.success(
                 request, _("En ny version är skapad som %(version)s.") % {"version": version_label(revision)}
             )
+            return redirect(revision)
+        elif action == "revise_budget":
+            revision = review.plan_revise(plan=plan, by=request.user, budget_only=True)
+            messages.success(
+                request,
+                _("En reviderad budget är påbörjad som %(version)s. Bara budgeten kan ändras i den.")
+                % {"version": version_label(revision)},
+            )
+            if request.access.is_chief:
+                return redirect("plan_budget_grid", association=plan.association.slug, pk=revision.pk)
             return redirect(revision)
     except review.StateConflict as conflict:
         messages.error(request, conflict.message)
