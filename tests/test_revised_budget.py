@@ -295,6 +295,40 @@ def test_the_editor_views_refuse_text_edits_of_a_revised_budget(client_for, revi
     assert Goal.objects.filter(pk=goal.pk).exists()
 
 
+def test_with_the_views_early_refusal_off_the_services_still_refuse_text_edits(
+    client_for, revision, world, monkeypatch
+):
+    """The views ask the gateway's rule early; the services ask it again in `plan_change`: the rule
+    holds even when a view forgets to ask."""
+    monkeypatch.setattr("plans.access.plan_refuse_unless_editable", lambda plan, **kwargs: None)
+    chief = client_for(world.user("chief"))
+    chapter = Chapter.objects.filter(plan=revision).first()
+    posts = [
+        (
+            url("plan_settings_edit", revision),
+            {
+                "title": "Ny",
+                "first_year": revision.first_year,
+                "years": revision.years,
+                "unit": revision.unit,
+                "decimals": 0,
+                "version": revision.version,
+            },
+        ),
+        (
+            url("plan_part_add", revision, kind="kapitel"),
+            {"heading": "Ny", "level": 1, "kind": "text", "body": "x"},
+        ),
+        (url("plan_part_move", revision, kind="kapitel", item=chapter.pk), {"direction": "down"}),
+    ]
+    for address, data in posts:
+        response = chief.post(address, data)
+        assert response.status_code == 403 and "reviderad budget" in response.content.decode(), address
+    assert Chapter.objects.filter(plan=revision).count() == Chapter.objects.filter(plan=world.plan).count()
+    assert not revision.events.filter(action__in=[PlanEvent.Action.ADDED, PlanEvent.Action.MOVED]).exists()
+    assert Plan.objects.get(pk=revision.pk).title == world.plan.title
+
+
 def test_the_budget_cell_of_a_revised_budget_saves_through_its_view(client_for, revision, world):
     line, column = chief_line(revision)
     stored = BudgetAmount.objects.get(line=line, column=column)
