@@ -358,6 +358,16 @@ def test_the_follow_up_page_shows_original_and_revised_budget(client_for, world,
     assert re.findall(r'<td class="num[^"]*">\s*([^<]*?)\s*</td>', row)[:2] == ["900", "950"]
 
 
+def test_the_review_page_of_a_revised_budget_says_so(client_for, world, revision):
+    page = client_for(world.user("board")).get(url("plan_review", revision)).content.decode()
+    assert 'id="reviderad-budget"' in page
+
+
+def test_the_follow_up_page_of_a_draft_revision_claims_no_adoption(client_for, world, revision):
+    page = client_for(world.user("chief")).get(url("plan_followup", revision)).content.decode()
+    assert "Ursprunglig budget" in page and 'id="reviderad-budget"' not in page
+
+
 def test_the_follow_up_page_of_an_unrevised_plan_has_no_original_column(client_for, world):
     page = client_for(world.user("chief")).get(url("plan_followup", world.plan)).content.decode()
     assert "Ursprunglig budget" not in page
