@@ -10,6 +10,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +33,7 @@ from plans.services import (
     plan_settings_update,
 )
 from plans.versions import version_label
+from tests.factories import UserFactory
 from tests.test_review_transitions import build_world
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +374,17 @@ def test_the_follow_up_page_of_a_draft_revision_claims_no_adoption(client_for, w
 def test_the_follow_up_page_of_an_unrevised_plan_has_no_original_column(client_for, world):
     page = client_for(world.user("chief")).get(url("plan_followup", world.plan)).content.decode()
     assert "Ursprunglig budget" not in page
+
+
+def test_the_admin_refuses_a_revised_budgets_text_and_saves_its_budget(revision):
+    request = RequestFactory().post("/admin/")
+    request.user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    chapter = Chapter.objects.filter(plan=revision).first()
+    chapter.heading = "Ändrad i administrationen"
+    with pytest.raises(PlanBudgetOnly):
+        admin.site._registry[Chapter].save_model(request, chapter, None, True)
+    assert Chapter.objects.get(pk=chapter.pk).heading != chapter.heading
+    line, _column = chief_line(revision)
+    line.name = "Förbundschef (omdisponerad)"
+    admin.site._registry[BudgetLine].save_model(request, line, None, True)
+    assert BudgetLine.objects.get(pk=line.pk).name == "Förbundschef (omdisponerad)"
