@@ -18,6 +18,11 @@ budget (10 % by default) and the amount (50 000 kr by default), so that neither 
 nor a large line's rounding noise is flagged. A row with no budget is flagged from the amount alone.
 The equity forecast is the year's opening equity plus the forecast result; the 20 % rule
 (`budgets.checks.equity_limit`) is applied to it against the forecast contributions.
+
+A revised budget (a revision the board adopted during the year, `plans.review.plan_revise`) supersedes the
+plan: the follow-up compares against the latest adopted version (`followup_plan`) and, when that version
+revises an earlier one, shows the first adopted version's budget beside it (measure ORIGINAL,
+`original_budget`), matched by the same row keys.
 """
 
 from __future__ import annotations
@@ -41,13 +46,22 @@ from budgets.calc import (
 )
 from budgets.checks import equity_limit
 from budgets.models import BudgetGroup, FollowUp, FollowUpForecast, FollowUpOutcome
+from budgets.parts import budget_row_key
 from finsam.models import FollowUpPeriod
 from finsam.money import format_number, round_half_up, to_decimal
 from plans.models import Plan
+from plans.snapshots import thawed_amounts, upgrade
 
 # Measures of a follow-up row (the keys of its `amounts`); periods are 1–12 (months) or 1–3 (tertials).
-BUDGET, TO_DATE, FORECAST, DEVIATION = 100, 101, 102, 103
-MEASURES = {"budget": BUDGET, "to_date": TO_DATE, "forecast": FORECAST, "deviation": DEVIATION}
+# ORIGINAL: the budget of the year's first adopted version, beside a revised budget's (absent otherwise).
+BUDGET, TO_DATE, FORECAST, DEVIATION, ORIGINAL = 100, 101, 102, 103, 104
+MEASURES = {
+    "budget": BUDGET,
+    "to_date": TO_DATE,
+    "forecast": FORECAST,
+    "deviation": DEVIATION,
+    "original": ORIGINAL,
+}
 
 MONTHS = [
     gettext_lazy("januari"),
@@ -176,10 +190,20 @@ class FollowUpResult:
     closing_equity_forecast: Decimal | None
     contributions_forecast: Decimal | None
     rows: dict[str, FollowUpRow] = field(default_factory=dict)
+    original_plan: Plan | None = None  # the first adopted version, when `plan` revises it
 
     @property
     def measures(self) -> list[int]:
-        return [BUDGET, *self.periods, TO_DATE, FORECAST, DEVIATION]
+        return [*self.original_measure, BUDGET, *self.periods, TO_DATE, FORECAST, DEVIATION]
+
+    @property
+    def original_measure(self) -> list[int]:
+        return [ORIGINAL] if self.original_plan is not None else []
+
+    @property
+    def column_count(self) -> int:
+        """The table's columns: the label, the measures and the comment."""
+        return len(self.measures) + 2
 
     @property
     def equity_limit(self) -> Decimal | None:
@@ -229,14 +253,75 @@ def followup_entries(
     return outcomes, forecasts
 
 
+def followup_plan(plan: Plan) -> Plan:
+    """The plan the year's follow-up compares against: the latest adopted version of `plan`'s year (a
+    revised budget adopted during the year supersedes the plan), or `plan` itself when none is adopted."""
+    if plan.state != Plan.State.SUPERSEDED:
+        return plan
+    latest = (
+        Plan.objects.filter(
+            association_id=plan.association_id, first_year=plan.first_year, state=Plan.State.ADOPTED
+        )
+        .select_related("association")
+        .order_by("-revision")
+        .first()
+    )
+    return latest or plan
+
+
+def first_adopted(plan: Plan) -> Plan | None:
+    """The year's first adopted version that `plan` revises (following `revision_of` back to its start),
+    None when `plan` is not a revision. One query per step back; a year has a few versions."""
+    first = None
+    current = plan
+    while current.revision_of_id is not None:
+        current = Plan.objects.select_related("association").get(pk=current.revision_of_id)
+        first = current
+    return first
+
+
+def original_budget(plan: Plan) -> dict[str, Decimal]:
+    """Row key → the budget year's amount in `plan` as the board adopted it.
+
+    The amounts come from the version's frozen snapshot (`content["budget"]`, what the board saw and
+    adopted); the plan's own rows only give each row its follow-up key (a snapshot names a line by its id,
+    the follow-up by its lineage). A superseded plan's rows cannot change (`plans.gateway`), but an
+    insats's row that follows the insats's granted amount would move with a grant changed later; the
+    snapshot does not. Without a snapshot (never the case for a plan adopted through the review) the
+    rows' amounts are used."""
+    year = plan.first_year
+    snapshot = plan.snapshots.order_by("-number").first()
+    frozen = {}
+    if snapshot is not None:
+        rows = upgrade(snapshot.content).get("budget", {}).get("rows", [])
+        frozen = {row["key"]: row["amounts"] for row in rows}
+    amounts: dict[str, Decimal] = {}
+    for group_result in plan_budget(plan).groups:
+        for row in group_result.rows:
+            key = row_key(row)
+            if key is None:
+                continue
+            stored = frozen.get(budget_row_key(row, group_result.group))
+            value = thawed_amounts(stored).get(year) if stored is not None else row.amounts.get(year)
+            amounts[key] = value or ZERO
+    return amounts
+
+
 def plan_followup(plan: Plan, *, budget: BudgetResult | None = None) -> FollowUpResult:
     """Load and compute the follow-up of `plan`'s budget year; the number of queries does not depend on the
-    budget's size."""
+    budget's size. A revision shows its first adopted version's budget beside its own."""
     budget = budget or plan_budget(plan)
     followup = followup_of(plan)
     outcomes, forecasts = followup_entries(followup)
+    first = first_adopted(plan)
     return compute_followup(
-        plan=plan, budget=budget, followup=followup, outcomes=outcomes, forecasts=forecasts
+        plan=plan,
+        budget=budget,
+        followup=followup,
+        outcomes=outcomes,
+        forecasts=forecasts,
+        original_plan=first,
+        original=original_budget(first) if first is not None else None,
     )
 
 
@@ -247,11 +332,16 @@ def compute_followup(
     followup: FollowUp,
     outcomes: dict[str, dict[int, FollowUpOutcome]],
     forecasts: dict[str, FollowUpForecast],
+    original_plan: Plan | None = None,
+    original: dict[str, Decimal] | None = None,
 ) -> FollowUpResult:
-    """The follow-up over loaded values (see the module's doc)."""
+    """The follow-up over loaded values (see the module's doc); `original`: the first adopted version's
+    budget by row key (`original_budget`), shown beside a revised budget."""
     year = plan.first_year
     periods = list(range(1, followup.period_count + 1))
     measures = [BUDGET, *periods, TO_DATE, FORECAST, DEVIATION]
+    if original is not None:
+        measures.insert(0, ORIGINAL)
     association = plan.association
     limits = {"percent": association.deviation_percent, "amount": association.deviation_amount}
     rows: dict[str, FollowUpRow] = {}
@@ -268,6 +358,8 @@ def compute_followup(
             forecast = forecasts.get(key)
             budgeted = source.amounts.get(year) or ZERO
             amounts = {BUDGET: budgeted}
+            if original is not None:
+                amounts[ORIGINAL] = original.get(key, ZERO)  # a row the revision added had none
             for period, outcome in entered.items():
                 if period in periods:
                     amounts[period] = to_decimal(outcome.amount)
@@ -345,4 +437,5 @@ def compute_followup(
         closing_equity_forecast=None if opening is None else opening + totals.result[FORECAST],
         contributions_forecast=contributions,
         rows=rows,
+        original_plan=original_plan if original is not None else None,
     )

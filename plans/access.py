@@ -22,15 +22,16 @@ def visible_plans(access: Access) -> QuerySet[Plan]:
     return plans
 
 
-def get_plan(request, pk: int, *, for_edit: bool = False) -> Plan:
+def get_plan(request, pk: int, *, for_edit: bool = False, text: bool = False) -> Plan:
     """A plan of the request's association that this user may see; with `for_edit`, may change.
 
     `for_edit` refuses early, before a form is read, with the gateway's own rule and message; the gateway
-    refuses again under the plan's row lock, which is what actually protects the plan."""
+    refuses again under the plan's row lock, which is what actually protects the plan. `text`: the view
+    changes the plan's text parts or settings (refused on a revised budget, `plans.gateway`)."""
     access: Access = request.access
     plan = get_object_or_404(visible_plans(access).select_related("association"), pk=pk)
     if for_edit:
         if not access.is_chief:
             raise PermissionDenied(_("Bara förbundschefen kan ändra planen."))
-        plan_refuse_unless_editable(plan)
+        plan_refuse_unless_editable(plan, text=text)
     return plan

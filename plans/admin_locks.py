@@ -163,8 +163,9 @@ class LockedPlanAdminMixin:
             "what": obj._meta.verbose_name,
             "name": str(obj)[:80],
         }
+        text = _is_text_part(type(obj))
         with ExitStack() as stack:
-            changes = [stack.enter_context(plan_change(plan, by=request.user)) for plan in plans]
+            changes = [stack.enter_context(plan_change(plan, by=request.user, text=text)) for plan in plans]
             write()
             for change in changes:
                 change.record(action, label, {"admin": obj._meta.label_lower, "id": obj.pk})
@@ -199,8 +200,9 @@ class LockedPlanAdminMixin:
             return
         rows = list(queryset)
         plans = _in_lock_order(map(plan_of, rows))
+        text = _is_text_part(queryset.model)
         with ExitStack() as stack:
-            changes = [stack.enter_context(plan_change(plan, by=request.user)) for plan in plans]
+            changes = [stack.enter_context(plan_change(plan, by=request.user, text=text)) for plan in plans]
             super().delete_queryset(request, queryset)
             for change in changes:
                 names = [str(row)[:80] for row in rows if plan_of(row) == change.plan]
@@ -289,6 +291,12 @@ def _plans_delete(queryset) -> None:
         ):
             plan_refuse_unless_editable(plan)
         queryset.delete()
+
+
+def _is_text_part(model: type[models.Model]) -> bool:
+    """The plan itself and the parts of the `plans` app are its text and settings (refused on a revised
+    budget by the gateway); the budget's and the interventions' rows are not."""
+    return model._meta.app_label == "plans"
 
 
 def _stored_plan(obj) -> Plan | None:

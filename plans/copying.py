@@ -41,7 +41,13 @@ def plan_copy(source: Plan, *, rollover: bool, options: dict | None = None, **ch
         for f in Plan._meta.concrete_fields
         if not f.primary_key and f.name not in ("version", "created_at", "updated_at")
     }
-    values.update(state=Plan.State.DRAFT, adopted_on=None, minutes_reference="", rolled_over_from=None)
+    values.update(
+        state=Plan.State.DRAFT,
+        adopted_on=None,
+        minutes_reference="",
+        rolled_over_from=None,
+        budget_only=False,
+    )
     target = Plan(**values)
     for name, value in changes.items():
         setattr(target, name, value)

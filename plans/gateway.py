@@ -14,6 +14,9 @@ locks the plan's row, checks its state as it is now and moves its last-changed d
 the whole change back. Then the recorded events are written to the plan's history. On an exception
 nothing is written at all.
 
+A revised budget (`Plan.budget_only`) is a draft whose text parts and settings stay as adopted: the
+editor's services pass `text=True` and are refused with `PlanBudgetOnly`; the budget's do not.
+
 Lifecycle steps (submit, withdraw, stance, adopt, revise, roll over, comment, render) are not content
 edits: they pass `lifecycle=<action>`, which locks the row and reads its current state without refusing
 (the step checks its own rule, `plans.transitions`), and move the state with `change.advance(...)`.
@@ -57,10 +60,31 @@ def plan_takes_followup(plan: Plan) -> bool:
     return plan.state == Plan.State.ADOPTED
 
 
-def plan_refuse_unless_editable(plan: Plan) -> None:
-    """The rule: only a draft, or a plan whose changes were requested, can change. `PlanLocked` otherwise."""
+class PlanBudgetOnly(PermissionDenied):
+    """The plan is a revised budget: its text parts and settings cannot change (answered as 403)."""
+
+    def __init__(self, plan: Plan):
+        super().__init__(
+            _(
+                "Den här versionen är en reviderad budget: bara budgeten, medlemsbidragen och insatsernas "
+                "belopp kan ändras. Texter, mål och inställningar är desamma som i den fastställda planen."
+            )
+        )
+        self.plan = plan
+
+
+def plan_refuse_unless_editable(plan: Plan, *, text: bool = False) -> None:
+    """The rule: only a draft, or a plan whose changes were requested, can change. `PlanLocked` otherwise.
+
+    `text`: the change touches the plan's text parts or settings (chapters, goals, indicators, target
+    groups, board seats, control, communication and activity items, title and years). A revised budget
+    (`Plan.budget_only`) refuses those with `PlanBudgetOnly`; its budget, contributions and insatser
+    stay editable. `budget_only` is set once, when the revision is made, so reading it as the plan was
+    read is enough."""
     if plan.state not in EDITABLE_STATES:
         raise PlanLocked(plan)
+    if text and plan.budget_only:
+        raise PlanBudgetOnly(plan)
 
 
 @dataclass
@@ -132,12 +156,13 @@ def _lock_for_lifecycle(plan: Plan) -> None:
 
 
 @contextmanager
-def plan_change(plan: Plan, *, by, lifecycle: str | None = None) -> Iterator[PlanChange]:
+def plan_change(plan: Plan, *, by, lifecycle: str | None = None, text: bool = False) -> Iterator[PlanChange]:
     """Run a change to `plan` through the gateway (see the module's doc). Side effects: the writes of the
     block, then one locking UPDATE (content; a read when nothing was recorded) or, first, one SELECT … FOR
-    UPDATE (lifecycle), and one INSERT of the recorded events."""
+    UPDATE (lifecycle), and one INSERT of the recorded events. `text`: a change of the plan's text parts
+    or settings, refused on a revised budget (`plan_refuse_unless_editable`)."""
     if lifecycle is None:
-        plan_refuse_unless_editable(plan)  # at once, as the plan was read (no query)
+        plan_refuse_unless_editable(plan, text=text)  # at once, as the plan was read (no query)
     with transaction.atomic():
         if lifecycle is not None:
             _lock_for_lifecycle(plan)

@@ -230,12 +230,14 @@ def plan_record_ensure(*, plan: Plan, by=None) -> PlanSnapshot | None:
     return snapshot
 
 
-def plan_revise(*, plan: Plan, by) -> Plan:
+def plan_revise(*, plan: Plan, by, budget_only: bool = False) -> Plan:
     """A new draft revision of an adopted plan: a full copy with revision + 1 and `revision_of` set.
+    `budget_only`: a revised budget during the year (omdisponering, tilläggsbudget), whose text parts and
+    settings stay as adopted (`plans.gateway`); the chief or the chair starts it.
 
     The adopted plan is left exactly as it is; adopting the revision later supersedes it.
     Side effects: a new plan with copies of every part of the old one, a "revised" event on both."""
-    transition_check(plan=plan, user=by, action="revise")
+    transition_check(plan=plan, user=by, action="revise_budget" if budget_only else "revise")
     with plan_change(plan, by=by, lifecycle="revise") as change:
         newer = (
             Plan.objects.filter(
@@ -249,18 +251,19 @@ def plan_revise(*, plan: Plan, by) -> Plan:
                 _("Det finns redan en nyare version av planen (%(version)s).")
                 % {"version": version_label(newer)}
             )
-        revision = plan_copy(plan, rollover=False, revision=plan.revision + 1, revision_of=plan)
-        change.record(
-            PlanEvent.Action.REVISED,
-            _("Ny version av den fastställda planen, %(version)s") % {"version": version_label(revision)},
-            {"revision_of": plan.pk},
-            plan=revision,
+        revision = plan_copy(
+            plan, rollover=False, revision=plan.revision + 1, revision_of=plan, budget_only=budget_only
         )
-        change.record(
-            PlanEvent.Action.REVISED,
-            _("Ny version skapad, %(version)s") % {"version": version_label(revision)},
-            {"revision": revision.pk},
-        )
+        label = version_label(revision)
+        if budget_only:
+            about_new = _("Reviderad budget för den fastställda planen, %(version)s") % {"version": label}
+            about_old = _("Reviderad budget påbörjad, %(version)s") % {"version": label}
+        else:
+            about_new = _("Ny version av den fastställda planen, %(version)s") % {"version": label}
+            about_old = _("Ny version skapad, %(version)s") % {"version": label}
+        details = {"budget_only": True} if budget_only else {}
+        change.record(PlanEvent.Action.REVISED, about_new, {"revision_of": plan.pk, **details}, plan=revision)
+        change.record(PlanEvent.Action.REVISED, about_old, {"revision": revision.pk, **details})
     return revision
 
 

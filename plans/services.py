@@ -66,7 +66,7 @@ def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by
     Side effects: updates the plan, creates/removes/re-kinds columns, records an "edited" PlanEvent.
     """
     changed = sorted(field for field, value in changes.items() if getattr(plan, field) != value)
-    with plan_change(plan, by=by) as change:
+    with plan_change(plan, by=by, text=True) as change:
         old_range = plan.year_range
         try:
             with transaction.atomic():
@@ -116,7 +116,7 @@ def plan_part_add(*, plan: Plan, item: models.Model, by) -> models.Model:
 
     Side effects: inserts the item, records an "added" PlanEvent.
     """
-    with plan_change(plan, by=by) as change:
+    with plan_change(plan, by=by, text=True) as change:
         last = part_siblings(item).aggregate(last=Max("position"))["last"]
         item.position = 0 if last is None else last + 1
         try:
@@ -137,7 +137,7 @@ def plan_part_update(
     Side effects: updates the item, records an "edited" PlanEvent naming the changed fields.
     """
     changed = sorted(field for field, value in changes.items() if getattr(item, field) != value)
-    with plan_change(plan, by=by) as change:
+    with plan_change(plan, by=by, text=True) as change:
         try:
             with transaction.atomic():
                 versioned_update(item, expected_version=expected_version, **changes)
@@ -154,7 +154,7 @@ def plan_part_delete(*, plan: Plan, item: models.Model, expected_version: int, b
     records a "deleted" PlanEvent that keeps the item's id so a later save of it can say it is gone.
     """
     model = type(item)
-    with plan_change(plan, by=by) as change:
+    with plan_change(plan, by=by, text=True) as change:
         label, details = part_label(item), part_details(item)
         deleted, _counts = model.objects.filter(pk=item.pk, version=expected_version).delete()
         if not deleted:
@@ -180,7 +180,7 @@ def plan_part_move(*, plan: Plan, item: models.Model, direction: str = "", to: i
     """
     if to is None and direction not in ("up", "down"):
         raise ValueError("give a direction (up/down) or a place")
-    with plan_change(plan, by=by) as change:
+    with plan_change(plan, by=by, text=True) as change:
         siblings = list(part_siblings(item).select_for_update().order_by("position", "id"))
         index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
         if to is None:

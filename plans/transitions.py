@@ -6,6 +6,8 @@ forged POST is refused on the server just like a button the page never offered.
 The workflow (see also `plans.review`):
 
     draft ──submit──▶ in_review ──approve──▶ approved ──adopt──▶ adopted ──revise──▶ (a new draft revision)
+                                                                         ──revise_budget──▶ (one limited to
+                                                                                            the budget)
       ▲                 │   ▲                  │
       │          request_changes              request_changes (a later board member)
       │                 ▼                      ▼
@@ -85,6 +87,15 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({State.ADOPTED}),
             State.DRAFT,
             frozenset({Role.CHIEF}),
+        ),
+        # A revised budget during the year (omdisponering, tilläggsbudget): a new draft revision limited to
+        # the budget (`Plan.budget_only`), which the chief or the chair can start.
+        Transition(
+            "revise_budget",
+            _("Reviderad budget"),
+            frozenset({State.ADOPTED}),
+            State.DRAFT,
+            frozenset({Role.CHIEF, Role.CHAIR}),
         ),
     )
 }

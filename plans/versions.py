@@ -40,8 +40,13 @@ def next_number(plan: Plan) -> int:
 
 
 def version_label(plan: Plan) -> str:
-    """ "version 3" for a plan sent, approved or adopted; "utkast" or "utkast till version 4" for a draft."""
+    """ "version 3" for a plan sent, approved or adopted; "utkast" or "utkast till version 4" for a draft;
+    a revised budget says so: "version 3, reviderad budget"."""
     sent = sent_number(plan)
     if plan.is_editable:
-        return _("utkast till version %(number)s") % {"number": sent + 1} if sent else _("utkast")
-    return _("version %(number)s") % {"number": sent} if sent else _("utkast")
+        label = _("utkast till version %(number)s") % {"number": sent + 1} if sent else _("utkast")
+    else:
+        label = _("version %(number)s") % {"number": sent} if sent else _("utkast")
+    if plan.budget_only:
+        return _("%(version)s, reviderad budget") % {"version": label}
+    return label

@@ -118,7 +118,7 @@ def test_every_post_route_refuses_a_locked_plan_through_the_gateway(monkeypatch,
     """With the views' early refusal switched off, the gateway alone keeps every plan-editing POST route
     from changing an adopted plan: a route that writes around the gateway fails here."""
     world = seed_world("alfa")
-    monkeypatch.setattr("plans.access.plan_refuse_unless_editable", lambda plan: None)
+    monkeypatch.setattr("plans.access.plan_refuse_unless_editable", lambda plan, **kwargs: None)
     refused_by_gateway = []
     real_init = PlanLocked.__init__
 
@@ -175,7 +175,7 @@ def _plan_path(model) -> str:
 
 def test_the_import_command_refuses_a_locked_plan_through_the_gateway(tmp_path, monkeypatch):
     world = seed_world("alfa")
-    monkeypatch.setattr("plans.access.plan_refuse_unless_editable", lambda plan: None)
+    monkeypatch.setattr("plans.access.plan_refuse_unless_editable", lambda plan, **kwargs: None)
     table = tmp_path / "budget.txt"
     table.write_text("Intäkter\t2027\nMedlemsavgifter\t1 000\nKostnader\t2027\nAdministration\t500\n")
     before = dump_everything()

@@ -183,6 +183,7 @@ EXPECTED_RULES = {
     "request_changes": ({State.IN_REVIEW, State.APPROVED}, {Role.CHAIR, Role.BOARD}),
     "adopt": ({State.APPROVED}, {Role.CHIEF, Role.CHAIR}),
     "revise": ({State.ADOPTED}, {Role.CHIEF}),
+    "revise_budget": ({State.ADOPTED}, {Role.CHIEF, Role.CHAIR}),
 }
 EXPECTED_TARGET = {
     "submit": State.IN_REVIEW,
@@ -191,6 +192,7 @@ EXPECTED_TARGET = {
     "request_changes": State.CHANGES_REQUESTED,
     "adopt": State.ADOPTED,
     "revise": State.ADOPTED,  # the adopted plan stays as it is; a new draft revision appears
+    "revise_budget": State.ADOPTED,  # likewise, a draft revision limited to the budget
 }
 
 
@@ -229,9 +231,10 @@ def test_every_action_in_every_state_for_every_role(client, action, state, role)
         assert response.status_code == 302, response.content.decode()[:2000]
         plan.refresh_from_db()
         assert plan.state == EXPECTED_TARGET[action]
-        if action == "revise":
+        if action in ("revise", "revise_budget"):
             revision = Plan.objects.get(revision_of=plan)
             assert revision.state == State.DRAFT
+            assert revision.budget_only == (action == "revise_budget")
             assert revision.revision == plan.revision + 1
             assert (plan.state, plan.version, plan.adopted_on) == (
                 before["state"],

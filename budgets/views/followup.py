@@ -1,6 +1,7 @@
 """The year's follow-up of an adopted plan (budgets/followup.html): outcome per period and a forecast.
 
-Everyone who sees the plan reads the page; the chief types outcome and forecasts while the plan is the
+Everyone who sees the plan reads the page (a superseded version's page leads to the latest adopted
+version's, `budgets.followup.followup_plan`); the chief types outcome and forecasts while the plan is the
 adopted budget of its year (`budgets.services.followup`). A cell works as the budget grid's do: it posts
 itself on Enter or Tab, and the answer replaces the cell and, out of band, what follows from it (the row's
 outcome to date and deviation, the sums, the result, equity and the deviation list). Bad input (422) and a
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets.followup import MEASURES, plan_followup
+from budgets.followup import MEASURES, followup_plan, plan_followup
 from budgets.followup_grid import followup_grid
 from budgets.forms import FollowUpSettingsForm
 from budgets.services.followup import (
@@ -66,7 +67,12 @@ def _context(
 @require_GET
 @association_view
 def plan_followup_page(request, pk: int):
+    """The follow-up of the plan's year; a version that a revised budget superseded leads to the latest
+    adopted version's follow-up, which shows the first budget beside the revised one."""
     plan = get_plan(request, pk)
+    latest = followup_plan(plan)
+    if latest.pk != plan.pk:
+        return redirect(_page_url(latest))
     return render(request, TEMPLATE, _context(request, plan))
 
 

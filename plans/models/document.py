@@ -54,6 +54,13 @@ class Plan(Versioned):
         related_name="revisions",
         verbose_name=_("reviderar"),
     )
+    # A revised budget during the year (omdisponering, tilläggsbudget): a revision limited to the budget,
+    # set once when the revision is made. Its text parts cannot change (`plans.gateway`).
+    budget_only = models.BooleanField(
+        _("reviderad budget"),
+        default=False,
+        help_text=_("En ny version som bara ändrar budgeten (omdisponering eller tilläggsbudget)."),
+    )
     rolled_over_from = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -224,7 +224,7 @@ def plan_settings(request, pk: int):
 @association_view
 @require_http_methods(["GET", "POST"])
 def plan_settings_edit(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, for_edit=True, text=True)
     association = request.access.association
     if request.method == "GET":
         form = forms.PlanSettingsForm(instance=plan, association=association, id_prefix="installningar")
@@ -345,7 +345,7 @@ def part_row(request, pk: int, kind: str, item: int):
 @association_view
 @require_http_methods(["GET", "POST"])
 def part_add(request, pk: int, kind: str, goal: int | None = None):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, for_edit=True, text=True)
     part = editor_kind(kind)
     instance = part.new(plan, part.parent_item(plan, goal))
     if request.method == "GET":
@@ -372,7 +372,7 @@ def part_add(request, pk: int, kind: str, goal: int | None = None):
 @association_view
 @require_http_methods(["GET", "POST"])
 def part_edit(request, pk: int, kind: str, item: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, for_edit=True, text=True)
     part = editor_kind(kind)
     if request.method == "GET":
         obj = part.get(plan, item)
@@ -455,7 +455,7 @@ def respond_gone(request, plan: Plan, part: EditorKind, pk: int) -> HttpResponse
 @association_view
 @require_http_methods(["GET", "POST"])
 def part_delete(request, pk: int, kind: str, item: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, for_edit=True, text=True)
     part = editor_kind(kind)
     obj = part.queryset(plan).filter(pk=item).first()
     if obj is None:
@@ -514,7 +514,7 @@ def respond_already_deleted(request, plan: Plan, part: EditorKind, pk: int) -> H
 @association_view
 @require_POST
 def part_move(request, pk: int, kind: str, item: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, for_edit=True, text=True)
     part = editor_kind(kind)
     obj = part.get(plan, item)
     direction = request.POST.get("direction", "")

@@ -316,7 +316,7 @@ def plan_review(request, pk: int):
 @require_POST
 @association_view
 def plan_action(request, pk: int):
-    """Submit, withdraw, approve, request changes, adopt or revise, chosen by the button pressed."""
+    """Submit, withdraw, approve, request changes, adopt, revise (all or the budget), by the button pressed."""
     plan = get_plan(request, pk)
     action = request.POST.get("action", "")
     if action not in TRANSITIONS:
@@ -353,11 +353,17 @@ def plan_action(request, pk: int):
                 minutes_reference=data["minutes_reference"],
             )
             messages.success(request, _("Styrelsens beslut är registrerat. Planen är fastställd och låst."))
-        elif action == "revise":
-            revision = review.plan_revise(plan=plan, by=request.user)
-            messages.success(
-                request, _("En ny version är skapad som %(version)s.") % {"version": version_label(revision)}
+        elif action in ("revise", "revise_budget"):
+            budget_only = action == "revise_budget"
+            revision = review.plan_revise(plan=plan, by=request.user, budget_only=budget_only)
+            message = (
+                _("En reviderad budget är påbörjad som %(version)s. Bara budgeten kan ändras i den.")
+                if budget_only
+                else _("En ny version är skapad som %(version)s.")
             )
+            messages.success(request, message % {"version": version_label(revision)})
+            if budget_only and request.access.is_chief:  # straight to what can change
+                return redirect("plan_budget_grid", association=plan.association.slug, pk=revision.pk)
             return redirect(revision)
     except review.StateConflict as conflict:
         messages.error(request, conflict.message)
