@@ -12,6 +12,8 @@ from finsam.site.demo import followup as followup_demo
 from finsam.site.demo.followup import followup_file, load_followup_demo
 from finsam.site.demo.loader import load_association
 from finsam.site.demo.reading import DATA_DIR, DemoDataError, read_demo_file
+from interventions.models import InterventionYear
+from plans.models import IndicatorOutcome
 
 pytestmark = pytest.mark.django_db
 SLUG = "ornskoldsvik"
@@ -60,4 +62,23 @@ def test_a_file_that_does_not_say_it_is_invented_is_refused(association, tmp_pat
     (tmp_path / f"{SLUG}.json").write_text(json.dumps(data), encoding="utf-8")
     monkeypatch.setattr(followup_demo, "FOLLOWUP_DIR", tmp_path)
     with pytest.raises(DemoDataError):
+        load_followup_demo(association)
+
+
+def test_the_insatser_report_participants_and_the_goals_their_outcomes(association):
+    plan = load_followup_demo(association)
+    plattform = InterventionYear.objects.get(intervention__name="Plattform U", year=2020)
+    assert (plattform.planned_total, plattform.actual_total) == (55, 50)
+    assert "14 gick vidare" in plattform.report
+    judged = IndicatorOutcome.objects.filter(indicator__goal__plan=plan)
+    assert sorted(judged.values_list("judgement", flat=True)) == ["met", "met", "not_met", "partly"]
+    assert plan.events.filter(action="followed_up").count() == 3 + 4  # one event per report, as typed
+
+
+def test_an_indicator_the_plan_does_not_have_is_refused(association, tmp_path, monkeypatch):
+    data = json.loads(followup_file(SLUG).read_text(encoding="utf-8"))
+    data["indicators"][0]["indicator"] = "Ingen sådan indikator"
+    (tmp_path / f"{SLUG}.json").write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(followup_demo, "FOLLOWUP_DIR", tmp_path)
+    with pytest.raises(DemoDataError, match="0 indikatorer"):
         load_followup_demo(association)

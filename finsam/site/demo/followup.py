@@ -19,7 +19,10 @@ from budgets.services.followup import followup_forecast_update, followup_outcome
 from finsam.models import Association
 from finsam.money import round_half_up
 from finsam.site.demo.reading import DATA_DIR, DemoDataError, kronor
-from plans.models import Plan
+from interventions.followup import intervention_year_save
+from interventions.models import InterventionYear
+from plans.goal_outcomes import indicator_outcome_save
+from plans.models import Indicator, Plan
 
 FOLLOWUP_DIR = DATA_DIR / "followup"
 
@@ -79,7 +82,46 @@ def load_followup_demo(association: Association) -> Plan | None:
                 expected_version=0,
                 by=chief,
             )
+    _load_interventions(plan, data.get("interventions", []), chief, path.name)
+    _load_indicators(plan, data.get("indicators", []), chief, path.name)
     return plan
+
+
+def _load_interventions(plan: Plan, entries: list[dict], chief, source: str) -> None:
+    """Each named insats's participants (women, men, not stated; planned and reached) and its report."""
+    by_name = {
+        link.intervention.name: link.intervention
+        for link in plan.plan_interventions.select_related("intervention")
+    }
+    for entry in entries:
+        intervention = by_name.get(entry["name"])
+        if intervention is None:
+            raise DemoDataError(f"{source}: planen tar inte upp insatsen {entry['name']!r}.")
+        values = dict(zip(InterventionYear.PLANNED, entry["planned"], strict=True))
+        values |= dict(zip(InterventionYear.ACTUAL, entry["actual"], strict=True))
+        intervention_year_save(
+            intervention=intervention,
+            year=plan.first_year,
+            by=chief,
+            values={**values, "report": entry["report"]},
+        )
+
+
+def _load_indicators(plan: Plan, entries: list[dict], chief, source: str) -> None:
+    """Each named indicator's outcome and judgement (an indicator is named by the start of its text)."""
+    indicators = list(Indicator.objects.filter(goal__plan=plan).select_related("goal"))
+    for entry in entries:
+        found = [indicator for indicator in indicators if indicator.text.startswith(entry["indicator"])]
+        if len(found) != 1:
+            raise DemoDataError(f"{source}: {len(found)} indikatorer börjar med {entry['indicator']!r}.")
+        indicator_outcome_save(
+            plan=plan,
+            indicator=found[0],
+            by=chief,
+            value=entry["value"],
+            judgement=entry["judgement"],
+            comment=entry.get("comment", ""),
+        )
 
 
 __all__ = ["load_followup_demo"]
