@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from budgets.views import contributions, followup, grid, grid_structure, imports, paste, stated, undo
+from budgets.views import (
+    contributions,
+    followup,
+    grid,
+    grid_structure,
+    imports,
+    outcome_import,
+    paste,
+    stated,
+    undo,
+)
 
 urlpatterns = []
 
@@ -119,5 +129,6 @@ urlpatterns += [
         followup.followup_comment,
         name="followup_comment",
     ),
+    path("planer/<int:pk>/uppfoljning/importera/", outcome_import.followup_import, name="followup_import"),
 ]
 # --- end of the follow-up -----------------------------------------------------------------------------

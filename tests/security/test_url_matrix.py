@@ -161,6 +161,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "followup_outcome": {"GET": PLAN_READ, "*": FOLLOW_UP},
     "followup_forecast": {"GET": PLAN_READ, "*": FOLLOW_UP},
     "followup_comment": {"GET": PLAN_READ, "*": FOLLOW_UP},
+    "followup_import": FOLLOW_UP,
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
