@@ -67,8 +67,7 @@ def _render(request, plan, *, form, balances=None, status=200, **extra):
                 balances, rules, period_count=len(followup.periods), known_rows=set(labels)
             )
         except OutcomeFileError as error:
-            form.add_error(None, str(error))
-            return _render(request, plan, form=form, status=422)
+            return _render(request, plan, form=form, status=422, error=str(error))
         context |= {
             "preview": preview,
             "token": dumps(balances, plan_id=plan.pk),
@@ -118,13 +117,14 @@ def followup_import(request, pk: int):
         try:
             balances = loads(request.POST.get("token", ""), plan_id=plan.pk)
         except OutcomeFileError as error:
-            form.add_error(None, str(error))
-            return _render(request, plan, form=form, status=422)
+            return _render(request, plan, form=form, status=422, error=str(error))
         if action == "map":
             try:
                 _save_mapping(request, plan, balances)
             except ValidationError as error:
-                form.add_error(None, error.messages[0])
+                return _render(
+                    request, plan, form=form, balances=balances, status=422, error=error.messages[0]
+                )
             return _render(request, plan, form=form, balances=balances, mapped=True)
         followup = plan_followup(plan)
         rules = outcome_rules(plan.association)
@@ -135,8 +135,7 @@ def followup_import(request, pk: int):
             written = outcome_import_apply(plan=plan, preview=preview, by=request.user)
         except (OutcomeFileError, ValidationError) as error:
             message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-            form.add_error(None, message)
-            return _render(request, plan, form=form, balances=balances, status=422)
+            return _render(request, plan, form=form, balances=balances, status=422, error=message)
         messages.success(
             request,
             _("Utfallet importerades från %(source)s: %(count)s celler.")
