@@ -95,7 +95,7 @@ def test_period_balances_are_used_where_the_file_has_them(plan):
 
 
 def test_a_cost_centre_rule_takes_its_part_and_the_rest_follows_the_account(plan):
-    chief_line, insats, _state = map_the_year(plan)
+    _chief_line, insats, _state = map_the_year(plan)
     OutcomeMapping.objects.filter(account="6550").delete()
     outcome_mapping_set(association=plan.association, account="6550", dimension="1", code="10", row=insats)
     preview = preview_of(plan, a_year_of_vouchers(2020).bytes())
@@ -104,7 +104,7 @@ def test_a_cost_centre_rule_takes_its_part_and_the_rest_follows_the_account(plan
 
 
 def test_a_reimport_replaces_the_imported_periods_only(plan, chief):
-    chief_line, insats, state = map_the_year(plan)
+    chief_line, insats, _state = map_the_year(plan)
     first = preview_of(plan, a_year_of_vouchers(2020).bytes())
     outcome_import_apply(plan=plan, preview=first, by=chief)
     sie = a_year_of_vouchers(2020)

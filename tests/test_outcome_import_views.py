@@ -180,9 +180,11 @@ def test_the_import_is_all_or_nothing(plan, chief_client):
             raise RuntimeError("the database went away")
         return real_create(**kwargs)
 
-    with mock.patch.object(FollowUpOutcome.objects, "create", side_effect=failing_create):
-        with pytest.raises(RuntimeError):
-            chief_client.post(url(plan), {"action": "import", "token": token})
+    with (
+        mock.patch.object(FollowUpOutcome.objects, "create", side_effect=failing_create),
+        pytest.raises(RuntimeError),
+    ):
+        chief_client.post(url(plan), {"action": "import", "token": token})
     assert len(calls) == 2
     assert not FollowUpOutcome.objects.exists()
 
@@ -191,7 +193,7 @@ def test_a_table_of_tertials_for_a_follow_up_of_months_is_refused(association, c
     association.followup_period = "month"
     association.save()
     plan = build_adopted_plan(association, first_year=2020)
-    data = "Konto;T1;T2;T3\n5010;1;2;3\n6550;4;5;6\n".encode()
+    data = b"Konto;T1;T2;T3\n5010;1;2;3\n6550;4;5;6\n"
     response = chief_client.post(url(plan), {"action": "preview", "file": upload(data, "saldon.csv")})
     assert response.status_code == 422
     assert "per månad" in response.text
