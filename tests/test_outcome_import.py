@@ -2,6 +2,7 @@
 of balances, mapped to the follow-up's rows and stored per period through the follow-up's own change."""
 
 import io
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,9 @@ from budgets.models import FollowUpOutcome, OutcomeMapping
 from budgets.outcome_import import OutcomeFileError, dumps, loads, outcome_preview, read_outcome_file
 from budgets.services.followup import FollowUpClosed
 from budgets.services.outcome_import import outcome_import_apply, outcome_mapping_set, outcome_rules
-from finsam.models import FollowUpPeriod
+from finsam.models import FollowUpPeriod, Organisation
+from finsam.site.backup import _remap_followup_rows
+from interventions.models import Intervention
 from plans.models import Plan, PlanEvent
 from tests.sie_files import a_year_of_vouchers
 from tests.test_followup import build_adopted_plan, key_of
@@ -211,3 +214,18 @@ def test_the_preview_travels_signed_and_only_to_its_plan(plan):
         loads(token, plan_id=plan.pk + 1)
     with pytest.raises(OutcomeFileError):
         loads(token[:-2] + "xx", plan_id=plan.pk)
+
+
+def test_a_restored_backup_remaps_the_insats_a_mapping_names(association):
+    """A mapping's row names an insats by id (`budgets.followup.row_key`): restored under new ids, it
+    follows them, as the follow-up's own rows do."""
+    mapping = OutcomeMapping.objects.create(association=association, account="6550", row="intervention-5")
+    line = OutcomeMapping.objects.create(association=association, account="5010", row="line-abc")
+    id_maps = defaultdict(dict)
+    id_maps[OutcomeMapping] = {1: mapping.pk, 2: line.pk}
+    id_maps[Intervention] = {5: 9}
+    id_maps[Organisation] = {}
+    _remap_followup_rows(id_maps)
+    mapping.refresh_from_db()
+    line.refresh_from_db()
+    assert (mapping.row, line.row) == ("intervention-9", "line-abc")

@@ -796,6 +796,7 @@ def test_the_outcome_import_form_refuses_hostile_files_in_swedish(worlds):
             assert all(message.strip() for message in form.errors["file"])
 
 
+@pytest.mark.slow
 def test_the_outcome_import_page_survives_hostile_files_mappings_and_tokens(worlds, client):
     from budgets.models import FollowUpOutcome, OutcomeMapping
     from tests.sie_files import a_year_of_vouchers
