@@ -198,3 +198,29 @@ def test_a_table_of_tertials_for_a_follow_up_of_months_is_refused(association, c
     assert response.status_code == 422
     assert "per månad" in response.text
     assert 'name="file"' in response.text
+
+
+def test_a_series_of_accounts_is_mapped_in_the_preview(plan, chief_client):
+    token = token_of(preview(chief_client, plan))
+    chief_line = key_of(plan, "Förbundschef")
+    response = chief_client.post(
+        url(plan), {"action": "map", "token": token, "series": "70", "series_row": chief_line}, **HTMX
+    )
+    assert response.status_code == 200
+    assert OutcomeMapping.objects.filter(account="70", row=chief_line).exists()
+    assert "som 70" in response.text  # 7010 follows the series
+    assert response.context["preview"].rows[chief_line] == [Decimal(0), Decimal(45000), Decimal(0)]
+    for series, row in (("7x", chief_line), ("7" * 10, chief_line), ("70", "line-nonexistent")):
+        refused = chief_client.post(
+            url(plan),
+            {"action": "map", "token": token, "series": series, "series_row": row, "map:5010::": chief_line},
+            **HTMX,
+        )
+        assert refused.status_code == 422
+        assert 'role="alert"' in refused.text
+        assert not OutcomeMapping.objects.filter(account="5010").exists()  # all or nothing
+    removed = chief_client.post(
+        url(plan), {"action": "map", "token": token, "series": "70", "series_row": ""}
+    )
+    assert removed.status_code == 200
+    assert not OutcomeMapping.objects.exists()

@@ -9,6 +9,7 @@ the steps as a signed field (`budgets.outcome_import.dumps`); nothing is stored 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -85,20 +86,33 @@ def _render(request, plan, *, form, balances=None, status=200, **extra):
 
 
 def _save_mapping(request, plan, balances) -> None:
+    """Save the preview's selects (each a part of the file: an account or one object's part of it) and a
+    series (the start of account numbers, a rule for accounts not in this file too), all or nothing."""
     known = set(plan_followup(plan).rows)
     rules = outcome_rules(plan.association)
-    for name, value in request.POST.items():
-        if not name.startswith("map:"):
-            continue
-        account, _sep, rest = name[4:].partition(":")
-        dim, _sep, code = rest.partition(":")
-        if (account, dim, code) not in balances.entries or (value and value not in known):
-            continue
-        if rules.get((account, dim, code), "") == value:
-            continue
-        outcome_mapping_set(
-            association=plan.association, account=account, dimension=dim, code=code, row=value or None
-        )
+    series = request.POST.get("series", "").strip()
+    series_row = request.POST.get("series_row", "")
+    if series and (not series.isdigit() or len(series) > 9):
+        raise ValidationError(_("Kontot ska vara ett kontonummer eller början av ett."))
+    if series and series_row and series_row not in known:
+        raise ValidationError(_("Välj en budgetrad i listan."))
+    with transaction.atomic():
+        for name, value in request.POST.items():
+            if not name.startswith("map:"):
+                continue
+            account, _sep, rest = name[4:].partition(":")
+            dim, _sep, code = rest.partition(":")
+            if (account, dim, code) not in balances.entries or (value and value not in known):
+                continue
+            if rules.get((account, dim, code), "") == value:
+                continue
+            outcome_mapping_set(
+                association=plan.association, account=account, dimension=dim, code=code, row=value or None
+            )
+        if series:
+            outcome_mapping_set(
+                association=plan.association, account=series, dimension="", code="", row=series_row or None
+            )
 
 
 @vary_on_headers("HX-Request")
@@ -122,8 +136,15 @@ def followup_import(request, pk: int):
             try:
                 _save_mapping(request, plan, balances)
             except ValidationError as error:
+                series = request.POST.get("series", "")[:9]
                 return _render(
-                    request, plan, form=form, balances=balances, status=422, error=error.messages[0]
+                    request,
+                    plan,
+                    form=form,
+                    balances=balances,
+                    status=422,
+                    error=error.messages[0],
+                    series=series,
                 )
             return _render(request, plan, form=form, balances=balances, mapped=True)
         followup = plan_followup(plan)
