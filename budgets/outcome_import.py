@@ -123,12 +123,18 @@ def _read_table(name: str, data: bytes, *, year: int) -> Balances:
     columns: dict[str, int] = {}
     amount_columns: list[int] = []
     if header is not None:
-        for index, cell in enumerate(header.cells):
-            kind = next((k for k, pattern in _HEADERS.items() if re.search(pattern, cell, re.I)), None)
+        kinds = [
+            next((k for k, pattern in _HEADERS.items() if re.search(pattern, cell, re.I)), None)
+            for cell in header.cells
+        ]
+        for index, kind in enumerate(kinds):
             if kind and kind not in columns:
                 columns[kind] = index
-            elif cell and not _SKIP.search(cell) and index > columns.get("account", -1):
-                amount_columns.append(index)
+        amount_columns = [
+            index
+            for index, cell in enumerate(header.cells)
+            if index > columns["account"] and not kinds[index] and cell and not _SKIP.search(cell)
+        ]
         body = rows[rows.index(header) + 1 :]
     else:
         columns["account"] = 0
@@ -146,7 +152,7 @@ def _read_table(name: str, data: bytes, *, year: int) -> Balances:
     balances = Balances(source=source, year=year, period_count=len(amount_columns))
     signer = SieFile()
     for row in body:
-        cells = row.cells + [""] * (max(amount_columns) + 1 - len(row.cells))
+        cells = row.cells + [""] * (max([*amount_columns, *columns.values()]) + 1 - len(row.cells))
         found = _ACCOUNT.match(cells[columns["account"]])
         if not found:
             continue

@@ -229,3 +229,17 @@ def test_a_restored_backup_remaps_the_insats_a_mapping_names(association):
     mapping.refresh_from_db()
     line.refresh_from_db()
     assert (mapping.row, line.row) == ("intervention-9", "line-abc")
+
+
+def test_a_table_whose_account_column_is_last_or_whose_projects_come_after_the_months(plan):
+    _chief_line, insats, _state = map_the_year(plan)
+    months = [f"M{m}" for m in range(1, 13)]
+    with pytest.raises(OutcomeFileError, match="hittade 0"):
+        read_outcome_file("t.csv", ";".join([*months, "Konto"]).encode() + b"\n1;5010\n", year=2020)
+    data = (
+        ";".join(["Konto", *months, "Summa", "Projekt"])
+        + "\n"
+        + ";".join(["6550", *["10"] * 12, "120", "P1"])
+    )
+    preview = preview_of(plan, data.encode(), name="t.csv")
+    assert preview.rows == {insats: [D(40), D(40), D(40)]}

@@ -838,5 +838,10 @@ def test_the_outcome_import_page_survives_hostile_files_mappings_and_tokens(worl
     fields = {f"map:5010::{p[:80]}": p for p in PAYLOADS} | {"map:5010::": PAYLOADS[1], "map:6550:6:P1": "x"}
     response = client.post(url, {"action": "map", "token": token, **fields})
     assert response.status_code == 200
+    for payload in PAYLOADS:  # as a series of accounts and its row: refused in Swedish
+        data = {"action": "map", "token": token, "series": payload[:200], "series_row": payload[:200]}
+        response = client.post(url, data)
+        assert response.status_code == 422, (payload, response.status_code)
+        assert "<script>alert" not in response.text
     assert set(OutcomeMapping.objects.values_list("pk", "account", "row")) == mappings
     assert set(FollowUpOutcome.objects.values_list("pk", "amount", "version")) == outcomes
