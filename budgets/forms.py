@@ -21,6 +21,8 @@ from budgets.imports.files import MAX_UPLOAD_BYTES, read_upload, too_large_messa
 from budgets.imports.memory import parse_with_readings
 from budgets.imports.parse import MAX_TEXT_LENGTH, BudgetParseError
 from budgets.models import BudgetColumn, ContributionOverride
+from budgets.outcome_import import OutcomeFileError, read_outcome_file
+from budgets.sie import MAX_BYTES
 from finsam.models import Association, Organisation
 from finsam.money import number_input_text, parse_amount, parse_number
 from plans.models import Plan
@@ -400,3 +402,32 @@ class FollowUpSettingsForm(forms.ModelForm):
                 "max_value": gettext_lazy("Beloppsgränsen är för stor."),
             },
         }
+
+
+class OutcomeImportForm(forms.Form):
+    """The year's outcome as a file from the accounting system (budgets.outcome_import), read into
+    `cleaned_data["balances"]` for the plan's budget year."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Fil från bokföringen"),
+        help_text=gettext_lazy(
+            "En SIE-fil av typ 4 (export från Fortnox, Visma och andra) eller en Excel-arbetsbok (.xlsx) "
+            "med ett konto per rad och en kolumn per månad eller tertial."
+        ),
+        error_messages={"required": gettext_lazy("Välj en fil.")},
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(_("Filen är för stor (högst %(mb)s MB).") % {"mb": MAX_BYTES // 2**20})
+        try:
+            balances = read_outcome_file(upload.name or "", upload.read(), year=self.plan.first_year)
+        except OutcomeFileError as error:
+            raise ValidationError(str(error)) from None
+        self.cleaned_data["balances"] = balances
+        return upload

@@ -483,3 +483,33 @@ class FollowUpForecast(Versioned):
 
     def __str__(self) -> str:
         return f"{self.row}: {self.amount}"
+
+
+class OutcomeMapping(models.Model):
+    """Where an account of the association's accounting goes in the follow-up (budgets.outcome_import):
+    set once by the chief and kept for every later import. `account` is an account number or the start of
+    one ("50" takes every 50xx account without a longer rule); with a `dimension` (1 cost centre, 6
+    project, as SIE numbers them) and `object_code`, the rule takes only that object's part of the account."""
+
+    class Dimension(models.TextChoices):
+        NONE = "", _("hela kontot")
+        COST_CENTRE = "1", _("kostnadsställe")
+        PROJECT = "6", _("projekt")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="outcome_mappings")
+    account = models.CharField(_("konto"), max_length=10)
+    dimension = models.CharField(_("dimension"), max_length=1, choices=Dimension.choices, blank=True)
+    object_code = models.CharField(_("objekt"), max_length=40, blank=True)
+    row = models.CharField(_("budgetrad"), max_length=80)  # a budgets.followup.row_key
+
+    class Meta:
+        verbose_name = _("kontokoppling")
+        verbose_name_plural = _("kontokopplingar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "account", "dimension", "object_code"], name="outcome_mapping_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.dimension}{self.object_code} → {self.row}"

@@ -9,6 +9,7 @@ from budgets.views import (
     grid,
     grid_structure,
     imports,
+    outcome_import,
     paste,
     stated,
     undo,
@@ -129,6 +130,7 @@ urlpatterns += [
         followup.followup_comment,
         name="followup_comment",
     ),
+    path("planer/<int:pk>/uppfoljning/importera/", outcome_import.followup_import, name="followup_import"),
 ]
 # --- end of the follow-up -----------------------------------------------------------------------------
 

@@ -306,6 +306,7 @@ ADOPTED_PLAN_ACTIONS = {
     "followup_outcome",
     "followup_forecast",
     "followup_comment",
+    "followup_import",
 }
 PLAN_PREFIX = "f/<slug:association>/planer/<int:pk>/"
 MINIMAL_POST = {

@@ -41,7 +41,7 @@ from djmoney.models.fields import CurrencyField, MoneyField
 from djmoney.money import Money
 
 from budgets.followup import row_key_remapped
-from budgets.models import BudgetGroup, BudgetLine, FollowUpForecast, FollowUpOutcome
+from budgets.models import BudgetGroup, BudgetLine, FollowUpForecast, FollowUpOutcome, OutcomeMapping
 from finsam.models import Association, BoardSeat, Invitation, Organisation, StaffMember
 from interventions.models import Intervention
 from plans.models import (
@@ -423,8 +423,9 @@ def _remap_frozen_keys(id_maps, association: Association) -> None:
 
 
 def _remap_followup_rows(id_maps) -> None:
-    """A follow-up's rows name interventions and organisations by id (`budgets.followup.row_key`)."""
-    for model in (FollowUpOutcome, FollowUpForecast):
+    """A follow-up's rows name interventions and organisations by id (`budgets.followup.row_key`), and so
+    does the account mapping of the outcome import."""
+    for model in (FollowUpOutcome, FollowUpForecast, OutcomeMapping):
         for new in id_maps[model].values():
             row = model.objects.filter(pk=new).values_list("row", flat=True).get()
             key = row_key_remapped(

@@ -36,6 +36,7 @@ from budgets.models import (
     StatedFigure,
 )
 from budgets.services.followup import followup_forecast_update, followup_outcome_update
+from budgets.services.outcome_import import outcome_mapping_set
 from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
@@ -208,6 +209,13 @@ def _followup(plan: Plan, chief) -> None:
         comment="Prognos",
         expected_version=0,
         by=chief,
+    )
+    # The outcome import's account mapping: an account to the intervention, a project's part to the line.
+    outcome_mapping_set(
+        association=plan.association, account="6550", dimension="", code="", row=keys["intervention"]
+    )
+    outcome_mapping_set(
+        association=plan.association, account="7010", dimension="6", code="P1", row=keys["line"]
     )
 
 

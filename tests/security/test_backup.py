@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import models
 
 from budgets.followup import row_key_remapped
-from budgets.models import FollowUpForecast, FollowUpOutcome, StatedFigure
+from budgets.models import FollowUpForecast, FollowUpOutcome, OutcomeMapping, StatedFigure
 from finsam.models import Association, Organisation
 from finsam.site.backup import (
     BACKUP_APPS,
@@ -73,7 +73,7 @@ def canonical_dump() -> dict:
                     row[field.name] = content
                 elif field.name == "target_key":
                     row[field.name] = _remap_key(row[field.name], positions)
-                elif model in (FollowUpOutcome, FollowUpForecast) and field.name == "row":
+                elif model in (FollowUpOutcome, FollowUpForecast, OutcomeMapping) and field.name == "row":
                     row[field.name] = row_key_remapped(
                         row[field.name],
                         interventions=positions[Intervention],

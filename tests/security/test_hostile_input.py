@@ -700,3 +700,152 @@ def test_a_paste_of_thousands_of_groups_and_sums_is_read_quickly():
     parsed = parse_text(text)
     assert time.perf_counter() - start < 2
     assert len(parsed.lines) == 650
+
+
+# --- The outcome import: SIE 4 files and tables of balances -------------------------------------------
+
+sie_lines = st.one_of(
+    st.sampled_from(PAYLOADS).map(lambda p: f'#KONTO 5010 "{p}"'),
+    st.sampled_from(
+        [
+            "{",
+            "}",
+            "#VER A 1 20200101",
+            "#TRANS 5010 {} 100.00",
+            "#TRANS 5010 {1 } 1e9",
+            '#TRANS 5010 {1 "10" 6} 100',
+            '#TRANS 5010 {1 "10} 100',
+            "#PSALDO 0 202013 5010 {} 1",
+            "#PSALDO 0 201901 5010 {} 1",
+            "#PSALDO 0 202001 5010 {1 10} 99999999999999999999",
+            "#RAR 0 20201231 20200101",
+            "#RAR 0 20200230 20201231",
+            "#SIETYP 1",
+            "#FORMAT UTF8",
+            "#OBJEKT 1",
+            "#KTYP 5010",
+            '#DIM 6 "Projekt"',
+            "#IB 0 1930 -1",
+            "ingen etikett",
+            "#" + "X" * 5000,
+            " ".join(["#KONTO"] + ["1"] * 100),
+        ]
+    ),
+    st.text(max_size=60).map(lambda t: "#" + t),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    keep=st.lists(st.booleans(), min_size=60, max_size=60),
+    extra=st.lists(st.tuples(st.integers(min_value=0, max_value=60), sie_lines), max_size=6),
+    tail=st.binary(max_size=40),
+)
+def test_the_outcome_reader_answers_with_balances_or_a_swedish_error(keep, extra, tail):
+    """A real file with lines left out, lines put in and bytes added: balances or `OutcomeFileError`."""
+    from budgets.outcome_import import OutcomeFileError, read_outcome_file
+    from tests.sie_files import a_year_of_vouchers
+
+    lines = a_year_of_vouchers(2020).text().split("\r\n")
+    lines = [line for line, kept in zip(lines, keep + [True] * len(lines)) if kept]
+    for position, line in extra:
+        lines.insert(position, line)
+    data = "\r\n".join(lines).encode("cp437", errors="replace") + tail
+    try:
+        balances = read_outcome_file("fil.se", data, year=2020)
+    except OutcomeFileError as error:
+        assert str(error).strip()
+    else:
+        assert balances.period_count == 12
+        assert all(len(amounts) == 12 for amounts in balances.entries.values())
+
+
+balance_cells = st.one_of(amount_texts, st.sampled_from(PAYLOADS), st.text(max_size=20), st.sampled_from(
+    ["Konto", "Kostnadsställe", "Projekt", "5010", "5010 Hyra", "3010", "1930", "Summa", "T1", "jan"]
+))  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(rows=st.lists(st.lists(balance_cells, min_size=1, max_size=15), max_size=10), header=st.booleans())
+def test_the_outcome_table_reader_answers_with_balances_or_a_swedish_error(rows, header):
+    from budgets.outcome_import import OutcomeFileError, read_outcome_file
+
+    lines = (["Konto;Projekt;" + ";".join(f"M{m}" for m in range(1, 13))] if header else []) + [
+        ";".join(cell.replace(";", ",").replace("\n", " ") for cell in row) for row in rows
+    ]
+    try:
+        balances = read_outcome_file("saldon.csv", "\n".join(lines).encode(), year=2020)
+    except OutcomeFileError as error:
+        assert str(error).strip()
+    else:
+        assert balances.period_count in (3, 12)
+
+
+def test_the_outcome_import_form_refuses_hostile_files_in_swedish(worlds):
+    """The upload form (not reached by the every-form test, which needs text data): every payload as the
+    file's content and name is a Swedish error, never an exception."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from budgets.forms import OutcomeImportForm
+
+    alfa, _beta = worlds
+    for payload in PAYLOADS:
+        for data in (
+            payload.encode("utf-8", errors="replace"),
+            b"#SIETYP 4\r\n" + payload.encode("cp437", "replace"),
+        ):
+            upload = SimpleUploadedFile(f"{payload[:40]}.se", data)
+            form = OutcomeImportForm({}, {"file": upload}, plan=alfa.adopted)
+            assert not form.is_valid()
+            assert all(message.strip() for message in form.errors["file"])
+
+
+@pytest.mark.slow
+def test_the_outcome_import_page_survives_hostile_files_mappings_and_tokens(worlds, client):
+    from budgets.models import FollowUpOutcome, OutcomeMapping
+    from tests.sie_files import a_year_of_vouchers
+
+    alfa, beta = worlds
+    client.force_login(alfa.users["chief"])
+    url = reverse("followup_import", kwargs={"association": alfa.association.slug, "pk": alfa.adopted.pk})
+    year = alfa.adopted.first_year
+    outcomes = set(FollowUpOutcome.objects.values_list("pk", "amount", "version"))
+    mappings = set(OutcomeMapping.objects.values_list("pk", "account", "row"))
+    for index, payload in enumerate(PAYLOADS):
+        bad = [
+            payload.encode("utf-8", errors="replace"),
+            f'#SIETYP 4\r\n#RAR 0 {year}0101 {year}1231\r\n#KONTO 5010 "{payload}"\r\n{payload}'.encode(
+                "cp437", errors="replace"
+            ),
+        ][index % 2]
+        upload = io.BytesIO(bad)
+        upload.name = f"{payload[:40]}.se"
+        response = client.post(url, {"action": "preview", "file": upload})
+        assert response.status_code == 422, (payload, response.status_code)
+        assert "<script>alert" not in response.text
+        for action in ("map", "import"):
+            response = client.post(url, {"action": action, "token": payload, f"map:{payload[:80]}": payload})
+            assert response.status_code == 422, (payload, action, response.status_code)
+    # A good preview, then payloads as the mapping's names and values: ignored, never saved.
+    sie = a_year_of_vouchers(year)
+    sie.accounts["5010"] = PAYLOADS[0]
+    upload = io.BytesIO(sie.bytes())
+    upload.name = "bokslut.se"
+    response = client.post(url, {"action": "preview", "file": upload})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    token = response.context["token"]
+    beta_url = reverse(
+        "followup_import", kwargs={"association": beta.association.slug, "pk": beta.adopted.pk}
+    )
+    assert client.post(beta_url, {"action": "import", "token": token}).status_code == 404
+    fields = {f"map:5010::{p[:80]}": p for p in PAYLOADS} | {"map:5010::": PAYLOADS[1], "map:6550:6:P1": "x"}
+    response = client.post(url, {"action": "map", "token": token, **fields})
+    assert response.status_code == 200
+    for payload in PAYLOADS:  # as a series of accounts and its row: refused in Swedish
+        data = {"action": "map", "token": token, "series": payload[:200], "series_row": payload[:200]}
+        response = client.post(url, data)
+        assert response.status_code == 422, (payload, response.status_code)
+        assert "<script>alert" not in response.text
+    assert set(OutcomeMapping.objects.values_list("pk", "account", "row")) == mappings
+    assert set(FollowUpOutcome.objects.values_list("pk", "amount", "version")) == outcomes

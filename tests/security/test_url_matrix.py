@@ -165,6 +165,7 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "national_followup_xlsx": DOWNLOAD,
     "national_followup_interventions_csv": DOWNLOAD,
     "national_followup_association_csv": DOWNLOAD,
+    "followup_import": FOLLOW_UP,
     # interventions/urls.py
     "intervention_list": ASSOCIATION,
     "intervention_create": ASSOCIATION_EDIT,
