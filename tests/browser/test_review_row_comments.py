@@ -51,3 +51,16 @@ def test_a_budget_row_comment_starts_from_the_row_with_the_keyboard(
     page.reload()
     expect(page.get_by_role("link", name="1 kommentar")).to_have_count(1)
     axe_check(page)
+
+
+def test_the_decision_stays_in_view_at_1400_by_900_however_far_the_document_is_read(page, in_review, login):
+    """Issue 15, item 3: "Tillstyrk" and "Begär ändringar" sit in the panel beside the document, in view
+    from the start and still in view at the document's end (the panel keeps its place)."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    login(page, f"ledamot.{SLUG}")
+    page.goto(f"/f/{SLUG}/planer/{in_review.pk}/granskning/")
+    approve = page.get_by_role("button", name="Tillstyrk")
+    expect(approve).to_be_in_viewport()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    expect(approve).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Begär ändringar")).to_be_in_viewport()
