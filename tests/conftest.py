@@ -25,10 +25,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SLOW_FIXTURES = {"demo_pdfs"}
 
 
+# The longest sweeps (a minute or more each) run first: `-n 2 --dist worksteal` hands each worker a
+# contiguous half of the list and lets an idle worker take tests from the end of the other's, so a long
+# test near the end of a half would leave the other worker idle while it finishes.
+LONGEST_FIRST = ("test_url_matrix.py::test_url_matrix", "test_every_page_fits.py::")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
 
 
 def pytest_sessionfinish(session, exitstatus):
