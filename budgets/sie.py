@@ -3,7 +3,7 @@
 A SIE file is lines of `#LABEL field field ...`; fields are separated by blanks, quoted where they hold
 blanks (`\\"` inside quotes is a quote), and object lists (cost centres, projects) are `{dim "code" ...}`.
 Vouchers are `#VER` lines followed by a `{ ... }` block of `#TRANS` rows. The character set is CP437
-("PC8"), the only one the format defines. No well-kept Python library reads the format, so this small
+("PC8"), the only one the format defines (files that say so but are UTF-8 or Windows-1252 are recognised). No well-kept Python library reads the format, so this small
 parser is ours; it only reads (it never executes or resolves anything) and bounds what it accepts.
 
 The parser knows nothing of budgets: it returns what the file says, with amounts as the file signs them
@@ -136,7 +136,8 @@ _ACCOUNT = re.compile(r"\d{1,10}")
 
 def decode(data: bytes) -> str:
     """The file's text. SIE defines one character set, PC8 (CP437); a file declaring another, or holding NUL
-    bytes (UTF-16 and other binary files), is refused rather than guessed at."""
+    bytes (UTF-16 and other binary files), is refused. A file that says PC8 (or nothing) but was written
+    in UTF-8 or Windows-1252, as some programs do, is read in the one its Swedish letters show."""
     if len(data) > MAX_BYTES:
         raise SieError(_("Filen är för stor (högst %(mb)s MB).") % {"mb": MAX_BYTES // (1024 * 1024)})
     if b"\x00" in data:
@@ -148,7 +149,17 @@ def decode(data: bytes) -> str:
             _("Filen anger teckenkodningen %(name)s; SIE 4 skrivs med PC8, som finsam läser.")
             % {"name": name}
         )
-    return data.decode("cp437")
+    # Some programs write UTF-8 or Windows-1252 under "PC8". Text with letters beyond ASCII that is valid
+    # UTF-8 is UTF-8 (a PC8 file with Swedish letters almost never is).
+    if not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    # Windows-1252 or PC8: Swedish names tell which, as å ä ö Å Ä Ö are other bytes in the two, so the one whose letters the file holds more of is the one it was written in.
+    in_cp437 = sum(data.count(byte) for byte in (0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99))
+    in_cp1252 = sum(data.count(byte) for byte in (0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6))
+    return data.decode("cp1252", "replace") if in_cp1252 > in_cp437 else data.decode("cp437")
 
 
 def tokens(line: str, number: int) -> list[str | Objects]:
@@ -200,7 +211,7 @@ def read_sie(data: bytes) -> SieFile:
         line = raw.strip()
         if line:
             reader.line(line, number)
-    reader.finish(len(lines))
+    reader.finish()
     if not sie.sie_type:
         raise SieError(_("Filen saknar #SIETYP och är ingen SIE 4-fil."))
     if sie.sie_type.upper() not in {"4", "4E", "4I"}:
@@ -258,7 +269,7 @@ class _Reader:
                     % {"line": number, "label": label}
                 ) from None
 
-    def finish(self, last: int) -> None:
+    def finish(self) -> None:
         if self.voucher is not None:
             raise SieError(
                 _("Filen slutar mitt i verifikationen på rad %(line)s.") % {"line": self.voucher[2]}
@@ -327,7 +338,9 @@ class _Reader:
     def _trans(self, args, number):
         if not self.in_block:
             raise SieError(_("Rad %(line)s: #TRANS utanför en verifikation.") % {"line": number})
-        objects = args[1] if isinstance(args[1], tuple) else ()
+        if not isinstance(args[1], tuple):  # an older writer leaves the object list out altogether
+            args = [args[0], (), *args[1:]]
+        objects = args[1]
         amount = _amount(args[2], number)
         day = _date(args[3], number) if len(args) > 3 and _text(args[3]) else self.voucher[1]
         self.sie.transactions.append(

@@ -192,3 +192,19 @@ def test_any_text_is_read_or_refused_with_a_sie_error(lines):
         sie.monthly(0, dimension="1")
     except SieError as error:
         assert str(error)
+
+
+def test_windows_1252_written_as_pc8_still_reads_the_swedish_letters():
+    sie = read_sie(a_year_of_vouchers().text().encode("cp1252"))
+    assert sie.company == "Samordningsförbundet Örnsköldsvik"
+    assert sie.accounts["7010"] == "Löner tjänstemän"
+
+
+def test_a_transaction_without_its_object_list_is_read():
+    text = a_year_of_vouchers().text().replace("#TRANS 3010 {} -600000.00", "#TRANS 3010 -600000.00")
+    assert read_sie(text.encode("cp437")).monthly(0)[("3010", "")] == {1: D("-600000")}
+
+
+def test_utf8_written_as_pc8_still_reads_the_swedish_letters():
+    sie = read_sie(a_year_of_vouchers().text().encode("utf-8"))
+    assert sie.company == "Samordningsförbundet Örnsköldsvik"
