@@ -271,7 +271,7 @@ class AcceptInvitationForm(forms.Form):
 class RecordForm(forms.Form):
     """A form for a follow-up record that its service saves, the row being named by the URL (an indicator,
     an insats and year), never by the form: the model's fields (`model`, `field_names`, with `widgets`
-    and `help_texts`), filled from `instance`, and `seen`, when the shown record was saved, so that a
+    and `help_texts`), filled from `instance`, and the `version` of the record shown, so that a
     save after someone else's is refused instead of overwriting it."""
 
     model: type[models.Model]
@@ -279,17 +279,17 @@ class RecordForm(forms.Form):
     widgets: dict = {}
     help_texts: dict = {}
 
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, initial=0)
 
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None and instance.pk:
             initial = {name: getattr(instance, name) for name in self.field_names}
-            kwargs.setdefault("initial", {**initial, "seen": instance.updated_at.isoformat()})
+            kwargs.setdefault("initial", {**initial, "version": instance.version})
         super().__init__(*args, **kwargs)
         generated = fields_for_model(
             self.model, fields=self.field_names, widgets=self.widgets, help_texts=self.help_texts
         )
-        self.fields = {**generated, "seen": self.fields["seen"]}
+        self.fields = {**generated, "version": self.fields["version"]}
 
     def values(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.field_names}

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from finsam.editing import versioned_update
 from finsam.models import Membership
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
 from plans.gateway import plan_change, plan_takes_followup
@@ -60,11 +61,11 @@ def plan_interventions_followed(plan: Plan) -> list[InterventionFollowUp]:
 
 
 def intervention_year_save(
-    *, intervention: Intervention, year: int, by, values: dict, seen: str = ""
+    *, intervention: Intervention, year: int, by, values: dict, expected_version: int = 0
 ) -> InterventionYear:
     """Write an insats's follow-up of `year` (`values`: the participant counts and the report). Refused
-    (ValidationError) when no adopted plan of that year lists it, and when someone saved it after `seen`
-    (the `updated_at` the writer saw, "" for none); one history event on the plan."""
+    (ValidationError) when no adopted plan of that year lists it, and when the follow-up is no longer at
+    `expected_version` (0: none saved); one history event on the plan."""
     plan = followed_plan(intervention, year)
     if plan is None:
         raise ValidationError(
@@ -79,15 +80,18 @@ def intervention_year_save(
         saved = (
             InterventionYear.objects.select_for_update().filter(intervention=intervention, year=year).first()
         )
-        if saved is not None and saved.updated_at.isoformat() != seen:
+        if (saved.version if saved else 0) != expected_version:
             raise ValidationError(
                 _(
                     "Någon annan har ändrat uppföljningen sedan du öppnade sidan. Läs in sidan igen och skriv in dina ändringar."
                 )
             )
-        row, _created = InterventionYear.objects.update_or_create(
-            intervention=intervention, year=year, defaults={**values, "updated_by": by}
-        )
+        if saved is None:
+            row = InterventionYear.objects.create(
+                intervention=intervention, year=year, **values, updated_by=by
+            )
+        else:
+            row = versioned_update(saved, expected_version=expected_version, **values, updated_by=by)
         change.record(
             PlanEvent.Action.FOLLOWED_UP,
             _("Uppföljning av insatsen ”%(name)s” %(year)s")

@@ -61,7 +61,7 @@ def intervention_year_edit(request, pk: int, year: int):
                     year=year,
                     by=request.user,
                     values=form.values(),
-                    seen=form.cleaned_data["seen"],
+                    expected_version=form.cleaned_data["version"] or 0,
                 )
             except ValidationError as refusal:
                 form.add_error(None, refusal.messages[0])

@@ -178,7 +178,7 @@ class PlanIntervention(models.Model):
         return f"{self.intervention} i {self.plan}"
 
 
-class InterventionYear(models.Model):
+class InterventionYear(Versioned):
     """An insats's follow-up of one year it ran under an adopted plan: the participants planned and
     reached (women, men, not stated, as the national follow-up asks) and its own yearly report."""
 

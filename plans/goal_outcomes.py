@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from finsam.editing import versioned_update
 from plans.gateway import plan_change, plan_takes_followup
 from plans.models import Goal, Indicator, IndicatorOutcome, Plan, PlanEvent
 from plans.parts import PartKind, PlanCopy, register
@@ -53,11 +54,18 @@ def judgement_totals(goals: list[GoalFollowUp]) -> list[tuple[str, str, int]]:
 
 
 def indicator_outcome_save(
-    *, plan: Plan, indicator: Indicator, by, value: str, judgement: str, comment: str, seen: str = ""
+    *,
+    plan: Plan,
+    indicator: Indicator,
+    by,
+    value: str,
+    judgement: str,
+    comment: str,
+    expected_version: int = 0,
 ) -> IndicatorOutcome:
     """Write an indicator's outcome for the year. Refused (ValidationError) unless the plan is the
-    adopted one, checked under the plan's row lock, and when someone saved the outcome after `seen` (the
-    `updated_at` the writer saw, "" for none); one history event."""
+    adopted one, checked under the plan's row lock, and when the outcome is no longer at
+    `expected_version` (0: none saved), as every editable row of the project is; one history event."""
     if indicator.goal.plan_id != plan.pk:
         raise ValidationError(_("Indikatorn hör till en annan plan."))
     with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
@@ -66,17 +74,18 @@ def indicator_outcome_save(
                 _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
             )
         saved = IndicatorOutcome.objects.filter(indicator=indicator).first()
-        if saved is not None and saved.updated_at.isoformat() != seen:
+        if (saved.version if saved else 0) != expected_version:
             raise ValidationError(
                 _(
                     "Någon annan har ändrat utfallet sedan du öppnade sidan. Sparat nu: ”%(value)s”, %(judgement)s."
                 )
                 % {"value": saved.value or "–", "judgement": saved.get_judgement_display() or _("ej bedömt")}
             )
-        outcome, _created = IndicatorOutcome.objects.update_or_create(
-            indicator=indicator,
-            defaults={"value": value, "judgement": judgement, "comment": comment, "updated_by": by},
-        )
+        values = {"value": value, "judgement": judgement, "comment": comment, "updated_by": by}
+        if saved is None:
+            outcome = IndicatorOutcome.objects.create(indicator=indicator, **values)
+        else:
+            outcome = versioned_update(saved, expected_version=expected_version, **values)
         change.record(
             PlanEvent.Action.FOLLOWED_UP,
             _("Utfall för indikatorn ”%(indicator)s”") % {"indicator": indicator.text[:200]},

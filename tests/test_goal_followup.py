@@ -37,13 +37,13 @@ def save_url(plan, indicator):
     return reverse("indicator_outcome_edit", args=[plan.association.slug, plan.pk, indicator.pk])
 
 
-def form_data(indicator, *, value="", judgement="", comment="", seen=""):
+def form_data(indicator, *, value="", judgement="", comment="", version=0):
     prefix = f"indikator-{indicator.pk}"
     return {
         f"{prefix}-value": value,
         f"{prefix}-judgement": judgement,
         f"{prefix}-comment": comment,
-        f"{prefix}-seen": seen,
+        f"{prefix}-version": version,
     }
 
 
@@ -104,15 +104,15 @@ def test_a_save_after_someone_elses_is_refused_not_overwritten(adopted, chief, c
         plan=adopted, indicator=indicator, by=chief, value="50 %", judgement="met", comment=""
     )
     response = chief_client.post(
-        save_url(adopted, indicator), form_data(indicator, value="10 %", judgement="not_met", seen="")
+        save_url(adopted, indicator), form_data(indicator, value="10 %", judgement="not_met", version=0)
     )
     assert response.status_code == 422
     assert "Någon annan har ändrat utfallet" in response.content.decode()
     assert IndicatorOutcome.objects.get(indicator=indicator).value == "50 %"
 
-    seen = IndicatorOutcome.objects.get(indicator=indicator).updated_at.isoformat()
+    version = IndicatorOutcome.objects.get(indicator=indicator).version
     response = chief_client.post(
-        save_url(adopted, indicator), form_data(indicator, value="10 %", judgement="not_met", seen=seen)
+        save_url(adopted, indicator), form_data(indicator, value="10 %", judgement="not_met", version=version)
     )
     assert response.status_code == 302
     assert IndicatorOutcome.objects.get(indicator=indicator).value == "10 %"

@@ -53,7 +53,7 @@ DATA = {
     "actual_men": "19",
     "actual_unstated": "2",
     "report": "Steget vidare nådde 39 deltagare; 12 gick vidare till arbete.",
-    "seen": "",
+    "version": "0",
 }
 
 

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finsam.editing import Versioned
 from plans.models.document import Indicator
 
 
-class IndicatorOutcome(models.Model):
+class IndicatorOutcome(Versioned):
     class Judgement(models.TextChoices):
         MET = "met", _("Uppfyllt")
         PARTLY = "partly", _("Delvis uppfyllt")

@@ -60,7 +60,11 @@ def indicator_outcome_edit(request, pk: int, indicator: int):
     if form.is_valid():
         try:
             indicator.followed = indicator_outcome_save(
-                plan=plan, indicator=indicator, by=request.user, **form.cleaned_data
+                plan=plan,
+                indicator=indicator,
+                by=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **form.values(),
             )
         except ValidationError as refusal:
             form.add_error(None, refusal.messages[0])
