@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.models import BudgetLine
+from tests.browser.conftest import htmx_settled
 from tests.browser.test_budget_grid import ADMIN_LINE, CHIEF, draft, grid_path, kr  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
@@ -79,6 +80,9 @@ def test_ctrl_z_takes_back_the_last_change_and_angra_still_offers_the_one_before
     )  # saved, back to the row's previous cell (not edited: Ctrl+Z is the grid's)
     expect(undo.get_by_role("button")).to_contain_text(kr("123 kr"))
     expect(undo.locator("form button")).to_have_count(1)  # the button swapped in is still in its form
+    # Until htmx has wired up the button it swapped in, pressing it posts the form without htmx (a full
+    # page load, which undoes as well but announces nothing in the grid's status).
+    htmx_settled(page)
     page.keyboard.press("Control+Z")
     expect(below).to_have_value(below_saved)
     expect(undo.get_by_role("button")).to_contain_text(ADMIN_LINE)
