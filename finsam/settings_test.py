@@ -12,5 +12,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 # Throttling is tested explicitly where it matters; elsewhere it would make logins order-dependent.
 AXES_ENABLED = os.environ.get("FINSAM_TEST_AXES", "0") == "1"
-# Tasks run at once, inside the request, so tests see their results synchronously.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tasks are queued, not run: rendering an archival PDF takes seconds, and most tests that adopt a plan
+# (every demo load does) do not read it. A test that does asks for it with the `renders_pdfs` fixture
+# (tests/conftest.py), which runs tasks at once, inside the request.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

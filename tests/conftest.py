@@ -72,6 +72,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def renders_pdfs(settings):
+    """Tasks (the archival PDF's rendering) run at once, inside the request, as a worker would run them:
+    for tests that read a rendered PDF. Elsewhere they are only queued (finsam/settings_test.py)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
 def association(db):
 
     association = AssociationFactory(name="Samordningsförbundet Alfa", slug="alfa")

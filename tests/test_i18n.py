@@ -130,11 +130,10 @@ def test_interventions_page_in_english(client, demo):
 
 
 def test_a_board_member_reading_english_still_sends_the_chief_a_swedish_mail(
-    db, settings, django_capture_on_commit_callbacks
+    db, django_capture_on_commit_callbacks
 ):
     from tests.test_review_transitions import build_world
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     world = build_world("in_review")
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         review.plan_stance_record(

@@ -66,7 +66,6 @@ def test_review_mail_links_take_the_address_the_app_is_served_at(
     from tests.factories import PlanFactory
 
     settings.FINSAM_BASE_URL = ""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     plan = PlanFactory(association=association)
     client = Client(HTTP_HOST="localhost:8765")
     client.force_login(chief)

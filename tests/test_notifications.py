@@ -16,8 +16,7 @@ Role = Membership.Role
 
 
 @pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+def _links_to_the_installation(settings):
     settings.FINSAM_BASE_URL = "https://finsam.example.se"
 
 

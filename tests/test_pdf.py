@@ -47,6 +47,8 @@ from tests.factories import (
 
 SLUGS = ["gavleborg", "ornskoldsvik", "ostra-varmland"]
 
+pytestmark = pytest.mark.usefixtures("renders_pdfs")
+
 
 @pytest.fixture(autouse=True)
 def renderings(renderings_start_at_once):

@@ -58,7 +58,7 @@ def restored_installation(database: str, media_root, *command: str) -> subproces
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dump_and_the_file_store_restore_into_a_fresh_installation_with_every_archive_intact(
-    small_plan, tmp_path
+    small_plan, tmp_path, renders_pdfs
 ):
     needs_postgresql()
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]

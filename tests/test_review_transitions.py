@@ -46,12 +46,6 @@ ROLES = ["chief", "chair", "board", "reader", "outsider", "anonymous"]
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    """Adoption queues the archival PDF (plans.pdf); rendering it is tested there, not here."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @dataclass
 class World:
     plan: Plan

@@ -20,11 +20,6 @@ Role = Membership.Role
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 def url(name, plan, **kwargs):
     return reverse(name, kwargs={"association": plan.association.slug, "pk": plan.pk, **kwargs})
 

@@ -42,11 +42,6 @@ Role = Membership.Role
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def world():
     return build_world(State.ADOPTED)

@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 10, 1)
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def sent_plan(small_plan, chief):
     """`small_plan` sent to the board as version 1."""

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.browser
 SLUG = "ostra-varmland"
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def plans(demo_loader):
     demo_loader(SLUG)

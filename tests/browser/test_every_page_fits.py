@@ -39,11 +39,6 @@ WIDTH = 390
 AT_LEAST = 60
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def alfa(transactional_db):
     return seed_world("alfa")

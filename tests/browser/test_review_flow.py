@@ -24,12 +24,6 @@ SLOW_SETTLE = """addEventListener("DOMContentLoaded", () => {
 });"""
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    """Adoption queues the archival PDF; rendering it (seconds) is tested with the PDF, not here."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def draft(demo_loader):
     demo_loader(SLUG)

@@ -15,12 +15,6 @@ SLUG = "ornskoldsvik"
 LINE = "Uppdragsersättning förbundschef 100 %"  # 725 000 kr in the adopted 2020 budget (tkr, one decimal)
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    """Adoption queues the archival PDF; rendering it is tested with the PDF, not here."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def adopted(demo_loader):
     demo_loader(SLUG)
