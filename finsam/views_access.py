@@ -174,4 +174,7 @@ def _welcome(request, invitation):
         _("Välkommen till %(name)s i finsam. Ditt användarnamn är %(username)s.")
         % {"name": invitation.association.name, "username": request.user.get_username()},
     )
+    # An insats owner sees nothing of the association but their own insatser: their home is that list.
+    if invitation.role == Role.INTERVENTION_OWNER:
+        return redirect("my_interventions", association=invitation.association.slug)
     return redirect(invitation.association.get_absolute_url())

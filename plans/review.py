@@ -120,11 +120,11 @@ def approval_reached(snapshot: PlanSnapshot) -> bool:
     return Stance.Kind.APPROVE in latest.values() and Stance.Kind.CHANGES_REQUESTED not in latest.values()
 
 
-def plan_stance_record(*, plan: Plan, by, stance: str, comment: str = "") -> Stance:
+def plan_stance_record(*, plan: Plan, by, stance: str, comment: str = "", notify: bool = True) -> Stance:
     """A board member approves the version under review or asks for changes (with a comment).
 
     Side effects: one Stance; state → changes_requested, or → approved when the approval rule holds;
-    a "stance" event; e-mail to the chief."""
+    a "stance" event; e-mail to the chief (unless `notify` is false: the demo loader mails no one)."""
     action = {Stance.Kind.APPROVE: "approve", Stance.Kind.CHANGES_REQUESTED: "request_changes"}.get(stance)
     if action is None:
         raise ReviewError(_("Välj tillstyrk eller begär ändringar."), field="stance")
@@ -147,16 +147,19 @@ def plan_stance_record(*, plan: Plan, by, stance: str, comment: str = "") -> Sta
             + (f": {comment}" if comment else ""),
             {"snapshot": snapshot.number, "stance": stance},
         )
-        notifications.notify_stance(stance=record)
+        if notify:
+            notifications.notify_stance(stance=record)
     return record
 
 
-def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_reference: str) -> None:
+def plan_adopt(
+    *, plan: Plan, by, adopted_on: datetime.date | None, minutes_reference: str, notify: bool = True
+) -> None:
     """The chief or the chair records the board's decision: the meeting's date and the § of its minutes.
 
     The adopted plan is locked for good. If it is a revision, the version it revises becomes superseded.
     Side effects: state → adopted (and the older version → superseded), events, e-mail to everyone in
-    the association, and the archival PDF queued (plans.pdf)."""
+    the association (unless `notify` is false), and the archival PDF queued (plans.pdf)."""
     transition_check(plan=plan, user=by, action="adopt")
     minutes_reference = (minutes_reference or "").strip()
     if adopted_on is None:
@@ -206,7 +209,8 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
                         },
                         {"superseded_by": plan.pk},
                     )
-        notifications.notify_adopted(plan=plan, by=by)
+        if notify:
+            notifications.notify_adopted(plan=plan, by=by)
         # The archival PDF/A is queued in this transaction: the task only runs if the adoption commits.
         plan_pdf_archive(plan=plan, by=by)
 

@@ -508,6 +508,16 @@ def test_the_command_loads_reports_and_prints_the_logins(db):
     assert "Samordningsförbundet i Örnsköldsvik (ornskoldsvik): skapad" in first
     assert "Superanvändaren admin skapad." in first
     assert logins_table(demo_logins()) in first
+    # Örnsköldsvik's 2020 plan was revised during its year (invented, finsam/site/demo/data/followup), and
+    # next year's plan starts from the revised budget.
+    assert "reviderad budget fastställd 2020-06-11 §23" in first
+    plans = Plan.objects.filter(association__slug="ornskoldsvik").order_by("first_year", "revision")
+    assert [(plan.first_year, plan.revision, plan.state) for plan in plans] == [
+        (2020, 1, Plan.State.SUPERSEDED),
+        (2020, 2, Plan.State.ADOPTED),
+        (2021, 1, Plan.State.IN_REVIEW),
+    ]
+    assert plans[2].rolled_over_from == plans[1] and plans[1].budget_only
 
     out = StringIO()
     call_command("load_demo", stdout=out)

@@ -112,6 +112,24 @@ def test_someone_new_sets_a_password_and_is_logged_in(association, chief, captur
     assert "Inbjudan är redan använd" in again.content.decode()
 
 
+def test_an_insats_owner_lands_on_their_own_insatser(association, chief, outsider, capture, client):
+    """An insats owner may open nothing of the association but their insatser: the welcome goes there."""
+    mine = f"/f/{association.slug}/mina-insatser/"
+    invite(association, chief, email="ida@example.se", role=Role.INTERVENTION_OWNER, capture=capture)
+    response = client.post(
+        path_of(link_in(mail.outbox[-1])),
+        {"first_name": "Ida", "last_name": "Insats", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == mine
+    assert client.get(mine).status_code == 200
+    assert client.get(f"/f/{association.slug}/").status_code == 403
+    # Someone with an account accepts with one button and lands there too.
+    invite(association, chief, email=outsider.email, role=Role.INTERVENTION_OWNER, capture=capture)
+    client.force_login(outsider)
+    response = client.post(path_of(link_in(mail.outbox[-1])))
+    assert response.status_code == 302 and response["Location"] == mine
+
+
 def test_bad_input_keeps_what_was_typed_and_creates_nothing(association, chief, capture, client):
     link = link_in(invite(association, chief, capture=capture) and mail.outbox[0])
     response = client.post(

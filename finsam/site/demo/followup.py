@@ -1,20 +1,29 @@
-"""Demo data for the year's follow-up: outcome per tertial and forecasts on an adopted plan.
+"""Demo data for the year's follow-up: a revised budget, outcome per tertial and forecasts on an adopted plan.
 
 The figures are invented (the documents the demo is transcribed from have no outcome), and the data file
-says so (`data/followup/<slug>.json`, key "invented"). The rows it names get its outcome per period, its
+says so (`data/followup/<slug>.json`, key "invented"; its format is in FORMAT.md). First the board's revised
+budget during the year (key "revised_budget": an omdisponering or tilläggsbudget), made as the chief and
+the board would click it: a budget-only revision of the adopted plan, the changed cells through the budget
+services, sent to the board with the chief's reason, approved by the board member, adopted by the chair on
+the file's date and § (which supersedes the first version and queues the revision's archival PDF). Then
+the follow-up, on the latest adopted version: the rows the file names get its outcome per period, its
 forecast and comment; every other row of the budget gets a third of its budget per tertial, rounded to
-whole thousands, and no forecast of its own. Everything is written through the follow-up's services, as
-the chief would enter it. Runs inside the caller's transaction.
+whole thousands, and no forecast of its own; the insatser their participants, the indicators their
+outcome. Everything is written through the services, as the chief would enter it. Runs inside the caller's
+transaction; sends no e-mail.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from budgets.followup import BUDGET, plan_followup
+from budgets.models import BudgetAmount, BudgetLine, InterventionBudgetAmount
+from budgets.services import budget_cell_update, intervention_budget_update
 from budgets.services.followup import followup_forecast_update, followup_outcome_update
 from finsam.models import Association
 from finsam.money import round_half_up
@@ -22,7 +31,8 @@ from finsam.site.demo.reading import DATA_DIR, DemoDataError, kronor
 from interventions.followup import intervention_year_save
 from interventions.models import InterventionYear
 from plans.goal_outcomes import indicator_outcome_save
-from plans.models import Indicator, Plan
+from plans.models import Comment, Indicator, Plan, Stance
+from plans.review import comment_add, plan_adopt, plan_revise, plan_stance_record, plan_submit
 
 FOLLOWUP_DIR = DATA_DIR / "followup"
 
@@ -32,9 +42,11 @@ def followup_file(slug: str) -> Path:
 
 
 def load_followup_demo(association: Association) -> Plan | None:
-    """Enter the invented follow-up of the association's adopted plan of the file's year (see the module's
-    doc). Returns the plan, or None when there is no file, no such adopted plan, or its follow-up has entries
-    already. Side effects: the year's `FollowUp`, its outcomes and forecasts, one history event each."""
+    """Adopt the file's revised budget of the association's adopted plan of the file's year and enter its
+    invented follow-up (see the module's doc). Returns the plan followed up (the revision, if the file has
+    one), or None when there is no file, no such adopted plan, or its follow-up has entries already.
+    Side effects: the revision with its snapshot, comment, stance and queued PDF; the year's `FollowUp`,
+    its outcomes and forecasts, participants and indicator outcomes; one history event each."""
     path = followup_file(association.slug)
     if not path.exists():
         return None
@@ -47,6 +59,8 @@ def load_followup_demo(association: Association) -> Plan | None:
     association.followup_period = data["period"]
     association.save(update_fields=["followup_period"])
     chief = get_user_model().objects.get(username=f"chef.{association.slug}")
+    if "revised_budget" in data and not plan.revisions.exists():
+        plan = _load_revised_budget(plan, data["revised_budget"], path.name)
     followup = plan_followup(plan)
     by_label = {row.row.label: row for row in followup.rows.values()}
     named = {}
@@ -85,6 +99,68 @@ def load_followup_demo(association: Association) -> Plan | None:
     _load_interventions(plan, data.get("interventions", []), chief, path.name)
     _load_indicators(plan, data.get("indicators", []), chief, path.name)
     return plan
+
+
+def _load_revised_budget(plan: Plan, entry: dict, source: str) -> Plan:
+    """The board's revised budget of `plan` during its year, made and adopted as in the app (module doc).
+    Returns the adopted revision."""
+    users = get_user_model().objects
+    slug = plan.association.slug
+    chief, board, chair = (
+        users.get(username=f"{prefix}.{slug}") for prefix in ("chef", "ledamot", "ordforande")
+    )
+    revision = plan_revise(plan=plan, by=chief, budget_only=True)
+    column = revision.budget_columns.get(year=revision.first_year)
+    for change in entry.get("lines", []):
+        line = BudgetLine.objects.filter(group__plan=revision, name=change["label"]).first()
+        if line is None:
+            raise DemoDataError(f"{source}: budgeten har ingen rad {change['label']!r}.")
+        stored = BudgetAmount.objects.filter(line=line, column=column).first()
+        budget_cell_update(
+            line=line,
+            column=column,
+            amount=kronor(change["amount"], where=f"{source}: {change['label']}"),
+            expected_version=stored.version if stored else 0,
+            by=chief,
+        )
+    by_name = {
+        link.intervention.name: link.intervention
+        for link in revision.plan_interventions.select_related("intervention")
+    }
+    for change in entry.get("interventions", []):
+        intervention = by_name.get(change["name"])
+        if intervention is None:
+            raise DemoDataError(f"{source}: planen tar inte upp insatsen {change['name']!r}.")
+        stored = InterventionBudgetAmount.objects.filter(column=column, intervention=intervention).first()
+        intervention_budget_update(
+            plan=revision,
+            intervention=intervention,
+            column=column,
+            amount=kronor(change["amount"], where=f"{source}: {change['name']}"),
+            expected_version=stored.version if stored else 0,
+            by=chief,
+        )
+    plan_submit(plan=revision, by=chief, notify=False)
+    comment_add(
+        plan=revision,
+        by=chief,
+        target_kind=Comment.Target.PLAN,
+        target_key="plan",
+        body=entry["reason"],
+        notify=False,
+    )
+    plan_stance_record(
+        plan=revision, by=board, stance=Stance.Kind.APPROVE, comment=entry.get("approval", ""), notify=False
+    )
+    plan_adopt(
+        plan=revision,
+        by=chair,
+        adopted_on=datetime.date.fromisoformat(entry["adopted_on"]),
+        minutes_reference=entry["minutes_reference"],
+        notify=False,
+    )
+    revision.refresh_from_db()
+    return revision
 
 
 def _load_interventions(plan: Plan, entries: list[dict], chief, source: str) -> None:

@@ -38,16 +38,22 @@ class Command(BaseCommand):
         for report in result.reports:
             self.stdout.write(f"  {report.message()}")
             if report.status != EXISTS:
+                # The adopted plan's year: a revised budget and the follow-up, with invented outcome (the
+                # data file says so). First, so that next year's plan starts from the revised budget.
+                with transaction.atomic():
+                    followed = load_followup_demo(Association.objects.get(slug=report.slug))
+                if followed is not None:
+                    if followed.budget_only:
+                        self.stdout.write(
+                            f"    {followed.title}: reviderad budget fastställd {followed.adopted_on} "
+                            f"{followed.minutes_reference}."
+                        )
+                    self.stdout.write(f"    {followed.title}: uppföljning med påhittat utfall per tertial.")
                 # Next year's plan, changed and sent to the board, so that a board member has a review.
                 with transaction.atomic():
                     reviewed = load_review_demo(Association.objects.get(slug=report.slug))
                 if reviewed is not None:
                     self.stdout.write(f"    {reviewed.title}: skickad till styrelsen för granskning.")
-                # The adopted plan's year followed up, with invented outcome (the data file says so).
-                with transaction.atomic():
-                    followed = load_followup_demo(Association.objects.get(slug=report.slug))
-                if followed is not None:
-                    self.stdout.write(f"    {followed.title}: uppföljning med påhittat utfall per tertial.")
         if result.admin_created:
             self.stdout.write("  Superanvändaren admin skapad.")
         else:
