@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 SLUG = "ornskoldsvik"
 
 
-@pytest.fixture(autouse=True)
-def _queue_pdfs_without_rendering(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
 @pytest.fixture
 def association():
     load_association(read_demo_file(DATA_DIR / f"{SLUG}.json"))
