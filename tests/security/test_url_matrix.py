@@ -28,6 +28,7 @@ import traceback
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pytest
 from django.conf import settings
@@ -517,18 +518,23 @@ def classify(response) -> str:
 def response_text(response, content: bytes) -> str:
     """Everything a person could read in the response: HTML/JSON as is, xlsx unpacked, PDF text."""
     if content.startswith(b"%PDF"):
-        import pypdf
-
-        reader = pypdf.PdfReader(io.BytesIO(content))
-        text = "\n".join(page.extract_text() or "" for page in reader.pages).replace("\x00", "")
-        # PDF text breaks lines anywhere: the text without whitespace finds a marker split over lines.
-        return "\n".join(
-            [text, re.sub(r"\s+", "", text), str(reader.metadata or ""), content.decode("latin-1")]
-        )
+        return pdf_text(content)
     if content.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     return content.decode("utf-8", "replace")
+
+
+@lru_cache(maxsize=64)
+def pdf_text(content: bytes) -> str:
+    """A PDF's text, metadata and bytes. Every role and variant that may download a PDF gets the same
+    bytes: each distinct file is read once (text extraction takes a second of the sweep's time each)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages).replace("\x00", "")
+    # PDF text breaks lines anywhere: the text without whitespace finds a marker split over lines.
+    return "\n".join([text, re.sub(r"\s+", "", text), str(reader.metadata or ""), content.decode("latin-1")])
 
 
 def contains_marker(text: str, marker: str) -> bool:
