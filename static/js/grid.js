@@ -19,8 +19,8 @@
 // the server saves all or nothing, or asks once in the #grid-paste dialog.
 //
 // Row actions: each line's (and group's) actions are a WAI-ARIA menu button ([data-row-menu]: a hidden
-// button and role=menu list, shown here; without JavaScript the <details> beside it holds the same actions
-// as plain forms, and stays in use for "Ändra"). A line's button is no tab stop: Shift+F10 or the
+// button, shown here with a role=menu list built from the page's one #row-menu-items template; without
+// JavaScript the <details> beside it holds the same actions as plain forms, and stays in use for "Ändra"). A line's button is no tab stop: Shift+F10 or the
 // context-menu key in one of the row's cells opens its menu, so Tab goes from cell to cell. In the menu
 // ↑ ↓ Home End move, Enter or Space chooses, Escape (or Tab) closes it and puts the focus back where it was
 // opened from. A move keeps the focus in the cell it was opened from.
@@ -221,12 +221,45 @@
       if (!button || container.classList.contains("row-menu--enhanced")) {
         return;
       }
+      if (!buildMenu(button)) {
+        return; // no items to build it from: the <details> stays the way to the actions
+      }
       container.classList.add("row-menu--enhanced");
       button.hidden = false;
       if (summary) {
         summary.tabIndex = -1; // the menu's "Ändra…" opens the details
       }
     });
+  }
+
+  // A row's menu list, built beside its button from the page's #row-menu-items template (rendered once,
+  // not per row): each item names the action it clicks (`up`, `down`, `remove`) or opens (`name`), here
+  // made the row's own ids (`<prefix>-<pk>-up`...).
+  function buildMenu(button) {
+    const template = document.getElementById("row-menu-items");
+    if (!template) {
+      return false;
+    }
+    const base = button.id.replace(/-menu$/, "");
+    const list = document.createElement("ul");
+    list.className = "row-menu__list";
+    list.setAttribute("role", "menu");
+    list.id = button.getAttribute("aria-controls");
+    list.setAttribute("aria-labelledby", button.id);
+    list.hidden = true;
+    list.appendChild(template.content.cloneNode(true));
+    list.querySelectorAll("[data-menu-click], [data-menu-open]").forEach(function (item) {
+      if (item.dataset.menuClick) {
+        item.dataset.menuClick = base + "-" + item.dataset.menuClick;
+      } else {
+        item.dataset.menuOpen = base + "-" + item.dataset.menuOpen;
+      }
+      if (item.dataset.menuClick === base + "-remove") {
+        item.textContent = button.dataset.removeLabel;
+      }
+    });
+    button.after(list);
+    return true;
   }
 
   function menuList(button) {
