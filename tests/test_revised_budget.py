@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,12 @@ from django.utils import timezone
 from budgets.followup import BUDGET, FORECAST, ORIGINAL, original_budget, plan_followup, row_key
 from budgets.models import BudgetAmount, BudgetColumn, BudgetLine
 from budgets.services.cells import budget_cell_update
-from budgets.services.grid import budget_column_update
+from budgets.services.grid import (
+    budget_column_update,
+    budget_group_remove,
+    budget_line_add,
+    budget_line_remove,
+)
 from finsam.models import Membership
 from interventions.models import Grant
 from plans import review
@@ -223,6 +229,31 @@ def test_a_line_the_revision_added_has_no_original_budget(world, revision):
     assert row_key(row.row) == row.key
 
 
+def test_a_revised_budget_keeps_the_adopted_versions_lines_and_groups(world, revision):
+    line, _column = chief_line(revision)
+    events = PlanEvent.objects.filter(plan=revision).count()
+    with pytest.raises(ValidationError, match="Sätt beloppet till 0"):
+        budget_line_remove(line=line, by=world.user("chief"))
+    with pytest.raises(ValidationError, match="Sätt beloppet till 0"):
+        budget_group_remove(group=line.group, by=world.user("chief"))
+    assert BudgetLine.objects.filter(pk=line.pk).exists()
+    assert PlanEvent.objects.filter(plan=revision).count() == events
+
+
+def test_a_line_the_revised_budget_added_can_be_removed_again(world, revision):
+    group = chief_line(revision)[0].group
+    added = budget_line_add(group=group, name="Tilläggsbudget", undecided=False, by=world.user("chief"))
+    budget_line_remove(line=added, by=world.user("chief"))
+    assert not BudgetLine.objects.filter(pk=added.pk).exists()
+
+
+def test_an_ordinary_revision_may_remove_any_line(world):
+    revised = review.plan_revise(plan=world.plan, by=world.user("chief"))
+    line, _column = chief_line(revised)
+    budget_line_remove(line=line, by=world.user("chief"))
+    assert not BudgetLine.objects.filter(pk=line.pk).exists()
+
+
 # --- the views ----------------------------------------------------------------------------------------
 
 
@@ -336,6 +367,18 @@ def test_the_budget_cell_of_a_revised_budget_saves_through_its_view(client_for, 
     )
     assert response.status_code == 302
     assert BudgetAmount.objects.get(pk=stored.pk).amount.amount == Decimal(950000)
+
+
+def test_removing_an_adopted_line_of_a_revised_budget_is_answered_at_the_row(client_for, revision, world):
+    line, _column = chief_line(revision)
+    client = client_for(world.user("chief"))
+    path = url("budget_line_remove", revision, line_id=line.pk)
+    response = client.post(path, {"confirm": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Sätt beloppet till 0" in response.content.decode()
+    assert BudgetLine.objects.filter(pk=line.pk).exists()
+    response = client.post(path, {"confirm": "1"})  # without JavaScript: the whole page, the row's form open
+    assert response.status_code == 422 and "Sätt beloppet till 0" in response.content.decode()
 
 
 def test_what_changed_shows_the_budget_change(client_for, world, revision):

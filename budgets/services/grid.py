@@ -250,9 +250,28 @@ def budget_line_move(*, line: BudgetLine, direction: str, by) -> bool:
     )
 
 
+def refuse_removing_adopted_lines(plan: Plan, lines) -> None:
+    """A revised budget (`Plan.budget_only`) keeps every line of the version it revises: the year's
+    follow-up shows the first adopted budget beside the revised one row by row, and a line taken away
+    would leave the original sums without it. Its amount is set to 0 instead (`ValidationError`)."""
+    if not plan.budget_only or plan.revision_of_id is None:
+        return
+    lineages = [line.lineage for line in lines]
+    adopted = BudgetLine.objects.filter(group__plan_id=plan.revision_of_id, lineage__in=lineages)
+    if lineages and adopted.exists():
+        raise ValidationError(
+            _(
+                "En rad ur den fastställda budgeten kan inte tas bort i en reviderad budget. Sätt beloppet "
+                "till 0 i stället: uppföljningen visar den ursprungliga budgeten bredvid den reviderade."
+            )
+        )
+
+
 def budget_line_remove(*, line: BudgetLine, by) -> None:
-    """Remove a line and its amounts. Side effects: DELETEs, one `PlanEvent` with the removed amounts."""
+    """Remove a line and its amounts. Side effects: DELETEs, one `PlanEvent` with the removed amounts.
+    A revised budget's line that the adopted version has is refused (`refuse_removing_adopted_lines`)."""
     plan = line.group.plan
+    refuse_removing_adopted_lines(plan, [line])
     with plan_change(plan, by=by) as change:
         amounts = {
             str(amount.column.year): str(to_decimal(amount.amount))
@@ -340,8 +359,10 @@ def budget_group_move(*, group: BudgetGroup, direction: str, by) -> bool:
 
 
 def budget_group_remove(*, group: BudgetGroup, by) -> None:
-    """Remove a group with its lines and their amounts. Computed rows simply stop being shown."""
+    """Remove a group with its lines and their amounts. Computed rows simply stop being shown. A revised
+    budget's group with lines of the adopted version is refused (`refuse_removing_adopted_lines`)."""
     plan = group.plan
+    refuse_removing_adopted_lines(plan, group.lines.all())
     with plan_change(plan, by=by) as change:
         lines = list(group.lines.values_list("name", flat=True))
         change.record(

@@ -220,7 +220,13 @@ def _item_remove(request, plan, spec: GridItem, item):
     """Without `confirm`, the page asks first (no JavaScript); HTMX asks with a dialog and confirms."""
     if request.POST.get("confirm") != "1":
         return render(request, GRID_TEMPLATE, _grid_context(plan, **{f"confirm_{spec.key}": item}))
-    spec.remove(**{spec.key: item}, by=request.user)
+    try:
+        spec.remove(**{spec.key: item}, by=request.user)
+    except ValidationError as error:
+        message = _first_message(error)
+        return _editor_response(
+            request, plan, status=422, announcement=message, form_errors={f"{spec.key}-{item.pk}": message}
+        )
     return _done(request, plan, spec.removed % {"name": item.name})
 
 
