@@ -114,7 +114,7 @@ def _plans_context(request, intervention: Intervention) -> dict:
         addable = [
             plan
             for plan in access.association.plans.filter(
-                state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED]
+                state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED], kind=Plan.Kind.PLAN
             ).order_by("-first_year", "-revision")
             if plan.pk not in linked
         ]
@@ -231,9 +231,9 @@ def intervention_create(request):
         raise PermissionDenied(_("Bara förbundschefen kan lägga till insatser."))
     association = access.association
     plans = list(
-        association.plans.filter(state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED]).order_by(
-            "-first_year", "-revision"
-        )
+        association.plans.filter(
+            state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED], kind=Plan.Kind.PLAN
+        ).order_by("-first_year", "-revision")
     )
     template = "interventions/intervention_detail.html"
     selected_plan = request.POST.get("plan") if request.method == "POST" else request.GET.get("plan")

@@ -241,7 +241,11 @@ class Command(BaseCommand):
         import weasyprint  # slow to import: only when the PDF figures run
 
         figures = []
-        plans = [Plan.objects.filter(association__slug="ornskoldsvik").order_by("first_year").first()]
+        plans = [
+            Plan.objects.filter(association__slug="ornskoldsvik", kind=Plan.Kind.PLAN)
+            .order_by("first_year")
+            .first()
+        ]
         plans = [plan for plan in plans if plan] + [inst.largest_plan]
         for plan in plans:
             started = time.perf_counter()
@@ -367,7 +371,11 @@ class Command(BaseCommand):
 def _adopted_plan(inst) -> Plan:
     """The association's latest adopted plan, with its version of record (the synthetic installation is
     built with bulk inserts, so it gets its record here, as a plan loaded as adopted gets it at load)."""
-    plan = inst.association.plans.filter(state=Plan.State.ADOPTED).order_by("-first_year").first()
+    plan = (
+        inst.association.plans.filter(state=Plan.State.ADOPTED, kind=Plan.Kind.PLAN)
+        .order_by("-first_year")
+        .first()
+    )
     plan_record_ensure(plan=plan)
     return plan
 

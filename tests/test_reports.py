@@ -1,0 +1,255 @@
+"""Reports on an adopted plan (issue 17, item 6): the annual and interim report as documents of their own,
+written from the plan's follow-up, reviewed and adopted as a plan is, frozen when sent to the board; the
+members' auditors' reports and discharge decisions against an adopted annual report."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from budgets.followup import plan_followup
+from budgets.services.followup import followup_outcome_update
+from plans.discharge import auditors_report_save, discharge_decision_save
+from plans.document import plan_document_view, shown_document
+from plans.forms import ChapterForm
+from plans.gateway import plan_takes_followup
+from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, Stance
+from plans.reports import ReportExists, report_create
+from plans.review import plan_adopt, plan_stance_record, plan_submit
+from plans.rollover import plan_rollover
+from tests.factories import OrganisationFactory
+from tests.test_followup import build_adopted_plan, enter
+
+pytestmark = pytest.mark.django_db
+
+Kind = Plan.Kind
+
+
+@pytest.fixture
+def plan(association):
+    plan = build_adopted_plan(association, first_year=2024)
+    Plan.objects.filter(pk=plan.pk).update(minutes_reference="§39")
+    plan.refresh_from_db()
+    return plan
+
+
+@pytest.fixture
+def annual(plan, chief):
+    return report_create(plan=plan, kind=Kind.ANNUAL_REPORT, by=chief)
+
+
+def adopt(report, *, chief, board_member):
+    plan_submit(plan=report, by=chief, notify=False)
+    plan_stance_record(plan=report, by=board_member, stance=Stance.Kind.APPROVE)
+    report.refresh_from_db()
+    plan_adopt(plan=report, by=chief, adopted_on=datetime.date(2025, 3, 20), minutes_reference="§12")
+    report.refresh_from_db()
+    return report
+
+
+def outcome_row(view, label):
+    return next(row for row in view.budget_outcome.rows if row.label == label)
+
+
+# --- Creating -------------------------------------------------------------------------------------------
+
+
+def test_the_chief_starts_the_annual_report_with_the_report_chapters(plan, annual, chief):
+    assert (annual.kind, annual.report_of, annual.state, annual.first_year) == (
+        Kind.ANNUAL_REPORT, plan, Plan.State.DRAFT, 2024,
+    )  # fmt: skip
+    assert annual.title == "Verksamhetsberättelse och årsredovisning 2024"
+    kinds = list(annual.chapters.order_by("position").values_list("kind", flat=True))
+    assert set(kinds) <= Chapter.REPORT_KINDS
+    assert {"goal_report", "intervention_report", "budget_outcome", "equity", "intervention_outcome"} <= set(
+        kinds
+    )
+    assert annual.chapters.get(heading="Väsentliga händelser under året").body  # starter text to rewrite
+    assert annual.events.filter(action=PlanEvent.Action.REPORTED).exists()
+    assert plan.events.filter(action=PlanEvent.Action.REPORTED, details={"report": annual.pk}).exists()
+    plan.refresh_from_db()
+    assert plan.state == Plan.State.ADOPTED  # the plan itself is not touched
+
+
+def test_a_second_annual_report_is_refused_naming_the_first(plan, annual, chief):
+    with pytest.raises(ReportExists) as refused:
+        report_create(plan=plan, kind=Kind.ANNUAL_REPORT, by=chief)
+    assert refused.value.report == annual
+    assert "redan" in refused.value.messages[0]
+    # Interim reports are one per period.
+    april = report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=4, by=chief)
+    assert april.period_end == datetime.date(2024, 4, 30)
+    assert april.title == "Delårsrapport januari–april 2024"
+    report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=8, by=chief)
+    with pytest.raises(ReportExists):
+        report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=4, by=chief)
+    with pytest.raises(ValidationError):
+        report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=5, by=chief)
+
+
+def test_only_the_chief_starts_a_report_and_only_from_the_adopted_plan(plan, association, chief, chair):
+    with pytest.raises(PermissionDenied):
+        report_create(plan=plan, kind=Kind.ANNUAL_REPORT, by=chair)
+    draft = build_adopted_plan(association, first_year=2026, state=Plan.State.DRAFT)
+    with pytest.raises(ValidationError):
+        report_create(plan=draft, kind=Kind.ANNUAL_REPORT, by=chief)
+    with pytest.raises(ValidationError):
+        report_create(plan=plan, kind="plan", by=chief)
+
+
+def test_a_report_is_not_the_plan_of_its_year(plan, annual, chief):
+    annual.state = Plan.State.ADOPTED
+    assert not plan_takes_followup(annual)
+    assert plan_takes_followup(plan)
+    # Next year's plan is made from the plan, whatever reports the year has.
+    rolled = plan_rollover(source=plan, by=chief)
+    assert (rolled.kind, rolled.first_year) == (Kind.PLAN, 2025)
+
+
+# --- What a report shows, and what stays frozen ---------------------------------------------------------
+
+
+def test_a_draft_shows_the_follow_up_now_and_the_version_sent_stays_as_sent(
+    plan, annual, chief, board_member
+):
+    enter(plan, chief, "Förbundschef", periods={1: 250000, 2: 200000, 3: 200000})
+    view = plan_document_view(annual)
+    line = outcome_row(view, "Förbundschef")
+    assert (line.budget, line.outcome, line.deviation) == (Decimal(600000), Decimal(650000), Decimal(50000))
+    assert view.equity.opening == Decimal(500000)
+    assert view.report.kind == Kind.ANNUAL_REPORT and view.report.report_of["title"] == plan.title
+    assert "<svg" in view.budget_outcome.chart and "Budget och utfall 2024" in view.budget_outcome.chart
+    assert [row.name for row in view.intervention_report] == ["Steget vidare"]
+    assert view.intervention_outcome[0].grant == Decimal(300000)
+
+    plan_submit(plan=annual, by=chief, notify=False)
+    annual.refresh_from_db()
+    key_row = next(row for row in plan_followup(plan).rows.values() if row.row.label == "Förbundschef")
+    followup_outcome_update(
+        plan=plan, row=key_row.key, label="Förbundschef", period=1, amount=Decimal(1), by=chief,
+        expected_version=key_row.outcome_versions[1],
+    )  # fmt: skip
+    frozen = plan_document_view(annual)
+    assert outcome_row(frozen, "Förbundschef").outcome == Decimal(650000)  # as sent, not 400 001
+    assert shown_document(annual).snapshot is not None
+
+
+def test_an_interim_report_counts_the_periods_up_to_its_last_day(plan, chief):
+    enter(plan, chief, "Förbundschef", periods={1: 100000, 2: 100000, 3: 100000}, forecast=700000)
+    followup = plan_followup(plan)
+    assert followup.followup.period in ("tertial", "month")
+    interim = report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=4, by=chief)
+    line = outcome_row(plan_document_view(interim), "Förbundschef")
+    expected = Decimal(100000) if followup.followup.period == "tertial" else Decimal(300000)
+    assert line.outcome == expected
+    assert (line.forecast, line.deviation) == (Decimal(700000), Decimal(100000))  # forecast − budget
+
+
+def test_the_board_adopts_the_report_and_the_plan_stays_adopted(plan, annual, chief, board_member):
+    adopt(annual, chief=chief, board_member=board_member)
+    plan.refresh_from_db()
+    assert annual.state == Plan.State.ADOPTED and (annual.minutes_reference, plan.state) == (
+        "§12", Plan.State.ADOPTED,
+    )  # fmt: skip
+    html = shown_document(annual).view
+    assert html.cover_line.startswith("Fastställd av styrelsen 2025-03-20")
+
+
+# --- Auditors' report and discharge ---------------------------------------------------------------------
+
+
+def test_auditors_and_discharge_are_recorded_once_per_member_on_the_adopted_annual_report(
+    plan, annual, association, chief, board_member
+):
+    member = OrganisationFactory(association=association, name="Örnsköldsviks kommun")
+    audit = {"organisation": member, "reported_on": datetime.date(2025, 4, 1), "recommends_discharge": True,
+             "statement": "Räkenskaperna är rättvisande."}  # fmt: skip
+    with pytest.raises(ValidationError):  # not adopted yet
+        auditors_report_save(report=annual, values=audit, by=chief)
+    adopt(annual, chief=chief, board_member=board_member)
+    with pytest.raises(PermissionDenied):
+        auditors_report_save(report=annual, values=audit, by=board_member)
+    auditors_report_save(report=annual, values=audit, by=chief)
+    auditors_report_save(report=annual, values=audit | {"statement": "Rättad."}, by=chief)
+    assert AuditorsReport.objects.get(report=annual, organisation=member).statement == "Rättad."
+    decision = {"organisation": member, "decided_on": datetime.date(2025, 5, 20), "decided_by": "Kommunfullmäktige",
+                "minutes_reference": "§112", "granted": True, "comment": ""}  # fmt: skip
+    discharge_decision_save(report=annual, values=decision, by=chief)
+    assert DischargeDecision.objects.filter(report=annual).count() == 1
+    assert annual.events.filter(action=PlanEvent.Action.AUDITED).count() == 3
+    with pytest.raises(ValidationError):  # a plan is no annual report
+        auditors_report_save(report=plan, values=audit, by=chief)
+
+
+# --- Views ----------------------------------------------------------------------------------------------
+
+
+def new_url(plan):
+    return reverse("report_new", args=[plan.association.slug, plan.pk])
+
+
+def discharge_url(report):
+    return reverse("report_discharge", args=[report.association.slug, report.pk])
+
+
+def test_the_plan_page_starts_a_report_for_the_chief_only(
+    plan, chief_client, board_member_client, outsider_client
+):
+    page = chief_client.get(plan.get_absolute_url()).content.decode()
+    assert "Skapa årsredovisning" in page
+    assert "Skapa årsredovisning" not in board_member_client.get(plan.get_absolute_url()).content.decode()
+    assert board_member_client.post(new_url(plan), {"kind": "annual_report"}).status_code == 403
+    assert outsider_client.post(new_url(plan), {"kind": "annual_report"}).status_code == 404
+    response = chief_client.post(new_url(plan), {"kind": "annual_report"})
+    report = plan.reports.get()
+    assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
+    again = chief_client.post(new_url(plan), {"kind": "annual_report"}, follow=True).content.decode()
+    assert "redan" in again and report.get_absolute_url() in again  # the existing one is linked
+    page = chief_client.get(report.get_absolute_url()).content.decode()
+    assert "Verksamhetsberättelse och årsredovisning" in page and "Budget och utfall 2024" in page
+    assert chief_client.post(new_url(plan), {"kind": "interim_report", "months": "x" * 50}).status_code == 302
+
+
+def test_the_report_editor_offers_only_report_chapters(annual, chief_client):
+    form = ChapterForm(plan=annual)
+    assert {value for value, _label in form.fields["kind"].choices} == Chapter.REPORT_KINDS
+    editor = chief_client.get(reverse("plan_edit", args=[annual.association.slug, annual.pk]))
+    assert editor.status_code == 200 and "Lägg till mål" not in editor.content.decode()
+    goals = reverse("plan_part_add", args=[annual.association.slug, annual.pk, "mal"])
+    assert chief_client.get(goals).status_code == 404
+    plan_form = ChapterForm(plan=annual.report_of)
+    assert "goal_report" not in {value for value, _label in plan_form.fields["kind"].choices}
+
+
+def test_the_discharge_page_by_role_and_state(
+    annual,
+    association,
+    chief,
+    board_member,
+    chief_client,
+    board_member_client,
+    reader_client,
+    outsider_client,
+):
+    member = OrganisationFactory(association=association, name="Region Västernorrland")
+    data = {"action": "revision", "revision-organisation": member.pk, "revision-reported_on": "2025-04-02",
+            "revision-recommends_discharge": "on", "revision-statement": "Inget att anmärka."}  # fmt: skip
+    assert chief_client.get(discharge_url(annual)).status_code == 200
+    assert chief_client.post(discharge_url(annual), data).status_code == 403  # a draft
+    adopt(annual, chief=chief, board_member=board_member)
+    assert outsider_client.get(discharge_url(annual)).status_code == 404
+    assert board_member_client.post(discharge_url(annual), data).status_code == 403
+    assert reader_client.get(discharge_url(annual)).status_code == 200
+    bad = chief_client.post(discharge_url(annual), data | {"revision-reported_on": "2099-01-01"})
+    assert bad.status_code == 422 and "framtiden" in bad.content.decode()
+    assert not AuditorsReport.objects.exists()
+    assert chief_client.post(discharge_url(annual), data).status_code == 302
+    decision = {"action": "ansvarsfrihet", "ansvarsfrihet-organisation": member.pk,
+                "ansvarsfrihet-decided_on": "2025-06-10", "ansvarsfrihet-decided_by": "Regionfullmäktige",
+                "ansvarsfrihet-minutes_reference": "§88", "ansvarsfrihet-granted": "on"}  # fmt: skip
+    assert chief_client.post(discharge_url(annual), decision).status_code == 302
+    page = board_member_client.get(annual.get_absolute_url()).content.decode()
+    assert "Inget att anmärka." in page and "Regionfullmäktige" in page
+    assert chief_client.get(discharge_url(annual.report_of)).status_code == 404  # a plan has no discharge
