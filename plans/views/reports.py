@@ -33,6 +33,8 @@ def report_new(request, pk: int):
     plan = get_plan(request, pk)
     if not request.access.is_chief:
         raise PermissionDenied(_("Bara förbundschefen kan skapa en rapport."))
+    if plan.kind != plan.Kind.PLAN or plan.state != plan.State.ADOPTED:
+        raise PermissionDenied(_("En rapport skapas från den fastställda planen."))
     months = request.POST.get("months", "")
     try:
         report = report_create(
