@@ -3,19 +3,27 @@ written from the plan's follow-up, reviewed and adopted as a plan is, frozen whe
 members' auditors' reports and discharge decisions against an adopted annual report."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import pypdf
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from budgets.followup import plan_followup
 from budgets.services.followup import followup_outcome_update
+from finsam.models import Association
+from finsam.site.demo.followup import load_followup_demo
+from finsam.site.demo.loader import load_association
+from finsam.site.demo.reading import DATA_DIR, read_demo_file
+from finsam.site.demo.reports import load_report_demo
 from plans.discharge import auditors_report_save, discharge_decision_save
 from plans.document import plan_document_view, shown_document
 from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
-from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, Stance
+from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.reports import ReportExists, report_create
 from plans.review import plan_adopt, plan_stance_record, plan_submit
 from plans.rollover import plan_rollover
@@ -253,3 +261,40 @@ def test_the_discharge_page_by_role_and_state(
     page = board_member_client.get(annual.get_absolute_url()).content.decode()
     assert "Inget att anmärka." in page and "Regionfullmäktige" in page
     assert chief_client.get(discharge_url(annual.report_of)).status_code == 404  # a plan has no discharge
+
+
+# --- The demo: Örnsköldsvik's 2020 plan carried to its adopted annual report -------------------------
+
+
+@pytest.fixture
+def demo_report(renderings_start_at_once):
+    load_association(read_demo_file(DATA_DIR / "ornskoldsvik.json"))
+    association = Association.objects.get(slug="ornskoldsvik")
+    load_followup_demo(association)
+    return load_report_demo(association)
+
+
+@pytest.mark.slow
+def test_the_demo_adopts_the_2020_annual_report_with_its_archive_and_discharge(demo_report, client):
+    report = demo_report
+    assert (report.kind, report.state, report.first_year) == (Kind.ANNUAL_REPORT, Plan.State.ADOPTED, 2020)
+    members = report.association.organisations.filter(is_member=True).count()
+    assert members and DischargeDecision.objects.filter(report=report, granted=True).count() == members
+    assert AuditorsReport.objects.filter(report=report).count() == members
+    archive = PlanPdf.objects.get(plan=report, is_archival=True)
+    assert archive.status == PlanPdf.Status.DONE and archive.file
+    with archive.file.open("rb") as stored:
+        text = " ".join(
+            page.extract_text() or "" for page in pypdf.PdfReader(io.BytesIO(stored.read())).pages
+        )
+    text = " ".join(text.split())
+    assert "Verksamhetsberättelse och årsredovisning 2020" in text  # the cover says what it is
+    assert "Budget och utfall 2020" in text and "Måluppfyllelse" in text and "Eget kapital" in text
+    client.force_login(get_user_model().objects.get(username="ledamot.ornskoldsvik"))
+    for name in ("plan_detail", "plan_review", "plan_history", "plan_changes", "report_discharge"):
+        response = client.get(reverse(name, args=["ornskoldsvik", report.pk]))
+        assert response.status_code == 200, name
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert (
+        "Budget och utfall 2020" in page and "Kommunfullmäktige" in page and "präglades av pandemin" in page
+    )
