@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from budgets.followup import plan_followup
 from budgets.services.followup import followup_outcome_update
@@ -25,8 +25,9 @@ from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.reports import ReportExists, report_create
-from plans.review import plan_adopt, plan_stance_record, plan_submit
+from plans.review import plan_adopt, plan_revise, plan_stance_record, plan_submit
 from plans.rollover import plan_rollover
+from plans.transitions import TransitionNotAllowed
 from tests.factories import OrganisationFactory
 from tests.test_followup import build_adopted_plan, enter
 
@@ -298,3 +299,42 @@ def test_the_demo_adopts_the_2020_annual_report_with_its_archive_and_discharge(d
     assert (
         "Budget och utfall 2020" in page and "Kommunfullmäktige" in page and "präglades av pandemin" in page
     )
+
+
+def test_no_page_of_a_report_fails(annual, chief, board_member, client):
+    """Every page of a plan opened on a report (draft, then adopted) answers without a server error (the
+    plan's own pages, budget, follow-up and contributions, with a 404)."""
+    names = sorted(
+        pattern.name
+        for pattern in get_resolver("plans.urls").url_patterns
+        + get_resolver("budgets.urls").url_patterns
+        + get_resolver("interventions.urls").url_patterns
+        if isinstance(pattern, URLPattern)
+        and pattern.name
+        and set(pattern.pattern.converters) == {"pk"}
+        and "planer/<int:pk>/" in str(pattern.pattern)
+    )
+    assert {"plan_detail", "plan_followup", "plan_budget_grid", "plan_review", "plan_pdf"} <= set(names)
+    client.raise_request_exception = False
+    client.force_login(chief)
+    for state in ("draft", "adopted"):
+        if state == "adopted":
+            adopt(annual, chief=chief, board_member=board_member)
+        for name in names:
+            url = reverse(name, args=[annual.association.slug, annual.pk])
+            status = client.get(url).status_code
+            assert status < 500, (state, name, status)
+
+
+def test_a_report_has_no_budget_pages_and_is_not_revised(annual, chief, board_member, chief_client):
+    for name in ("plan_budget_grid", "plan_followup", "plan_contributions", "plan_interventions"):
+        assert chief_client.get(reverse(name, args=[annual.association.slug, annual.pk])).status_code == 404
+    adopt(annual, chief=chief, board_member=board_member)
+    with pytest.raises(TransitionNotAllowed):
+        plan_revise(plan=annual, by=chief)
+    with pytest.raises(TransitionNotAllowed):
+        plan_revise(plan=annual, by=chief, budget_only=True)
+    review = chief_client.get(
+        reverse("plan_review", args=[annual.association.slug, annual.pk])
+    ).content.decode()
+    assert "Skapa ny version" not in review

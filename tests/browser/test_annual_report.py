@@ -54,7 +54,9 @@ def test_the_board_adopts_the_annual_report(new_page, adopted, login, axe_check,
     report = Plan.objects.get(report_of=adopted, kind=Plan.Kind.ANNUAL_REPORT)
     expect(chief).to_have_url(re.compile(re.escape(path(report)) + "$"))
     expect(chief.locator("#messages")).to_contain_text("är skapad som utkast")
-    expect(chief.get_by_role("heading", level=1)).to_have_text("Verksamhetsberättelse och årsredovisning 2020")
+    expect(chief.get_by_role("heading", level=1)).to_have_text(
+        "Verksamhetsberättelse och årsredovisning 2020"
+    )
     expect(chief.locator(".report-outcome caption")).to_contain_text("Budget och utfall 2020")
     expect(chief.locator("svg.chart")).to_have_count(1)
     axe_check(chief)
