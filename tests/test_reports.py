@@ -10,6 +10,8 @@ import pypdf
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
 
 from budgets.followup import plan_followup
@@ -28,7 +30,14 @@ from plans.reports import ReportExists, report_create
 from plans.review import plan_adopt, plan_revise, plan_stance_record, plan_submit
 from plans.rollover import plan_rollover
 from plans.transitions import TransitionNotAllowed
-from tests.factories import OrganisationFactory
+from tests.factories import (
+    GoalFactory,
+    GrantFactory,
+    IndicatorFactory,
+    InterventionFactory,
+    OrganisationFactory,
+    PlanInterventionFactory,
+)
 from tests.test_followup import build_adopted_plan, enter
 
 pytestmark = pytest.mark.django_db
@@ -338,3 +347,32 @@ def test_a_report_has_no_budget_pages_and_is_not_revised(annual, chief, board_me
         reverse("plan_review", args=[annual.association.slug, annual.pk])
     ).content.decode()
     assert "Skapa ny version" not in review
+
+
+def report_page_queries(client, report) -> int:
+    client.get(report.get_absolute_url())  # warm: the session, templates
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(report.get_absolute_url()).status_code == 200
+    return len(captured)
+
+
+def test_the_annual_report_page_asks_the_same_number_of_queries_whatever_the_size(
+    association, chief, chief_client
+):
+    """A draft annual report reads the follow-up live: its queries do not grow with the budget's lines,
+    the goals and indicators, or the insatser (`make bench` measures the same page on the synthetic plans)."""
+    small = build_adopted_plan(association, first_year=2024, lines=1)
+    large = build_adopted_plan(association, first_year=2025, lines=25)
+    for number in range(6):
+        goal = GoalFactory(plan=large, title=f"Mål {number}", position=number)
+        for place in range(3):
+            IndicatorFactory(goal=goal, text=f"Indikator {number}.{place}", position=place)
+        intervention = InterventionFactory(association=association, name=f"Insats {number}")
+        GrantFactory(intervention=intervention, year=2025, amount=100000)
+        PlanInterventionFactory(plan=large, intervention=intervention, position=number + 1)
+    GoalFactory(plan=small, title="Ett mål")
+    reports = [report_create(plan=plan, kind=Kind.ANNUAL_REPORT, by=chief) for plan in (small, large)]
+    counts = [report_page_queries(chief_client, report) for report in reports]
+    assert counts[0] == counts[1], counts
+    page = chief_client.get(reports[1].get_absolute_url()).content.decode()
+    assert "Indikator 5.2" in page and "Insats 5" in page and "Kostnad 24" in page
