@@ -60,6 +60,11 @@ def thaw_intervention_report(content: dict, view) -> None:
     )
 
 
+def intervention_report_comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    """The board comments on each insats as the report reports on it."""
+    return {("intervention", row["key"]): row["name"] for row in content.get("intervention_report", [])}
+
+
 def register_report_part() -> None:
     register(
         PartKind(
@@ -69,6 +74,7 @@ def register_report_part() -> None:
             load=load_intervention_report,
             freeze=freeze_intervention_report,
             thaw=thaw_intervention_report,
+            comment_targets=intervention_report_comment_targets,
             documents=REPORT_DOCUMENTS,
         )
     )

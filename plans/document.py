@@ -146,6 +146,9 @@ class ShownDocument:
             [("chapter", row["key"], f"{row['number']} {row['heading']}") for row in content["chapters"]]
             + [("goal", row["key"], row["title"]) for row in content["goals"]]
             + [("intervention", row["key"], row["name"]) for row in content.get("interventions", [])]
+            # A report's goals and insatser, as it reports on them (`plans.reports`).
+            + [("goal", row["key"], row["title"]) for row in content.get("goal_report", {}).get("goals", [])]
+            + [("intervention", row["key"], row["name"]) for row in content.get("intervention_report", [])]
         )
 
 

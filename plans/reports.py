@@ -225,6 +225,11 @@ def thaw_goal_report(content: dict, view) -> None:
     )
 
 
+def goal_report_comment_targets(content: dict) -> dict[tuple[str, str], str]:
+    """The board comments on each goal as the report reports on it."""
+    return {("goal", goal["key"]): goal["title"] for goal in content.get("goal_report", {}).get("goals", [])}
+
+
 GOAL_REPORT = PartKind(
     key="goal_report",
     models=(),
@@ -232,6 +237,7 @@ GOAL_REPORT = PartKind(
     load=load_goal_report,
     freeze=freeze_goal_report,
     thaw=thaw_goal_report,
+    comment_targets=goal_report_comment_targets,
     documents=REPORT_DOCUMENTS,
 )
 

@@ -27,7 +27,7 @@ from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.reports import ReportExists, report_create
-from plans.review import plan_adopt, plan_revise, plan_stance_record, plan_submit
+from plans.review import comment_targets, plan_adopt, plan_revise, plan_stance_record, plan_submit
 from plans.rollover import plan_rollover
 from plans.transitions import TransitionNotAllowed
 from tests.factories import (
@@ -376,3 +376,22 @@ def test_the_annual_report_page_asks_the_same_number_of_queries_whatever_the_siz
     assert counts[0] == counts[1], counts
     page = chief_client.get(reports[1].get_absolute_url()).content.decode()
     assert "Indikator 5.2" in page and "Insats 5" in page and "Kostnad 24" in page
+
+
+def test_the_board_comments_on_a_goal_and_an_insats_of_the_report(plan, annual, chief, board_member, client):
+    goal = GoalFactory(plan=plan, title="Fler i arbete")
+    plan_submit(plan=annual, by=chief, notify=False)
+    targets = comment_targets(shown_document(annual).content)
+    intervention = plan.plan_interventions.get().intervention
+    assert targets[("goal", f"goal-{goal.pk}")] == "Fler i arbete"
+    assert targets[("intervention", f"intervention-{intervention.pk}")] == "Steget vidare"
+    client.force_login(board_member)
+    review = client.get(reverse("plan_review", args=[annual.association.slug, annual.pk])).content.decode()
+    assert f'id="kommentarer-goal-{goal.pk}"' in review  # its threads beside the goal in the report
+    assert f'id="kommentarer-intervention-{intervention.pk}"' in review
+    response = client.post(
+        reverse("comment_create", args=[annual.association.slug, annual.pk]),
+        {"target": f"intervention:intervention-{intervention.pk}", "body": "Hur många nådde arbete?"},
+    )
+    assert response.status_code in (200, 302)
+    assert annual.comments.get().body == "Hur många nådde arbete?"
