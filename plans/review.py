@@ -174,6 +174,14 @@ def plan_adopt(*, plan: Plan, by, adopted_on: datetime.date | None, minutes_refe
         # The board adopts what it reviewed. Interventions and their grants belong to the association and
         # can be edited while the plan is in review; if that changed the document, it must be sent again.
         if snapshot is None or not same_document(snapshot.content, snapshot_content(plan)):
+            if plan.is_report:  # it shows the follow-up, which went on after the report was sent
+                raise ReviewError(
+                    _(
+                        "Uppföljningen har ändrats sedan version %(number)s skickades till styrelsen. "
+                        "Skicka rapporten till styrelsen igen, så att styrelsen fastställer det den har sett."
+                    )
+                    % {"number": snapshot.number if snapshot else 0}
+                )
             raise ReviewError(
                 _(
                     "Planen har ändrats sedan version %(number)s skickades till styrelsen "

@@ -27,7 +27,14 @@ from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.reports import ReportExists, report_create
-from plans.review import comment_targets, plan_adopt, plan_revise, plan_stance_record, plan_submit
+from plans.review import (
+    ReviewError,
+    comment_targets,
+    plan_adopt,
+    plan_revise,
+    plan_stance_record,
+    plan_submit,
+)
 from plans.rollover import plan_rollover
 from plans.transitions import TransitionNotAllowed
 from tests.factories import (
@@ -395,3 +402,21 @@ def test_the_board_comments_on_a_goal_and_an_insats_of_the_report(plan, annual, 
     )
     assert response.status_code in (200, 302)
     assert annual.comments.get().body == "Hur många nådde arbete?"
+
+
+def test_a_report_whose_follow_up_changed_after_it_was_sent_is_sent_again_before_adoption(
+    plan, annual, chief, board_member
+):
+    plan_submit(plan=annual, by=chief, notify=False)
+    plan_stance_record(plan=annual, by=board_member, stance=Stance.Kind.APPROVE)
+    enter(plan, chief, "Förbundschef", periods={1: 100})
+    annual.refresh_from_db()
+    with pytest.raises(ReviewError, match="Uppföljningen har ändrats"):
+        plan_adopt(plan=annual, by=chief, adopted_on=datetime.date(2025, 3, 20), minutes_reference="§12")
+    annual.refresh_from_db()
+    assert annual.state == Plan.State.APPROVED
+
+
+def test_the_association_page_lists_a_report_as_what_it_is(annual, board_member_client):
+    page = board_member_client.get(reverse("association", args=[annual.association.slug])).content.decode()
+    assert annual.title in page and "Verksamhetsberättelse och årsredovisning</span>" in page
