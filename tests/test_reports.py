@@ -26,6 +26,7 @@ from plans.document import plan_document_view, shown_document
 from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
+from plans.pdf import plan_pdf_filename
 from plans.reports import ReportExists, report_create
 from plans.review import (
     ReviewError,
@@ -420,3 +421,10 @@ def test_a_report_whose_follow_up_changed_after_it_was_sent_is_sent_again_before
 def test_the_association_page_lists_a_report_as_what_it_is(annual, board_member_client):
     page = board_member_client.get(reverse("association", args=[annual.association.slug])).content.decode()
     assert annual.title in page and "Verksamhetsberättelse och årsredovisning</span>" in page
+
+
+def test_a_reports_pdf_is_named_for_what_it_is(plan, annual, chief):
+    assert plan_pdf_filename(annual) == f"arsredovisning-{annual.association.slug}-2024-utkast.pdf"
+    interim = report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=8, by=chief)
+    assert plan_pdf_filename(interim).startswith(f"delarsrapport-{plan.association.slug}-2024-08")
+    assert plan_pdf_filename(plan).startswith("verksamhetsplan-")
