@@ -56,7 +56,7 @@ def _refused(request, plan: Plan):
         )
         adopted = (
             visible_plans(request.access)
-            .filter(first_year=plan.first_year, state=Plan.State.ADOPTED)
+            .filter(first_year=plan.first_year, state=Plan.State.ADOPTED, kind=Plan.Kind.PLAN)
             .order_by("-revision")
             .first()
         )

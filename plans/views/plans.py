@@ -148,7 +148,9 @@ def plan_new(request):
                     rollover_form.add_error(None, error)
                     # A refusal leads somewhere: the plan that already has that year, if it is one.
                     source = rollover_form.cleaned_data["source"]
-                    existing = visible_plans(access).filter(first_year=source.first_year + 1)
+                    existing = visible_plans(access).filter(
+                        first_year=source.first_year + 1, kind=Plan.Kind.PLAN
+                    )
                     context_extra["existing_plans"] = list(existing.order_by("-revision"))
                 else:
                     messages.success(
