@@ -428,3 +428,15 @@ def test_a_reports_pdf_is_named_for_what_it_is(plan, annual, chief):
     interim = report_create(plan=plan, kind=Kind.INTERIM_REPORT, months=8, by=chief)
     assert plan_pdf_filename(interim).startswith(f"delarsrapport-{plan.association.slug}-2024-08")
     assert plan_pdf_filename(plan).startswith("verksamhetsplan-")
+
+
+def test_the_chief_starts_an_interim_report_for_a_period(plan, chief_client):
+    response = chief_client.post(new_url(plan), {"kind": "interim_report", "months": "8"})
+    interim = plan.reports.get(kind=Kind.INTERIM_REPORT)
+    assert response["Location"] == interim.get_absolute_url()
+    assert interim.period_end == datetime.date(2024, 8, 31)
+    page = chief_client.get(interim.get_absolute_url()).content.decode()
+    assert "Delårsrapport januari–augusti 2024" in page and "Prognos helår" in page
+    refused = chief_client.post(new_url(plan), {"kind": "interim_report", "months": "5"}, follow=True)
+    assert "Välj vilken period delårsrapporten gäller." in refused.content.decode()
+    assert plan.reports.count() == 1
