@@ -49,7 +49,9 @@ def test_the_board_adopts_the_annual_report(new_page, adopted, login, axe_check,
     # The chief starts the annual report on the adopted plan's page.
     login(chief, f"chef.{SLUG}")
     chief.goto(path(adopted))
-    expect(chief.locator(".plan-reports")).to_contain_text("Ingen delårsrapport eller årsredovisning är påbörjad.")
+    expect(chief.locator(".plan-reports")).to_contain_text(
+        "Ingen delårsrapport eller årsredovisning är påbörjad."
+    )
     axe_check(chief)
     with chief.expect_navigation():
         chief.get_by_role("button", name="Skapa årsredovisning").click()
