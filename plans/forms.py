@@ -91,6 +91,9 @@ class PlanSettingsForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.association = association
         self.fields["decimals"].widget = forms.Select(choices=[(0, "0"), (1, "1")])
+        if self.instance.is_report:  # its year is its plan's, its figures the follow-up's (`plans.reports`)
+            for name in ("first_year", "years", "opening_equity", "deficit_explanation"):
+                del self.fields[name]
         if "opening_equity" in self.fields and not self.is_bound and self.instance.opening_equity is not None:
             self.initial["opening_equity"] = format_amount(
                 to_decimal(self.instance.opening_equity), unit="kr"

@@ -440,3 +440,14 @@ def test_the_chief_starts_an_interim_report_for_a_period(plan, chief_client):
     refused = chief_client.post(new_url(plan), {"kind": "interim_report", "months": "5"}, follow=True)
     assert "Välj vilken period delårsrapporten gäller." in refused.content.decode()
     assert plan.reports.count() == 1
+
+
+def test_a_reports_settings_keep_its_year(annual, chief_client):
+    url = reverse("plan_settings_edit", args=[annual.association.slug, annual.pk])
+    form = chief_client.get(url).content.decode()
+    assert 'name="title"' in form and 'name="first_year"' not in form
+    data = {"title": "Årsredovisning 2024", "unit": "kr", "decimals": "0", "version": annual.version,
+            "first_year": "1999", "years": "6"}  # fmt: skip
+    assert chief_client.post(url, data).status_code == 302
+    annual.refresh_from_db()
+    assert (annual.title, annual.first_year, annual.years) == ("Årsredovisning 2024", 2024, 1)
