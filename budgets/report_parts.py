@@ -111,6 +111,8 @@ def freeze_budget_report(doc, content: dict) -> None:
         "year": followup.year,
         "through": through,
         "periods_entered": followup.periods_entered,
+        "period_count": len(followup.periods),
+        "last_entered": followup.labels[followup.periods_entered - 1] if followup.periods_entered else "",
         "rows": rows,
     }
     opening = followup.opening_equity

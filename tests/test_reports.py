@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
 
@@ -451,3 +452,12 @@ def test_a_reports_settings_keep_its_year(annual, chief_client):
     assert chief_client.post(url, data).status_code == 302
     annual.refresh_from_db()
     assert (annual.title, annual.first_year, annual.years) == ("Årsredovisning 2024", 2024, 1)
+
+
+def test_an_annual_report_says_when_the_years_outcome_is_not_all_entered(plan, annual, chief):
+    view = plan_document_view(annual)
+    assert view.budget_outcome.periods_entered == 0
+    enter(plan, chief, "Förbundschef", periods={1: 100000})
+    view = plan_document_view(annual)
+    assert view.budget_outcome.periods_entered == 1 < view.budget_outcome.period_count
+    assert "Utfallet är inte inlagt för hela året" in render_to_string("plans/document.html", {"doc": view})
