@@ -4,12 +4,14 @@ members' auditors' reports and discharge decisions against an adopted annual rep
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pypdf
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -461,3 +463,37 @@ def test_an_annual_report_says_when_the_years_outcome_is_not_all_entered(plan, a
     view = plan_document_view(annual)
     assert view.budget_outcome.periods_entered == 1 < view.budget_outcome.period_count
     assert "Utfallet är inte inlagt för hela året" in render_to_string("plans/document.html", {"doc": view})
+
+
+def test_a_report_travels_with_the_associations_backup(
+    plan, annual, association, chief, board_member, tmp_path
+):
+    """Export and import (new ids): the report still reports on the imported plan, shows the same frozen
+    document, and keeps its members' decisions."""
+    member = OrganisationFactory(association=association, name="Örnsköldsviks kommun")
+    adopt(annual, chief=chief, board_member=board_member)
+    discharge_decision_save(
+        report=annual,
+        values={"organisation": member, "decided_on": datetime.date(2025, 5, 20), "decided_by": "Kommunfullmäktige",
+                "minutes_reference": "§112", "granted": True, "comment": ""},
+        by=chief,
+    )  # fmt: skip
+    before = render_to_string("plans/document.html", {"doc": plan_document_view(annual)})
+    path = tmp_path / "backup.json"
+    call_command("export_association", association.slug, output=str(path))
+    Association.objects.filter(pk=association.pk).update(slug="som-var")
+    call_command("import_association", str(path), stdout=io.StringIO())
+
+    imported = Plan.objects.get(association__slug=association.slug, kind=Kind.ANNUAL_REPORT)
+    assert imported.pk != annual.pk
+    assert (
+        imported.report_of.association_id == imported.association_id and imported.report_of.kind == Kind.PLAN
+    )
+    assert imported.discharge_decisions.get().organisation.name == "Örnsköldsviks kommun"
+    after = render_to_string("plans/document.html", {"doc": plan_document_view(imported)})
+    assert document_text(after) == document_text(before)
+
+
+def document_text(markup: str) -> str:
+    """The document's words, without its markup (element ids and links carry the rows' ids)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
