@@ -113,8 +113,11 @@ def report_title(kind: str, year: int, period_end: datetime.date | None = None) 
 
 
 def report_of_plan(plan: Plan, kind: str, period_end: datetime.date | None = None) -> Plan | None:
-    """The plan's report of this kind (and period) already started, if any."""
-    reports = plan.reports.filter(kind=kind)
+    """The report of this kind (and period) already started on the plan's year, if any: on this version or
+    on one a revised budget superseded (a year has one annual report, whichever version it was started on)."""
+    reports = Plan.objects.filter(
+        association_id=plan.association_id, first_year=plan.first_year, kind=kind, report_of__isnull=False
+    )
     if kind == Kind.INTERIM_REPORT:
         reports = reports.filter(period_end=period_end)
     return reports.order_by("-revision").first()

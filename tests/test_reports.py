@@ -30,7 +30,7 @@ from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.pdf import plan_pdf_filename
-from plans.reports import ReportExists, report_create
+from plans.reports import ReportExists, report_create, reported_plan
 from plans.review import (
     ReviewError,
     comment_targets,
@@ -497,3 +497,15 @@ def test_a_report_travels_with_the_associations_backup(
 def document_text(markup: str) -> str:
     """The document's words, without its markup (element ids and links carry the rows' ids)."""
     return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+
+
+def test_a_year_has_one_annual_report_whichever_version_it_was_started_on(plan, annual, chief):
+    revision = plan_revise(plan=plan, by=chief, budget_only=True)
+    Plan.objects.filter(pk=plan.pk).update(state=Plan.State.SUPERSEDED)
+    Plan.objects.filter(pk=revision.pk).update(state=Plan.State.ADOPTED, adopted_on=datetime.date(2024, 6, 1))
+    revision.refresh_from_db()
+    with pytest.raises(ReportExists) as refused:
+        report_create(plan=revision, kind=Kind.ANNUAL_REPORT, by=chief)
+    assert refused.value.report == annual
+    annual.refresh_from_db()
+    assert reported_plan(annual) == revision  # the report shows the year's adopted version's follow-up
