@@ -52,8 +52,10 @@ def plan_detail(request, pk: int):
         if takes_discharge(plan):
             context["members"] = discharge_overview(plan)
     elif plan.is_locked:  # an adopted plan's reports, and the chief's buttons to start them
-        context["reports"] = list(
-            visible_plans(request.access).filter(report_of=plan).order_by("period_end", "kind")
+        context["reports"] = list(  # the year's, whichever of its adopted versions each was started on
+            visible_plans(request.access)
+            .filter(first_year=plan.first_year, report_of__isnull=False)
+            .order_by("period_end", "kind")
         )
         context["can_report"] = request.access.is_chief and plan.state == Plan.State.ADOPTED
         context["interim_months"] = [(months, MONTH_NAMES[months]) for months in INTERIM_MONTHS]
