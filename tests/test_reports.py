@@ -24,10 +24,12 @@ from finsam.site.demo.followup import load_followup_demo
 from finsam.site.demo.loader import load_association
 from finsam.site.demo.reading import DATA_DIR, read_demo_file
 from finsam.site.demo.reports import load_report_demo
+from plans.diff import snapshot_diff
 from plans.discharge import auditors_report_save, discharge_decision_save
 from plans.document import plan_document_view, shown_document
 from plans.forms import ChapterForm
 from plans.gateway import plan_takes_followup
+from plans.goal_outcomes import indicator_outcome_save
 from plans.models import AuditorsReport, Chapter, DischargeDecision, Plan, PlanEvent, PlanPdf, Stance
 from plans.pdf import plan_pdf_filename
 from plans.reports import ReportExists, report_create, reported_plan
@@ -509,3 +511,30 @@ def test_a_year_has_one_annual_report_whichever_version_it_was_started_on(plan, 
     assert refused.value.report == annual
     annual.refresh_from_db()
     assert reported_plan(annual) == revision  # the report shows the year's adopted version's follow-up
+
+
+def test_what_changed_between_two_versions_of_a_report_shows_the_follow_up(
+    plan, annual, chief, board_member, board_member_client
+):
+    goal = GoalFactory(plan=plan, title="Fler i arbete")
+    indicator = IndicatorFactory(goal=goal, text="Andel i arbete", target="50 %")
+    first = plan_submit(plan=annual, by=chief, notify=False)
+    plan_stance_record(
+        plan=annual, by=board_member, stance=Stance.Kind.CHANGES_REQUESTED, comment="Utfallet?"
+    )
+    enter(plan, chief, "Förbundschef", periods={1: 250000})
+    indicator_outcome_save(
+        plan=plan, indicator=indicator, by=chief, value="56 %", judgement="met", comment=""
+    )
+    annual.refresh_from_db()
+    second = plan_submit(plan=annual, by=chief, notify=False)
+    diff = snapshot_diff(first.content, second.content)
+    sections = {section.key: section for section in diff.sections}
+    assert set(sections) >= {"goal_report", "budget_outcome", "equity"}
+    line = next(item for item in sections["budget_outcome"].items if item.label == "Förbundschef")
+    outcome = next(change for change in line.fields if change.label == "Utfall")
+    assert (outcome.old, outcome.new) == (Decimal(0), Decimal(250000))
+    html = str(sections["goal_report"].items[0].fields[0].html)
+    assert "56&nbsp;%" in html and "Uppfyllt" in html  # the outcome and the judgement, marked as added
+    page = board_member_client.get(reverse("plan_changes", args=[annual.association.slug, annual.pk]))
+    assert page.status_code == 200 and "Budget och utfall" in page.content.decode()
