@@ -8,5 +8,7 @@ class BudgetsConfig(AppConfig):
 
     def ready(self):
         from budgets.parts import register_budget_part  # in ready(): the models must be loaded first
+        from budgets.report_parts import register_report_parts  # in ready(), as above
 
         register_budget_part()
+        register_report_parts()

@@ -260,7 +260,10 @@ def followup_plan(plan: Plan) -> Plan:
         return plan
     latest = (
         Plan.objects.filter(
-            association_id=plan.association_id, first_year=plan.first_year, state=Plan.State.ADOPTED
+            association_id=plan.association_id,
+            first_year=plan.first_year,
+            state=Plan.State.ADOPTED,
+            kind=Plan.Kind.PLAN,
         )
         .select_related("association")
         .order_by("-revision")

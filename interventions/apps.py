@@ -8,5 +8,7 @@ class InterventionsConfig(AppConfig):
 
     def ready(self):
         from interventions.parts import register_part  # in ready(): the models must be loaded first
+        from interventions.report_parts import register_report_part  # in ready(), as above
 
         register_part()
+        register_report_part()

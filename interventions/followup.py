@@ -23,7 +23,9 @@ from plans.models import Plan, PlanEvent
 def followed_plan(intervention: Intervention, year: int) -> Plan | None:
     """The association's adopted plan whose budget year is `year` and that lists the intervention."""
     link = (
-        intervention.plan_links.filter(plan__state=Plan.State.ADOPTED, plan__first_year=year)
+        intervention.plan_links.filter(
+            plan__state=Plan.State.ADOPTED, plan__first_year=year, plan__kind=Plan.Kind.PLAN
+        )
         .select_related("plan__association")
         .first()
     )

@@ -114,7 +114,7 @@ def _plans_context(request, intervention: Intervention) -> dict:
         addable = [
             plan
             for plan in access.association.plans.filter(
-                state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED]
+                state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED], kind=Plan.Kind.PLAN
             ).order_by("-first_year", "-revision")
             if plan.pk not in linked
         ]
@@ -231,9 +231,9 @@ def intervention_create(request):
         raise PermissionDenied(_("Bara förbundschefen kan lägga till insatser."))
     association = access.association
     plans = list(
-        association.plans.filter(state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED]).order_by(
-            "-first_year", "-revision"
-        )
+        association.plans.filter(
+            state__in=[Plan.State.DRAFT, Plan.State.CHANGES_REQUESTED], kind=Plan.Kind.PLAN
+        ).order_by("-first_year", "-revision")
     )
     template = "interventions/intervention_detail.html"
     selected_plan = request.POST.get("plan") if request.method == "POST" else request.GET.get("plan")
@@ -340,7 +340,7 @@ def _plan_list_context(request, plan: Plan, **extra) -> dict:
 @association_view
 def plan_interventions(request, pk: int):
     """The plan's interventions in order, to add, remove and reorder (the chief's editor page)."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     return render(request, "interventions/plan_interventions.html", _plan_list_context(request, plan))
 
 
@@ -373,7 +373,7 @@ def _after_plan_change(
 @require_POST
 @association_view
 def plan_intervention_add(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     try:
         intervention_id = int(request.POST.get("intervention", ""))
     except ValueError:
@@ -398,7 +398,7 @@ def intervention_plan_add(request, pk: int):
         return _after_plan_change(
             request, None, intervention, _("Välj en plan."), status=422, source="intervention"
         )
-    plan = get_plan(request, plan_id, for_edit=True)
+    plan = get_plan(request, plan_id, for_edit=True, plans_only=True)
     try:
         services.plan_intervention_add(plan=plan, intervention=intervention, by=request.user)
     except ValidationError as error:
@@ -412,7 +412,7 @@ def intervention_plan_add(request, pk: int):
 @require_POST
 @association_view
 def plan_intervention_remove(request, pk: int, intervention_id: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     intervention = get_object_or_404(request.access.association.interventions, pk=intervention_id)
     try:
         services.plan_intervention_remove(plan=plan, intervention=intervention, by=request.user)
@@ -425,7 +425,7 @@ def plan_intervention_remove(request, pk: int, intervention_id: int):
 @require_POST
 @association_view
 def plan_intervention_move(request, pk: int, intervention_id: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     intervention = get_object_or_404(request.access.association.interventions, pk=intervention_id)
     direction = request.POST.get("direction", "")
     if direction not in (services.UP, services.DOWN):

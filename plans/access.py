@@ -22,14 +22,21 @@ def visible_plans(access: Access) -> QuerySet[Plan]:
     return plans
 
 
-def get_plan(request, pk: int, *, for_edit: bool = False, text: bool = False) -> Plan:
+def get_plan(
+    request, pk: int, *, for_edit: bool = False, text: bool = False, plans_only: bool = False
+) -> Plan:
     """A plan of the request's association that this user may see; with `for_edit`, may change.
 
     `for_edit` refuses early, before a form is read, with the gateway's own rule and message; the gateway
     refuses again under the plan's row lock, which is what actually protects the plan. `text`: the view
-    changes the plan's text parts or settings (refused on a revised budget, `plans.gateway`)."""
+    changes the plan's text parts or settings (refused on a revised budget, `plans.gateway`). `plans_only`:
+    a page of a plan's own parts (budget, contributions, follow-up, insatser), which a report has not: a
+    report's id is a 404 there (`plans.reports`)."""
     access: Access = request.access
-    plan = get_object_or_404(visible_plans(access).select_related("association"), pk=pk)
+    plans = visible_plans(access).select_related("association")
+    if plans_only:
+        plans = plans.filter(kind=Plan.Kind.PLAN)
+    plan = get_object_or_404(plans, pk=pk)
     if for_edit:
         if not access.is_chief:
             raise PermissionDenied(_("Bara förbundschefen kan ändra planen."))

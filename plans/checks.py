@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from plans.models import Plan
-from plans.parts import PARTS
+from plans.parts import parts_of
 
 ERROR = "error"
 WARNING = "warning"
@@ -38,7 +38,7 @@ def plan_findings(plan: Plan, doc=None) -> list[Finding]:
     """Every part's findings for `plan`, errors first, then warnings, then information (each in the order
     of the plan). Pass the plan's document when the caller has it, to save the parts' queries."""
     findings = [
-        finding for kind in PARTS.values() if kind.checks is not None for finding in kind.checks(plan, doc)
+        finding for kind in parts_of(plan) if kind.checks is not None for finding in kind.checks(plan, doc)
     ]
     return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
 

@@ -1,6 +1,6 @@
 """The one copier of a plan: a revision of an adopted plan, or next year's plan (rollover).
 
-`plan_copy` inserts the new plan row and then lets every registered part (`plans.parts.PARTS`, in order)
+`plan_copy` inserts the new plan row and then lets every registered part (`plans.parts.parts_of`, in order)
 copy itself. A revision keeps the years and copies everything; a rollover moves the years on: chapter
 headings name the next years, ended interventions stay behind, and the budget's columns shift (see each
 part's `copy`). Figures stated by an imported document belong to that document and are never copied.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from plans.models import Plan
-from plans.parts import PARTS, PlanCopy
+from plans.parts import PlanCopy, parts_of
 
 YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
@@ -53,6 +53,6 @@ def plan_copy(source: Plan, *, rollover: bool, options: dict | None = None, **ch
         setattr(target, name, value)
     target.save()
     job = PlanCopy(source=source, target=target, rollover=rollover, shared=dict(options or {}))
-    for kind in PARTS.values():
+    for kind in parts_of(source):
         kind.copy(job)
     return target

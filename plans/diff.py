@@ -217,6 +217,26 @@ SECTIONS: list[tuple[str, Any, list[tuple[str, Any]], list[tuple[str, Any]]]] = 
         [("activity", _("Aktivitet")), ("responsible", _("Ansvarig"))],
         [("starts_on", _("Start")), ("done_by", _("Klart")), ("goal", _("Mål"))],
     ),
+    # A report's follow-up (`plans.reports`): what it reported of each goal, insats and budget row.
+    ("goal_report", _("Måluppfyllelse"), [("label", _("Mål")), ("indicators", _("Indikatorer"))], []),
+    (
+        "intervention_report",
+        _("Insatsernas uppföljning"),
+        [("label", _("Insats")), ("report", _("Rapport"))],
+        [("participants", _("Deltagare"))],
+    ),
+    ("budget_outcome", _("Budget och utfall"), [], []),
+    ("equity", _("Eget kapital"), [], []),
+]
+
+# The figures of a report's rows that the diff compares, by their frozen names.
+REPORT_FIGURES = [
+    ("budget", _("Budget")),
+    ("outcome", _("Utfall")),
+    ("forecast", _("Prognos helår")),
+    ("opening", _("Eget kapital vid årets början")),
+    ("result", _("Årets resultat")),
+    ("closing", _("Eget kapital vid årets slut")),
 ]
 
 PLAN_FIELDS = [
@@ -237,6 +257,8 @@ MARKDOWN_FIELDS = {
     ("chapters", "body"),
     ("goals", "description"),
     ("goals", "indicators"),
+    ("goal_report", "indicators"),
+    ("intervention_report", "report"),
     ("target_groups", "description"),
     ("control_items", "control_step"),
     ("communication_items", "channel"),
@@ -263,9 +285,50 @@ def _indicators_text(indicators: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _outcomes_text(indicators: list[dict]) -> str:
+    """A report's indicators as a Markdown list: each with its outcome and judgement."""
+    lines = []
+    for indicator in indicators:
+        line = f"- {' '.join(_text(indicator['text']).split())}: {indicator.get('value') or '–'}"
+        line += f" ({indicator.get('judgement_label', '')})"
+        if indicator.get("comment"):
+            line += f" {' '.join(_text(indicator['comment']).split())}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _section_items(content: dict, key: str) -> list[dict]:
+    """The items of one section of frozen content, each with its `key` and `label`."""
+    if key == "budget":
+        return content.get("budget", {}).get("rows", [])
+    if key == "goal_report":
+        return [goal | {"label": goal["title"]} for goal in content.get("goal_report", {}).get("goals", [])]
+    if key == "intervention_report":
+        return [row | {"label": row["name"]} for row in content.get("intervention_report", [])]
+    if key == "budget_outcome":
+        rows = content.get("budget_outcome", {}).get("rows", [])
+        return [row for row in rows if row["kind"] not in ("section", "group")]
+    if key == "equity":
+        equity = content.get("equity")
+        return [equity | {"key": "equity", "label": str(_("Eget kapital"))}] if equity else []
+    return content.get(key, [])
+
+
 def _field_value(section: str, item: dict, name: str):
     if section == "goals" and name == "indicators":
         return _indicators_text(item.get("indicators", []))
+    if section == "goal_report" and name == "indicators":
+        return _outcomes_text(item.get("indicators", []))
+    if section == "intervention_report" and name == "participants":
+        actual = item.get("actual", {})
+        labels = (
+            ("women", _("Kvinnor")),
+            ("men", _("Män")),
+            ("unstated", _("Ej angivet")),
+            ("total", _("Totalt")),
+        )
+        return ", ".join(f"{label} {actual.get(gender) if actual.get(gender) is not None else '–'}"
+                         for gender, label in labels)  # fmt: skip
     value = item.get(name)
     return "" if value is None else value
 
@@ -373,13 +436,7 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
         )
 
     for key, title, text_fields, value_fields in SECTIONS:
-        if key == "budget":
-            old_items, new_items = (
-                old.get("budget", {}).get("rows", []),
-                new.get("budget", {}).get("rows", []),
-            )
-        else:
-            old_items, new_items = old.get(key, []), new.get(key, [])
+        old_items, new_items = _section_items(old, key), _section_items(new, key)
         pairs, removed, added = _match(old_items, new_items)
         items: list[ItemChange] = []
         for before, after in pairs:
@@ -404,6 +461,12 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
                 )
             if key == "budget":
                 changes += _amount_changes(before.get("amounts", {}), after.get("amounts", {}), str)
+            if key in ("budget_outcome", "equity"):
+                changes += _amount_changes(
+                    {str(label): before[name] for name, label in REPORT_FIGURES if name in before},
+                    {str(label): after[name] for name, label in REPORT_FIGURES if name in after},
+                    str,
+                )
             if changes:
                 items.append(ItemChange("changed", _display_label(key, after), changes))
         for status, changed_items in (("removed", removed), ("added", added)):

@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from plans.models import Chapter, Plan, PlanSnapshot
-from plans.parts import PARTS
+from plans.parts import parts_of
 from plans.queries import PlanDocument, plan_document
 from plans.snapshots import SNAPSHOT_FORMAT, snapshot_content, thawed_amount, upgrade
 from plans.versions import sent_number
@@ -45,6 +45,7 @@ class DocumentView:
     cover_line: str = ""
     board_seats: list = field(default_factory=list)
     staff: list = field(default_factory=list)
+    report: SimpleNamespace | None = None  # a report's own facts (`plans.snapshots.freeze_report_facts`)
 
     @property
     def key(self) -> str:
@@ -80,7 +81,9 @@ def document_view(
     view.cover_line = cover if cover is not None else cover_line(plan, snapshot)
     view.board_seats = list(content.get("board", []))
     view.staff = list(content.get("staff", []))
-    for kind in PARTS.values():
+    if "report" in content:
+        view.report = SimpleNamespace(**content["report"])
+    for kind in parts_of(plan):
         if kind.thaw is not None:
             kind.thaw(content, view)
     return view
@@ -143,6 +146,9 @@ class ShownDocument:
             [("chapter", row["key"], f"{row['number']} {row['heading']}") for row in content["chapters"]]
             + [("goal", row["key"], row["title"]) for row in content["goals"]]
             + [("intervention", row["key"], row["name"]) for row in content.get("interventions", [])]
+            # A report's goals and insatser, as it reports on them (`plans.reports`).
+            + [("goal", row["key"], row["title"]) for row in content.get("goal_report", {}).get("goals", [])]
+            + [("intervention", row["key"], row["name"]) for row in content.get("intervention_report", [])]
         )
 
 

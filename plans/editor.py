@@ -142,11 +142,20 @@ def editor_kinds_by_slug() -> dict[str, EditorKind]:
     return {kind.slug: kind for kind in editor_kinds().values()}
 
 
-def editor_kind(slug: str) -> EditorKind:
+# What a report is written in: text chapters, and chapters that show the follow-up (`plans.reports`).
+REPORT_EDITOR_KINDS = {"chapter"}
+
+
+def editor_kind(slug: str, plan: Plan | None = None) -> EditorKind:
+    """The kind by its URL segment; 404 for none, or for a kind `plan` does not have (a report's only
+    items are chapters)."""
     try:
-        return editor_kinds_by_slug()[slug]
+        kind = editor_kinds_by_slug()[slug]
     except KeyError:
         raise Http404 from None
+    if plan is not None and plan.is_report and kind.key not in REPORT_EDITOR_KINDS:
+        raise Http404
+    return kind
 
 
 def parent_kind(kind: EditorKind) -> EditorKind:

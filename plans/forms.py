@@ -91,6 +91,9 @@ class PlanSettingsForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.association = association
         self.fields["decimals"].widget = forms.Select(choices=[(0, "0"), (1, "1")])
+        if self.instance.is_report:  # its year is its plan's, its figures the follow-up's (`plans.reports`)
+            for name in ("first_year", "years", "opening_equity", "deficit_explanation"):
+                del self.fields[name]
         if "opening_equity" in self.fields and not self.is_bound and self.instance.opening_equity is not None:
             self.initial["opening_equity"] = format_amount(
                 to_decimal(self.instance.opening_equity), unit="kr"
@@ -105,9 +108,9 @@ class PlanSettingsForm(VersionedForm):
     def clean(self):
         cleaned = super().clean()
         first_year = cleaned.get("first_year")
-        if first_year is not None:
+        if first_year is not None and not self.instance.is_report:  # a report's year is its plan's
             others = self.association.plans.filter(
-                first_year=first_year, revision=self.instance.revision or 1
+                first_year=first_year, revision=self.instance.revision or 1, kind=Plan.Kind.PLAN
             )
             if self.instance.pk:
                 others = others.exclude(pk=self.instance.pk)
@@ -147,9 +150,9 @@ class RolloverForm(forms.Form):
         kwargs.setdefault("auto_id", "forra-aret-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = association.plans.filter(state=Plan.State.ADOPTED).order_by(
-            "-first_year", "-revision"
-        )
+        self.fields["source"].queryset = association.plans.filter(
+            state=Plan.State.ADOPTED, kind=Plan.Kind.PLAN
+        ).order_by("-first_year", "-revision")
         self.fields["source"].label_from_instance = source_label
 
 
@@ -178,6 +181,12 @@ class ChapterForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["level"].widget = forms.Select(choices=[(1, _("Kapitel")), (2, _("Underkapitel"))])
+        # A plan's chapters show the plan's parts, a report's the follow-up (`Chapter.kinds_for`).
+        self.fields["kind"].choices = Chapter.kinds_for(plan)
+        if plan.is_report:
+            self.fields["kind"].help_text = _(
+                "Ett kapitel kan visa en del av uppföljningen efter sin text. Varje del visas en gång."
+            )
 
     def clean_kind(self):
         kind = self.cleaned_data["kind"]

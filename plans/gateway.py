@@ -54,10 +54,10 @@ class PlanLocked(PermissionDenied):
 
 def plan_takes_followup(plan: Plan) -> bool:
     """The rule for the year's follow-up (outcome, forecast, goal and insats reports), written beside the
-    plan and never into it: only the association's adopted plan of the year takes it, not a draft and not
-    a version a revised budget superseded. The follow-up's writes check it under the plan's row lock, as
+    plan and never into it: only the association's adopted plan of the year takes it, not a draft, not
+    a version a revised budget superseded, and not a report on the plan. The follow-up's writes check it under the plan's row lock, as
     lifecycle steps of `plan_change`."""
-    return plan.state == Plan.State.ADOPTED
+    return plan.state == Plan.State.ADOPTED and plan.kind == Plan.Kind.PLAN
 
 
 class PlanBudgetOnly(PermissionDenied):

@@ -16,6 +16,10 @@ everything that must treat a plan as a whole takes the list from `PARTS` instead
 - the plan editor lists the kinds of item it edits from each part's `editor` (`plans.editor`);
 - the admin and the backup list a plan's models from `plan_models()`.
 
+A part belongs to the kinds of document it names (`PartKind.documents`: plans only by default); a report
+(`plans.reports`) is made of the text chapters and the report parts that show the follow-up of the plan it
+reports on. `parts_of(plan)` gives one document's parts; everything above iterates through it.
+
 Adding a part kind: its model(s), one `register(PartKind(...))` in its app, and its templates.
 """
 
@@ -89,6 +93,9 @@ class PartKind:
     freeze: Callable[[Any, dict], None] | None = None  # adds its sections to a snapshot (`plans.snapshots`)
     thaw: Callable[[dict, Any], None] | None = None  # reads them back into the `plans.document.DocumentView`
     comment_targets: Callable[[dict], dict] | None = None  # (target kind, key) → label in frozen content
+    # The kinds of document (`Plan.Kind`) it is part of: a plan's parts are not a report's, and the
+    # report's chapters of the follow-up are not a plan's (`plans.reports`).
+    documents: frozenset[str] = frozenset({"plan"})
 
 
 PARTS: dict[str, PartKind] = {}
@@ -99,6 +106,13 @@ def register(kind: PartKind) -> PartKind:
         raise ValueError(f"plan part {kind.key!r} registered twice")
     PARTS[kind.key] = kind
     return kind
+
+
+def parts_of(plan: Plan | str) -> list[PartKind]:
+    """The registered parts of this document (a plan, or its kind: `Plan.Kind`), in registry order. Every
+    iteration over the parts of one document goes through here."""
+    kind = plan if isinstance(plan, str) else plan.kind
+    return [part for part in PARTS.values() if kind in part.documents]
 
 
 def plan_models() -> list[type[models.Model]]:

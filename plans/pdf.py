@@ -175,8 +175,12 @@ def print_assets_digest() -> str:
 
 
 def plan_pdf_filename(plan: Plan) -> str:
-    """`verksamhetsplan-ornskoldsvik-2020.pdf`; revisions and drafts say so in the name."""
-    name = f"verksamhetsplan-{slugify(plan.association.slug)}-{plan.first_year}"
+    """`verksamhetsplan-ornskoldsvik-2020.pdf` (a report: `arsredovisning-…`, `delarsrapport-…-04`);
+    revisions and drafts say so in the name."""
+    document = {Plan.Kind.ANNUAL_REPORT: "arsredovisning", Plan.Kind.INTERIM_REPORT: "delarsrapport"}
+    name = f"{document.get(plan.kind, 'verksamhetsplan')}-{slugify(plan.association.slug)}-{plan.first_year}"
+    if plan.kind == Plan.Kind.INTERIM_REPORT and plan.period_end:
+        name += f"-{plan.period_end.month:02d}"
     number = sent_number(plan)
     if plan.is_locked and number > 1:
         name += f"-v{number}"

@@ -5,7 +5,7 @@ Pages never render these rows directly: the document is always the frozen struct
 from __future__ import annotations
 
 from plans.models import Plan
-from plans.parts import PARTS
+from plans.parts import parts_of
 
 
 class PlanDocument:
@@ -28,7 +28,7 @@ def plan_document(plan: Plan) -> PlanDocument:
     association = plan.association
     doc.board_seats = list(association.board_seats.select_related("appointed_by"))
     doc.staff = list(association.staff.all())
-    for kind in PARTS.values():
+    for kind in parts_of(plan):
         if kind.load is not None:
             kind.load(doc)
     return doc

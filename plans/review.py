@@ -23,7 +23,7 @@ from plans.copying import plan_copy
 from plans.document import record_content
 from plans.gateway import PlanChange, plan_change
 from plans.models import Comment, Plan, PlanEvent, PlanSnapshot, Stance
-from plans.parts import PARTS
+from plans.parts import parts_of
 from plans.pdf import plan_pdf_archive
 from plans.queries import plan_document
 from plans.snapshots import same_document, snapshot_content
@@ -177,6 +177,14 @@ def plan_adopt(
         # The board adopts what it reviewed. Interventions and their grants belong to the association and
         # can be edited while the plan is in review; if that changed the document, it must be sent again.
         if snapshot is None or not same_document(snapshot.content, snapshot_content(plan)):
+            if plan.is_report:  # it shows the follow-up, which went on after the report was sent
+                raise ReviewError(
+                    _(
+                        "Uppföljningen har ändrats sedan version %(number)s skickades till styrelsen. "
+                        "Skicka rapporten till styrelsen igen, så att styrelsen fastställer det den har sett."
+                    )
+                    % {"number": snapshot.number if snapshot else 0}
+                )
             raise ReviewError(
                 _(
                     "Planen har ändrats sedan version %(number)s skickades till styrelsen "
@@ -245,7 +253,10 @@ def plan_revise(*, plan: Plan, by, budget_only: bool = False) -> Plan:
     with plan_change(plan, by=by, lifecycle="revise") as change:
         newer = (
             Plan.objects.filter(
-                association=plan.association, first_year=plan.first_year, revision__gt=plan.revision
+                association=plan.association,
+                first_year=plan.first_year,
+                revision__gt=plan.revision,
+                kind=Plan.Kind.PLAN,
             )
             .order_by("-revision")
             .first()
@@ -307,7 +318,7 @@ def comment_targets(content: dict) -> dict[tuple[str, str], str]:
     label, in document order. The plan, and what each part offers (`PartKind.comment_targets`: its
     chapters and goals, the interventions, the budget's rows)."""
     targets = {(Comment.Target.PLAN, "plan"): content["plan"]["title"]}
-    for kind in PARTS.values():
+    for kind in parts_of(content.get("report", {}).get("kind", Plan.Kind.PLAN)):
         if kind.comment_targets is not None:
             targets |= kind.comment_targets(content)
     return targets

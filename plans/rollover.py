@@ -31,14 +31,16 @@ def plan_rollover(*, source: Plan, by, keep_forecast: bool = True) -> Plan:
     is the equity at the start of the new first column's year (unknown if the source's is). Records `ROLLED_OVER` on both plans; changes nothing else in the
     source. Raises ValidationError if the source is not adopted or the year already has a plan.
     """
-    if source.state != Plan.State.ADOPTED:
+    if source.state != Plan.State.ADOPTED or source.kind != Plan.Kind.PLAN:
         raise ValidationError(_("Nästa års plan kan bara skapas från en fastställd plan."))
     first_year = source.first_year + 1
     span = {"first_year": source.first_year, "last_year": source.last_year}
     exists_message = _("Förbundet har redan en plan för %(year)s.") % {"year": first_year}
 
     with plan_change(source, by=by, lifecycle="rollover") as change:
-        if Plan.objects.filter(association_id=source.association_id, first_year=first_year).exists():
+        if Plan.objects.filter(
+            association_id=source.association_id, first_year=first_year, kind=Plan.Kind.PLAN
+        ).exists():
             raise ValidationError(exists_message)
         try:
             with transaction.atomic():

@@ -20,7 +20,7 @@ from finsam.editing import StaleVersion, versioned_update
 from finsam.models import Association
 from plans.gateway import plan_change
 from plans.models import Plan, PlanEvent
-from plans.parts import PARTS
+from plans.parts import parts_of
 
 
 def plan_create(
@@ -50,7 +50,7 @@ def plan_create(
             costs_negative=costs_negative,
         )
         with plan_change(plan, by=by) as change:
-            for kind in PARTS.values():
+            for kind in parts_of(plan):
                 if kind.create is not None:
                     kind.create(plan)
             change.record(PlanEvent.Action.CREATED, _("Ny tom plan ”%(title)s”") % {"title": title})
@@ -74,7 +74,7 @@ def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by
         except IntegrityError as error:
             raise _integrity_as_validation(error) from error
         if plan.year_range != old_range:
-            for kind in PARTS.values():
+            for kind in parts_of(plan):
                 if kind.years_changed is not None:
                     kind.years_changed(plan)
         change.record(

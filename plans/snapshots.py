@@ -27,7 +27,7 @@ from django.utils import translation
 
 from finsam.money import round_half_up
 from plans.models import Plan
-from plans.parts import PARTS
+from plans.parts import parts_of
 from plans.queries import PlanDocument, plan_document
 
 SNAPSHOT_FORMAT = 2
@@ -87,10 +87,29 @@ def _snapshot_content(plan: Plan, doc: PlanDocument | None) -> dict[str, Any]:
         },
     }
     freeze_association(doc, content)
-    for kind in PARTS.values():
+    freeze_report_facts(plan, content)
+    for kind in parts_of(plan):
         if kind.freeze is not None:
             kind.freeze(doc, content)
     return content
+
+
+def freeze_report_facts(plan: Plan, content: dict[str, Any]) -> None:
+    """A report's own facts, for its cover (`plans.reports`): what it is and the plan it reports on. A
+    plan's content holds none, so a plan frozen before reports existed is the same document now."""
+    if not plan.is_report:
+        return
+    source = plan.report_of
+    content["report"] = {
+        "kind": plan.kind,
+        "kind_label": plan.get_kind_display(),
+        "period_end": frozen_date(plan.period_end),
+        "report_of": {
+            "title": source.title,
+            "adopted_on": frozen_date(source.adopted_on),
+            "minutes_reference": source.minutes_reference,
+        },
+    }
 
 
 def freeze_association(doc: PlanDocument, content: dict[str, Any]) -> None:

@@ -281,6 +281,7 @@ TEXT_PARTS = PartKind(
     comment_targets=text_comment_targets,
     create=create_default_chapters,
     editor=EDITOR_KINDS,
+    documents=frozenset(Plan.Kind.values),  # a report is written in text chapters too
 )
 
 

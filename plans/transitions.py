@@ -101,6 +101,16 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# A new version or a revised budget is made of a plan; a report on it is reviewed and adopted, not revised.
+PLAN_ONLY_ACTIONS = {"revise", "revise_budget"}
+
+
+def _allowed_on(plan: Plan, action: str, role: str | None) -> bool:
+    if plan.is_report and action in PLAN_ONLY_ACTIONS:
+        return False
+    return transition_allowed(action=action, state=plan.state, role=role)
+
+
 class TransitionNotAllowed(PermissionDenied):
     """This role may not take this action on a plan in this state (answered as 403)."""
 
@@ -127,7 +137,7 @@ def user_role(user, association) -> str | None:
 def transition_check(*, plan: Plan, user, action: str) -> Transition:
     """The transition for `action`, or `TransitionNotAllowed` if this user may not take it now."""
     role = user_role(user, plan.association)
-    if not transition_allowed(action=action, state=plan.state, role=role):
+    if not _allowed_on(plan, action, role):
         raise TransitionNotAllowed(
             gettext("Det går inte att göra så med en plan som har status ”%(state)s”.")
             % {"state": plan.get_state_display()}
@@ -137,8 +147,4 @@ def transition_check(*, plan: Plan, user, action: str) -> Transition:
 
 def available_transitions(*, plan: Plan, role: str | None) -> list[Transition]:
     """The actions this role can take on the plan now, in workflow order (for the buttons)."""
-    return [
-        transition
-        for action, transition in TRANSITIONS.items()
-        if transition_allowed(action=action, state=plan.state, role=role)
-    ]
+    return [transition for action, transition in TRANSITIONS.items() if _allowed_on(plan, action, role)]

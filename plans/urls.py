@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from plans.editor import editor_kinds, editor_kinds_by_slug
-from plans.views import editor, followup, goal_categories, pdf, plans, review
+from plans.views import editor, followup, goal_categories, pdf, plans, reports, review
 
 
 class PartKindConverter:
@@ -74,6 +74,13 @@ urlpatterns += [
     ),
     path("planer/<int:pk>/andringar/", review.plan_changes, name="plan_changes"),
     path("planer/<int:pk>/historik/", review.plan_history, name="plan_history"),
+]
+
+# Reports on an adopted plan (plans/reports.py), and the members' decisions on the annual report.
+
+urlpatterns += [
+    path("planer/<int:pk>/rapporter/ny/", reports.report_new, name="report_new"),
+    path("planer/<int:pk>/ansvarsfrihet/", reports.report_discharge, name="report_discharge"),
 ]
 
 # The year's follow-up of an adopted plan (plans/goal_outcomes.py).

@@ -302,6 +302,7 @@ ADOPTED_PLAN_ACTIONS = {
     "followup_forecast",
     "followup_comment",
     "followup_import",
+    "report_new",  # starts a report on the plan; the plan itself does not change
 }
 PLAN_PREFIX = "f/<slug:association>/planer/<int:pk>/"
 MINIMAL_POST = {

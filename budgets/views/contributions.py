@@ -264,9 +264,9 @@ def plan_contributions(request, pk: int):
     """The contributions page for everyone who sees the plan; its changes for the chief of an editable
     plan (the button pressed chooses the change)."""
     if request.method == "GET":
-        plan = get_plan(request, pk)
+        plan = get_plan(request, pk, plans_only=True)
         return render(request, CONTRIBUTIONS_TEMPLATE, _contributions_context(request, plan))
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     handler = CONTRIBUTION_ACTIONS.get(request.POST.get("action", ""))
     if handler is None:
         return HttpResponseBadRequest(_("Okänd åtgärd."))

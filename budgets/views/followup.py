@@ -69,7 +69,7 @@ def _context(
 def plan_followup_page(request, pk: int):
     """The follow-up of the plan's year; a version that a revised budget superseded leads to the latest
     adopted version's follow-up, which shows the first budget beside the revised one."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     latest = followup_plan(plan)
     if latest.pk != plan.pk:
         return redirect(_page_url(latest))
@@ -161,7 +161,7 @@ def _answer(request, *, plan, budget, key, partial, pick, status, state, announc
 @association_view
 def followup_outcome(request, pk: int, row: str, period: int):
     """Save a row's outcome in one period (POST; empty removes it), or show the cell as it is now (GET)."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
 
     def save(label, version):
         followup_outcome_update(
@@ -192,7 +192,7 @@ def followup_outcome(request, pk: int, row: str, period: int):
 def followup_forecast(request, pk: int, row: str):
     """Save a row's whole-year forecast (POST; empty: the forecast is the budget again), or show the cell
     as it is now (GET)."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
 
     def save(label, version):
         followup_forecast_update(
@@ -220,7 +220,7 @@ def followup_forecast(request, pk: int, row: str):
 @association_view
 def followup_comment(request, pk: int, row: str):
     """Save the chief's comment on a row's forecast (POST), or show the cell as it is now (GET)."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
 
     def save(label, version):
         followup_forecast_update(

@@ -33,7 +33,7 @@ from plans.models import Plan
 @association_view
 def plan_interventions_followup(request, pk: int):
     """Every insats of the plan with its budget, outcome and forecast, grant, participants and report."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     outcome = plan_interventions_outcome(plan)
     context = {
         "plan": plan,
@@ -56,7 +56,7 @@ def _refused(request, plan: Plan):
         )
         adopted = (
             visible_plans(request.access)
-            .filter(first_year=plan.first_year, state=Plan.State.ADOPTED)
+            .filter(first_year=plan.first_year, state=Plan.State.ADOPTED, kind=Plan.Kind.PLAN)
             .order_by("-revision")
             .first()
         )
@@ -78,7 +78,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @association_view
 def national_followup_xlsx(request, pk: int):
     """Uppföljning Finsam of the adopted plan's year as a workbook (a sheet per insats, one for the association)."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     refused = _refused(request, plan)
     if refused:
         return refused
@@ -87,7 +87,7 @@ def national_followup_xlsx(request, pk: int):
 
 
 def _csv(request, pk: int, table: str):
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     refused = _refused(request, plan)
     if refused:
         return refused

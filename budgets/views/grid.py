@@ -121,12 +121,12 @@ def _amount_or_blank(text: str, unit: str):
 
 @association_view
 def plan_budget_grid(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     return render(request, GRID_TEMPLATE, _grid_context(plan))
 
 
 def _cell_objects(request, pk: int, line_id: int, column_id: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     line = get_object_or_404(BudgetLine.objects.select_related("group"), pk=line_id, group__plan=plan)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
     line.group.plan = column.plan = plan
@@ -343,7 +343,7 @@ def budget_cell(request, pk: int, line_id: int, column_id: int):
 def budget_intervention_cell(request, pk: int, intervention_id: int, column_id: int):
     """Save what the plan budgets for an intervention in one column instead of its grant (POST; empty
     follows the grant again), or show the cell as it is now (GET)."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     intervention = get_object_or_404(Intervention, pk=intervention_id, plan_links__plan=plan)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
     column.plan = plan
@@ -369,7 +369,7 @@ def budget_intervention_cell(request, pk: int, intervention_id: int, column_id: 
 @association_view
 def budget_contributions(request, pk: int, column_id: int):
     """The members' total contribution of one column; the contribution rows are computed from it."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
     column.plan = plan
     return _cell(

@@ -33,7 +33,7 @@ from plans.access import get_plan
 @association_view
 def budget_column_add(request, pk: int):
     """Add a column (year and kind) to the plan's budget."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     year_text, kind = request.POST.get("year", "").strip(), request.POST.get("kind", "")
     try:
         column = services.budget_column_add(
@@ -52,7 +52,7 @@ def budget_column_add(request, pk: int):
 
 def _column(request, pk: int, column_id: int):
     """The editable plan and its column `column_id` (a 404 for another plan's)."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     column = get_object_or_404(BudgetColumn, pk=column_id, plan=plan)
     column.plan = plan
     return plan, column
@@ -103,14 +103,14 @@ def budget_column_kind(request, pk: int, column_id: int):
 
 
 def _line(request, pk: int, line_id: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     line = get_object_or_404(BudgetLine.objects.select_related("group"), pk=line_id, group__plan=plan)
     line.group.plan = plan
     return plan, line
 
 
 def _group(request, pk: int, group_id: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     group = get_object_or_404(BudgetGroup, pk=group_id, plan=plan)
     group.plan = plan
     return plan, group
@@ -233,7 +233,7 @@ def _item_remove(request, plan, spec: GridItem, item):
 @require_POST
 @association_view
 def budget_group_add(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     section = request.POST.get("section", "")
     kind = request.POST.get("kind", BudgetGroup.Kind.OTHER)
     name = request.POST.get("name", "")

@@ -30,7 +30,7 @@ IMPORT_TEMPLATE = "budgets/import.html"
 @require_http_methods(["GET", "POST"])
 @association_view
 def budget_import(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     template = f"{IMPORT_TEMPLATE}#import-body" if request.htmx else IMPORT_TEMPLATE
     if request.method == "GET":
         return render(request, IMPORT_TEMPLATE, {"plan": plan, "form": BudgetImportForm()})
@@ -82,7 +82,7 @@ def budget_import(request, pk: int):
 @require_http_methods(["GET", "HEAD"])
 @association_view
 def budget_export(request, pk: int):
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     response = HttpResponse(budget_xlsx(plan), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{budget_filename(plan)}"'
     return response

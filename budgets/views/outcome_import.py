@@ -119,7 +119,7 @@ def _save_mapping(request, plan, balances) -> None:
 @require_http_methods(["GET", "POST"])
 @association_view
 def followup_import(request, pk: int):
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     if not request.access.is_chief:
         raise PermissionDenied(_("Bara förbundschefen kan importera utfall."))
     followup_refuse_unless_open(plan)

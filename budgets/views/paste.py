@@ -128,7 +128,7 @@ def budget_cells_paste(request, pk: int):
     about once, listing them, and nothing is saved until the answer (`confirm=suggested`: the suggested
     readings, `typed`: the block as pasted) posts the block again. A stale cell refuses the block (409).
     Saved, the answer is the editor region with an announcement."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     try:
         cells = _pasted_cells(request, plan)
     except ValidationError as error:

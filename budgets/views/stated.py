@@ -43,7 +43,7 @@ def _context(plan, *, refused: dict | None = None, **extra) -> dict:
 
 @association_view
 def plan_stated_figures(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     return render(request, TEMPLATE, _context(plan))
 
 
@@ -51,7 +51,7 @@ def plan_stated_figures(request, pk: int):
 @association_view
 def stated_figure(request, pk: int, figure_id: int):
     """Correct, dismiss (with a reason), restore or delete one stated figure of the plan."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     figure = get_object_or_404(StatedFigure.objects.select_related("column"), pk=figure_id, plan=plan)
     figure.plan = plan
     action = request.POST.get("action", "")

@@ -17,7 +17,7 @@ from plans.access import get_plan
 @association_view
 def budget_undo(request, pk: int):
     """Undo the step `step` (its key) of the user's in the plan's budget."""
-    plan = get_plan(request, pk, for_edit=True)
+    plan = get_plan(request, pk, plans_only=True, for_edit=True)
     try:
         undone = services.budget_undo(plan=plan, step=request.POST.get("step", "")[:64], by=request.user)
     except services.UndoRefused as refusal:

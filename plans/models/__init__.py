@@ -1,5 +1,6 @@
 """The plans app's models: the plan and its text parts (`document`), its life (`lifecycle`: history,
-PDFs, frozen versions, comments, stances) and the year's follow-up of its goals (`followup`)."""
+PDFs, frozen versions, comments, stances) the year's follow-up of its goals (`followup`), and what the members decide on an annual report
+(`reports`)."""
 
 from plans.models.document import (
     DEFAULT_GOAL_CATEGORIES,
@@ -23,14 +24,17 @@ from plans.models.lifecycle import (
     Stance,
     plan_pdf_upload_to,
 )
+from plans.models.reports import AuditorsReport, DischargeDecision
 
 __all__ = [
     "DEFAULT_GOAL_CATEGORIES",
     "ActivityItem",
+    "AuditorsReport",
     "Chapter",
     "Comment",
     "CommunicationItem",
     "ControlItem",
+    "DischargeDecision",
     "Goal",
     "GoalCategory",
     "Indicator",

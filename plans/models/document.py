@@ -19,6 +19,16 @@ from finsam.validators import YEAR_VALIDATORS
 
 
 class Plan(Versioned):
+    """A plan, or a report on an adopted plan (`kind`): an interim report or the annual report is a
+    document of the same kind, reviewed, adopted, frozen and archived as a plan is (`plans.reports`)."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("Verksamhetsplan och budget")
+        INTERIM_REPORT = "interim_report", _("Delårsrapport")
+        ANNUAL_REPORT = "annual_report", _("Verksamhetsberättelse och årsredovisning")
+
+    REPORT_KINDS = {Kind.INTERIM_REPORT, Kind.ANNUAL_REPORT}
+
     class State(models.TextChoices):
         DRAFT = "draft", _("Utkast")
         IN_REVIEW = "in_review", _("Under granskning")
@@ -34,6 +44,19 @@ class Plan(Versioned):
     LOCKED_STATES = {State.ADOPTED, State.SUPERSEDED}
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(_("dokument"), max_length=20, choices=Kind.choices, default=Kind.PLAN)
+    # A report: the adopted plan version it reports on, and for an interim report the last day it covers.
+    # Set for every report by `plans.reports.report_create` (no check constraint: a backup's import
+    # inserts a row's links to its own table after the row).
+    report_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("rapporterar om"),
+    )
+    period_end = models.DateField(_("perioden till och med"), null=True, blank=True)
     title = models.CharField(_("titel"), max_length=200)
     first_year = models.PositiveSmallIntegerField(_("första år"), validators=YEAR_VALIDATORS)
     years = models.PositiveSmallIntegerField(
@@ -101,9 +124,21 @@ class Plan(Versioned):
         verbose_name_plural = _("verksamhetsplaner")
         ordering = ["association", "-first_year", "-revision"]
         constraints = [
+            # The association's plan for a year: one row per revision. A report is one per what it reports.
             models.UniqueConstraint(
                 fields=["association", "first_year", "revision"],
+                condition=Q(kind="plan"),
                 name="plan_unique_revision_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["report_of", "revision"],
+                condition=Q(kind="annual_report"),
+                name="annual_report_once_per_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["report_of", "period_end", "revision"],
+                condition=Q(kind="interim_report"),
+                name="interim_report_once_per_period",
             ),
             models.CheckConstraint(condition=Q(years__gte=1, years__lte=6), name="plan_years_1_to_6"),
             models.CheckConstraint(
@@ -126,6 +161,10 @@ class Plan(Versioned):
     @property
     def year_range(self) -> range:
         return range(self.first_year, self.first_year + self.years)
+
+    @property
+    def is_report(self) -> bool:
+        return self.kind in self.REPORT_KINDS
 
     @property
     def is_locked(self) -> bool:
@@ -177,6 +216,25 @@ class Chapter(PlanPart):
         COMMUNICATION = "communication", _("Kommunikationsplan")
         ACTIVITY = "activity", _("Aktivitetsplan")
         BUDGET = "budget", _("Budget")
+        # A report's chapters that show the follow-up of the plan it reports on (`plans.reports`).
+        GOAL_REPORT = "goal_report", _("Måluppfyllelse")
+        INTERVENTION_REPORT = "intervention_report", _("Insatsernas uppföljning")
+        BUDGET_OUTCOME = "budget_outcome", _("Budget och utfall")
+        EQUITY = "equity", _("Eget kapital")
+        INTERVENTION_OUTCOME = "intervention_outcome", _("Insatsernas utfall mot beviljat")
+
+    # What each kind of document may hold (the editor offers only these).
+    REPORT_KINDS = {
+        Kind.TEXT, Kind.GOAL_REPORT, Kind.INTERVENTION_REPORT, Kind.BUDGET_OUTCOME, Kind.EQUITY,
+        Kind.INTERVENTION_OUTCOME,
+    }  # fmt: skip
+    PLAN_KINDS = (set(Kind) - REPORT_KINDS) | {Kind.TEXT}
+
+    @classmethod
+    def kinds_for(cls, plan: Plan) -> list[tuple[str, str]]:
+        """The (value, label) choices of a chapter's content in this document (plan or report)."""
+        allowed = cls.REPORT_KINDS if plan.is_report else cls.PLAN_KINDS
+        return [(value, label) for value, label in cls.Kind.choices if value in allowed]
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="chapters")
     heading = models.CharField(_("rubrik"), max_length=300)

@@ -28,6 +28,8 @@ class PlanEvent(models.Model):
         RECORDED = "recorded", _("Sparade den fastställda versionen")
         PUBLISHED = "published", _("Ändrade publiceringen")
         FOLLOWED_UP = "followed_up", _("Följde upp")
+        REPORTED = "reported", _("Skapade rapport")
+        AUDITED = "audited", _("Registrerade revision eller ansvarsfrihet")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
     user = models.ForeignKey(

@@ -321,7 +321,7 @@ def dependents(request, plan: Plan, kind: EditorKind) -> bytes:
 def part_list(request, pk: int, kind: str, goal: int | None = None):
     """A list as it is ("Avbryt" of an add form lands here)."""
     plan = get_plan(request, pk, for_edit=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     new = part.new(plan, part.parent_item(plan, goal))
     if not request.htmx:
         return redirect(editor_url(plan, new.list_dom_id))
@@ -335,7 +335,7 @@ def part_list(request, pk: int, kind: str, goal: int | None = None):
 def part_row(request, pk: int, kind: str, item: int):
     """A row as it is ("Avbryt" and "Ta den andras version" land here)."""
     plan = get_plan(request, pk, for_edit=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     obj = part.get(plan, item)
     if not request.htmx:
         return redirect(editor_url(plan, obj.dom_id))
@@ -346,7 +346,7 @@ def part_row(request, pk: int, kind: str, item: int):
 @require_http_methods(["GET", "POST"])
 def part_add(request, pk: int, kind: str, goal: int | None = None):
     plan = get_plan(request, pk, for_edit=True, text=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     instance = part.new(plan, part.parent_item(plan, goal))
     if request.method == "GET":
         return respond_editing(
@@ -373,7 +373,7 @@ def part_add(request, pk: int, kind: str, goal: int | None = None):
 @require_http_methods(["GET", "POST"])
 def part_edit(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True, text=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     if request.method == "GET":
         obj = part.get(plan, item)
         return respond_editing(request, plan, editing_for(plan, part, "edit", obj, form=part.form(plan, obj)))
@@ -456,7 +456,7 @@ def respond_gone(request, plan: Plan, part: EditorKind, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def part_delete(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True, text=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     obj = part.queryset(plan).filter(pk=item).first()
     if obj is None:
         return respond_already_deleted(request, plan, part, item)
@@ -515,7 +515,7 @@ def respond_already_deleted(request, plan: Plan, part: EditorKind, pk: int) -> H
 @require_POST
 def part_move(request, pk: int, kind: str, item: int):
     plan = get_plan(request, pk, for_edit=True, text=True)
-    part = editor_kind(kind)
+    part = editor_kind(kind, plan)
     obj = part.get(plan, item)
     direction = request.POST.get("direction", "")
     to = request.POST.get("to", "")  # a place, as drag and drop (static/js/editor.js) sends it

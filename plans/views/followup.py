@@ -28,7 +28,7 @@ def _prefix(indicator: Indicator) -> str:
 def plan_goal_followup(request, pk: int):
     """The goals at a glance (how many indicators met, partly met, not met) and each indicator's outcome;
     a form per indicator for the chief while the plan is the adopted one."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     goals = goal_follow_up(plan)
     can_edit = request.access.is_chief and plan_takes_followup(plan)
     if can_edit:
@@ -44,7 +44,7 @@ def plan_goal_followup(request, pk: int):
 def indicator_outcome_edit(request, pk: int, indicator: int):
     """Save one indicator's outcome. HTMX: the indicator's block is swapped (422 with the errors and
     what was typed); without HTMX, back to the page at the indicator."""
-    plan = get_plan(request, pk)
+    plan = get_plan(request, pk, plans_only=True)
     indicator = get_object_or_404(
         Indicator.objects.select_related("goal", "outcome"), pk=indicator, goal__plan=plan
     )  # first: another plan's indicator is a 404 whoever asks

@@ -13,8 +13,10 @@ from finsam.access import association_view
 from finsam.models import Membership
 from plans import forms
 from plans.access import get_plan, visible_plans
+from plans.discharge import discharge_overview, takes_discharge
 from plans.document import document_html, shown_document
 from plans.models import Plan
+from plans.reports import INTERIM_MONTHS, MONTH_NAMES
 from plans.review import ReviewError, plan_publish
 from plans.rollover import plan_rollover
 from plans.services import plan_create, plan_deletable, plan_delete
@@ -39,16 +41,25 @@ def association_detail(request):
 @association_view
 def plan_detail(request, pk: int):
     plan = get_plan(request, pk)
-    return render(
-        request,
-        "plans/plan_detail.html",
-        {
-            "document": document_html(shown_document(plan)),
-            "plan": plan,
-            "can_edit": request.access.is_chief and plan.is_editable,
-            "can_publish": plan.is_locked and request.access.role in (Role.CHIEF, Role.CHAIR),
-        },
-    )
+    context = {
+        "document": document_html(shown_document(plan)),
+        "plan": plan,
+        "can_edit": request.access.is_chief and plan.is_editable,
+        "can_publish": plan.is_locked and request.access.role in (Role.CHIEF, Role.CHAIR),
+    }
+    if plan.is_report:
+        context["report_of"] = plan.report_of
+        if takes_discharge(plan):
+            context["members"] = discharge_overview(plan)
+    elif plan.is_locked:  # an adopted plan's reports, and the chief's buttons to start them
+        context["reports"] = list(  # the year's, whichever of its adopted versions each was started on
+            visible_plans(request.access)
+            .filter(first_year=plan.first_year, report_of__isnull=False)
+            .order_by("period_end", "kind")
+        )
+        context["can_report"] = request.access.is_chief and plan.state == Plan.State.ADOPTED
+        context["interim_months"] = [(months, MONTH_NAMES[months]) for months in INTERIM_MONTHS]
+    return render(request, "plans/plan_detail.html", context)
 
 
 @association_view
@@ -98,7 +109,12 @@ def plan_publish_view(request, pk: int):
 
 
 def suggested_first_year(association) -> int:
-    latest = association.plans.order_by("-first_year").values_list("first_year", flat=True).first()
+    latest = (
+        association.plans.filter(kind=Plan.Kind.PLAN)
+        .order_by("-first_year")
+        .values_list("first_year", flat=True)
+        .first()
+    )
     return latest + 1 if latest else timezone.localdate().year + 1
 
 
@@ -134,7 +150,9 @@ def plan_new(request):
                     rollover_form.add_error(None, error)
                     # A refusal leads somewhere: the plan that already has that year, if it is one.
                     source = rollover_form.cleaned_data["source"]
-                    existing = visible_plans(access).filter(first_year=source.first_year + 1)
+                    existing = visible_plans(access).filter(
+                        first_year=source.first_year + 1, kind=Plan.Kind.PLAN
+                    )
                     context_extra["existing_plans"] = list(existing.order_by("-revision"))
                 else:
                     messages.success(

@@ -130,6 +130,11 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     # the year's follow-up of an adopted plan's goals
     "plan_goal_followup": PLAN_READ,
     "indicator_outcome_edit": FOLLOW_UP,
+    # reports on an adopted plan: the chief starts one, only from the adopted plan
+    "report_new": FOLLOW_UP,
+    # the members' auditors' reports and discharge on an adopted annual report: the matrix's plans are
+    # plans, not annual reports, so 404 for everyone here (tests/test_reports.py covers the roles)
+    "report_discharge": "not-found",
     # budgets/urls.py: the budget grid
     "plan_budget_grid": PLAN_EDIT,
     "budget_cell": PLAN_EDIT,

@@ -56,7 +56,7 @@ def installation() -> Installation | None:
     association = Association.objects.filter(slug=f"{PREFIX}00").first()
     if association is None:
         return None
-    plans = association.plans.all()
+    plans = association.plans.filter(kind=Plan.Kind.PLAN)
     return Installation(
         association=association,
         # The latest of the association's yearly plans (the small plan is the one of 2035).

@@ -160,9 +160,13 @@ def delete_association(association: Association) -> None:
     revised plans from a plain cascade, so the parts go in an order where nothing is still referenced.
     """
     with transaction.atomic():
-        # Newest revisions first: a revised plan is protected while a revision refers to it.
+        # Newest revisions first: a revised plan is protected while a revision (or a report) refers to it.
         # (Anything left over makes `association.delete()` raise ProtectedError instead of looping.)
-        while (newest := Plan.objects.filter(association=association, revisions__isnull=True)).exists():
+        while (
+            newest := Plan.objects.filter(
+                association=association, revisions__isnull=True, reports__isnull=True
+            )
+        ).exists():
             newest.delete()
         Intervention.objects.filter(association=association).delete()
         BoardSeat.objects.filter(association=association).delete()

@@ -42,8 +42,9 @@ def load_review_demo(association: Association) -> Plan | None:
     users = get_user_model().objects
     chief = users.get(username=f"chef.{association.slug}")
     board = users.get(username=f"ledamot.{association.slug}")
-    adopted = association.plans.filter(state=Plan.State.ADOPTED).order_by("-first_year").first()
-    if adopted is None or association.plans.filter(first_year=adopted.first_year + 1).exists():
+    plans = association.plans.filter(kind=Plan.Kind.PLAN)
+    adopted = plans.filter(state=Plan.State.ADOPTED).order_by("-first_year").first()
+    if adopted is None or plans.filter(first_year=adopted.first_year + 1).exists():
         return None
 
     plan = plan_rollover(source=adopted, by=chief)

@@ -39,6 +39,7 @@ from plans.pdf import (
     plan_pdf_run,
     plan_pdf_source,
 )
+from plans.reports import report_create
 from plans.review import plan_record_ensure, plan_submit, plan_withdraw
 
 
@@ -119,6 +120,17 @@ def chapter_save(inst, plan):
     return url, data
 
 
+def annual_report_page(inst, plan):
+    """The page of the plan's annual report (a draft: its follow-up read live, the costliest rendering)."""
+    report = plan.reports.filter(kind=Plan.Kind.ANNUAL_REPORT).first()
+    url = (
+        None
+        if report is None
+        else url_or_none("plan_detail", association=inst.association.slug, pk=report.pk)
+    )
+    return None if url is None else (url, {})
+
+
 EDIT_ENDPOINTS = [
     Endpoint("Förbundets sida (plans by year)", "GET", association_url("association")),
     Endpoint("Planeditorn", "GET", plan_url("plan_edit")),
@@ -131,6 +143,7 @@ FOLLOWUP_ENDPOINTS = [
     Endpoint("Uppföljning: budget, utfall och prognos", "GET", plan_url("plan_followup")),
     Endpoint("Uppföljning: måluppfyllelse", "GET", plan_url("plan_goal_followup")),
     Endpoint("Uppföljning: insatserna", "GET", plan_url("plan_interventions_followup")),
+    Endpoint("Årsredovisningen (utkast, uppföljningen läst nu)", "GET", annual_report_page),
 ]
 REVIEW_ENDPOINTS = [
     Endpoint("Granskningssidan", "GET", plan_url("plan_review")),
@@ -197,7 +210,7 @@ class Command(BaseCommand):
 
     def prepare_followup(self, inst):
         """The two plans adopted (bench data: the state set directly), with two tertials of outcome on every
-        row of their budgets, so that the follow-up pages show figures."""
+        row of their budgets, so that the follow-up pages show figures, and an annual report on each."""
         for plan in (inst.largest_plan, inst.small_plan):
             Plan.objects.filter(pk=plan.pk).update(
                 state=Plan.State.ADOPTED,
@@ -219,6 +232,8 @@ class Command(BaseCommand):
                 ],
                 ignore_conflicts=True,
             )
+            if not plan.reports.exists():  # the annual report on it, as the chief starts it
+                report_create(plan=plan, kind=Plan.Kind.ANNUAL_REPORT, by=_member_of(plan))
 
     def print_server(self, timings):
         self.stdout.write("\nServer time (Django test client, in process) and SQL queries")
@@ -241,7 +256,11 @@ class Command(BaseCommand):
         import weasyprint  # slow to import: only when the PDF figures run
 
         figures = []
-        plans = [Plan.objects.filter(association__slug="ornskoldsvik").order_by("first_year").first()]
+        plans = [
+            Plan.objects.filter(association__slug="ornskoldsvik", kind=Plan.Kind.PLAN)
+            .order_by("first_year")
+            .first()
+        ]
         plans = [plan for plan in plans if plan] + [inst.largest_plan]
         for plan in plans:
             started = time.perf_counter()
@@ -367,7 +386,11 @@ class Command(BaseCommand):
 def _adopted_plan(inst) -> Plan:
     """The association's latest adopted plan, with its version of record (the synthetic installation is
     built with bulk inserts, so it gets its record here, as a plan loaded as adopted gets it at load)."""
-    plan = inst.association.plans.filter(state=Plan.State.ADOPTED).order_by("-first_year").first()
+    plan = (
+        inst.association.plans.filter(state=Plan.State.ADOPTED, kind=Plan.Kind.PLAN)
+        .order_by("-first_year")
+        .first()
+    )
     plan_record_ensure(plan=plan)
     return plan
 

@@ -8,6 +8,7 @@ from finsam.models import Association
 from finsam.site.demo.followup import load_followup_demo
 from finsam.site.demo.loader import EXISTS, demo_logins, load_demo, logins_table
 from finsam.site.demo.reading import DemoDataError
+from finsam.site.demo.reports import load_report_demo
 from finsam.site.demo.review import load_review_demo
 
 
@@ -54,6 +55,11 @@ class Command(BaseCommand):
                     reviewed = load_review_demo(Association.objects.get(slug=report.slug))
                 if reviewed is not None:
                     self.stdout.write(f"    {reviewed.title}: skickad till styrelsen för granskning.")
+                # The followed year's annual report, adopted, with the members' decisions on discharge.
+                with transaction.atomic():
+                    reported = load_report_demo(Association.objects.get(slug=report.slug))
+                if reported is not None:
+                    self.stdout.write(f"    {reported.title}: fastställd, med revision och ansvarsfrihet.")
         if result.admin_created:
             self.stdout.write("  Superanvändaren admin skapad.")
         else:
