@@ -357,10 +357,10 @@ def large_plan(association):
 
 
 @pytest.fixture
-def renderings_start_at_once(monkeypatch):
+def renderings_start_at_once(monkeypatch, renders_pdfs):
     """PDF renderings are queued when the request's transaction commits (`plans.pdf.queue_render`). A
     test's transaction is rolled back, never committed, so with this fixture they are queued at once, as
-    right after a commit (the test settings' task backend then renders them immediately)."""
+    right after a commit, and rendered at once (`renders_pdfs`)."""
     from django.db import transaction
 
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

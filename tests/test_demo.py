@@ -511,13 +511,18 @@ def test_the_command_loads_reports_and_prints_the_logins(db):
     # Örnsköldsvik's 2020 plan was revised during its year (invented, finsam/site/demo/data/followup), and
     # next year's plan starts from the revised budget.
     assert "reviderad budget fastställd 2020-06-11 §23" in first
-    plans = Plan.objects.filter(association__slug="ornskoldsvik").order_by("first_year", "revision")
+    documents = Plan.objects.filter(association__slug="ornskoldsvik")
+    plans = documents.filter(kind=Plan.Kind.PLAN).order_by("first_year", "revision")
     assert [(plan.first_year, plan.revision, plan.state) for plan in plans] == [
         (2020, 1, Plan.State.SUPERSEDED),
         (2020, 2, Plan.State.ADOPTED),
         (2021, 1, Plan.State.IN_REVIEW),
     ]
     assert plans[2].rolled_over_from == plans[1] and plans[1].budget_only
+    # The year's annual report, adopted, reports on the revised budget: the version in force at year end.
+    (report,) = documents.filter(kind=Plan.Kind.ANNUAL_REPORT)
+    assert report.state == Plan.State.ADOPTED and report.report_of == plans[1]
+    assert "fastställd, med revision och ansvarsfrihet" in first
 
     out = StringIO()
     call_command("load_demo", stdout=out)

@@ -53,7 +53,9 @@ def load_followup_demo(association: Association) -> Plan | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if not data.get("invented"):
         raise DemoDataError(f'{path.name}: uppföljningen ska säga att siffrorna är påhittade ("invented").')
-    plan = association.plans.filter(state=Plan.State.ADOPTED, first_year=data["year"]).first()
+    plan = association.plans.filter(
+        kind=Plan.Kind.PLAN, state=Plan.State.ADOPTED, first_year=data["year"]
+    ).first()
     if plan is None or association.followups.filter(year=data["year"], outcomes__isnull=False).exists():
         return None
     association.followup_period = data["period"]
