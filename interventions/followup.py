@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from finsam.editing import versioned_update
 from finsam.models import Membership
 from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
-from plans.gateway import plan_change, plan_takes_followup
+from plans.gateway import followup_refusal, plan_change
 from plans.models import Plan, PlanEvent
 
 
@@ -77,8 +77,9 @@ def intervention_year_save(
             % {"year": year}
         )
     with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
-        if not plan_takes_followup(plan):
-            raise ValidationError(_("Planen för %(year)s är inte längre den fastställda.") % {"year": year})
+        refusal = followup_refusal(plan)
+        if refusal:
+            raise ValidationError(refusal)
         saved = (
             InterventionYear.objects.select_for_update().filter(intervention=intervention, year=year).first()
         )

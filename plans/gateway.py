@@ -52,12 +52,38 @@ class PlanLocked(PermissionDenied):
         self.plan = plan
 
 
-def plan_takes_followup(plan: Plan) -> bool:
-    """The rule for the year's follow-up (outcome, forecast, goal and insats reports), written beside the
-    plan and never into it: only the association's adopted plan of the year takes it, not a draft, not
-    a version a revised budget superseded, and not a report on the plan. The follow-up's writes check it under the plan's row lock, as
-    lifecycle steps of `plan_change`."""
+def plan_is_followed(plan: Plan) -> bool:
+    """Whether the plan is its year's adopted plan: the version whose year is followed up, shown, exported
+    and reported on (not a draft, not a version a revised budget superseded, not a report)."""
     return plan.state == Plan.State.ADOPTED and plan.kind == Plan.Kind.PLAN
+
+
+def followup_refusal(plan: Plan) -> str | None:
+    """The rule for the year's follow-up (outcome, forecast, goal and insats reports), written beside the
+    plan and never into it: only the association's adopted plan of the year takes it (not a draft, not a
+    version a revised budget superseded, not a report on the plan), and only until the board adopts the
+    year's annual report, which closes the year. None when the follow-up is open, else why it is not.
+    The follow-up's writes check it under the plan's row lock, as lifecycle steps of `plan_change`."""
+    if plan.state != Plan.State.ADOPTED or plan.kind != Plan.Kind.PLAN:
+        return _(
+            "Uppföljningen skrivs för den fastställda planen, inte för ett utkast eller en äldre version."
+        )
+    closed = Plan.objects.filter(
+        association_id=plan.association_id,
+        first_year=plan.first_year,
+        kind=Plan.Kind.ANNUAL_REPORT,
+        state__in=Plan.LOCKED_STATES,
+    ).exists()
+    if closed:
+        return _("Årets uppföljning är avslutad: styrelsen har fastställt årsredovisningen för %(year)s.") % {
+            "year": plan.first_year
+        }
+    return None
+
+
+def plan_takes_followup(plan: Plan) -> bool:
+    """Whether the plan's year's follow-up may be written (`followup_refusal`)."""
+    return followup_refusal(plan) is None
 
 
 class PlanBudgetOnly(PermissionDenied):

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from finsam.editing import versioned_update
-from plans.gateway import plan_change, plan_takes_followup
+from plans.gateway import followup_refusal, plan_change
 from plans.models import Goal, Indicator, IndicatorOutcome, Plan, PlanEvent
 from plans.parts import PartKind, PlanCopy, register
 
@@ -69,10 +69,9 @@ def indicator_outcome_save(
     if indicator.goal.plan_id != plan.pk:
         raise ValidationError(_("Indikatorn hör till en annan plan."))
     with plan_change(plan, by=by, lifecycle=PlanEvent.Action.FOLLOWED_UP) as change:
-        if not plan_takes_followup(plan):
-            raise ValidationError(
-                _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
-            )
+        refusal = followup_refusal(plan)
+        if refusal:
+            raise ValidationError(refusal)
         saved = IndicatorOutcome.objects.filter(indicator=indicator).first()
         if (saved.version if saved else 0) != expected_version:
             raise ValidationError(

@@ -82,7 +82,7 @@ def test_the_chief_cannot_write_before_adoption(association, chief_client):
     key = key_of(draft, "Förbundschef")
     response = chief_client.post(outcome_url(draft, key, 1), {"version": 0, "amount": "100"}, **HTMX)
     assert response.status_code == 403
-    assert "fastställd plan" in response.text
+    assert "fastställda planen, inte för ett utkast" in response.text
     assert not FollowUp.objects.exists()
 
 

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
 
 from budgets.followup import plan_followup
-from budgets.services.followup import followup_outcome_update
+from budgets.services.followup import FollowUpClosed, followup_outcome_update
 from finsam.models import Association
 from finsam.site.demo.followup import load_followup_demo
 from finsam.site.demo.loader import load_association
@@ -51,7 +51,7 @@ from tests.factories import (
     OrganisationFactory,
     PlanInterventionFactory,
 )
-from tests.test_followup import build_adopted_plan, enter
+from tests.test_followup import build_adopted_plan, enter, key_of
 
 pytestmark = pytest.mark.django_db
 
@@ -538,3 +538,39 @@ def test_what_changed_between_two_versions_of_a_report_shows_the_follow_up(
     assert "56&nbsp;%" in html and "Uppfyllt" in html  # the outcome and the judgement, marked as added
     page = board_member_client.get(reverse("plan_changes", args=[annual.association.slug, annual.pk]))
     assert page.status_code == 200 and "Budget och utfall" in page.content.decode()
+
+
+# --- The adopted annual report closes the year's follow-up ----------------------------------------------
+
+
+def test_the_adopted_annual_report_closes_the_years_follow_up(plan, annual, chief, board_member):
+    goal = GoalFactory(plan=plan)
+    indicator = IndicatorFactory(goal=goal)
+    enter(plan, chief, "Förbundschef", periods={1: 100000})
+    assert plan_takes_followup(plan)
+    adopt(annual, chief=chief, board_member=board_member)
+    assert not plan_takes_followup(plan)
+    closed = "styrelsen har fastställt årsredovisningen för 2024"
+    with pytest.raises(FollowUpClosed, match=closed):
+        followup_outcome_update(
+            plan=plan, row=key_of(plan, "Förbundschef"), label="Förbundschef", period=2, amount=Decimal(5),
+            expected_version=0, by=chief,
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match=closed):
+        indicator_outcome_save(
+            plan=plan, indicator=indicator, by=chief, value="12", judgement="met", comment="",
+        )  # fmt: skip
+    assert plan_followup(plan).rows[key_of(plan, "Förbundschef")].row.amounts[1] == Decimal(100000)
+
+
+def test_the_closed_years_pages_say_so_offer_no_inputs_and_still_export(
+    plan, annual, chief, board_member, client
+):
+    adopt(annual, chief=chief, board_member=board_member)
+    client.force_login(chief)
+    kwargs = {"association": plan.association.slug, "pk": plan.pk}
+    budget_page = client.get(reverse("plan_followup", kwargs=kwargs)).content.decode()
+    assert "Årets uppföljning är avslutad" in budget_page and 'name="amount"' not in budget_page
+    goals_page = client.get(reverse("plan_goal_followup", kwargs=kwargs)).content.decode()
+    assert "Årets uppföljning är avslutad" in goals_page
+    assert client.get(reverse("national_followup_xlsx", kwargs=kwargs)).status_code == 200

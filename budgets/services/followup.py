@@ -20,17 +20,17 @@ from django.utils.translation import gettext as _
 from budgets.models import FollowUp, FollowUpForecast, FollowUpOutcome
 from finsam.editing import StaleVersion, versioned_update
 from finsam.money import format_kronor, sek, to_decimal
-from plans.gateway import PlanChange, plan_change, plan_takes_followup
+from plans.gateway import PlanChange, followup_refusal, plan_change, plan_takes_followup
 from plans.models import Plan, PlanEvent
 
 COMMENT_LENGTH = 500
 
 
 class FollowUpClosed(PermissionDenied):
-    """The plan is not the adopted budget of its year (answered as 403)."""
+    """The plan is not the adopted budget of its year, or its year is closed (answered as 403, saying why)."""
 
-    def __init__(self):
-        super().__init__(_("Utfall och prognos kan bara skrivas in för en fastställd plan."))
+    def __init__(self, reason: str):
+        super().__init__(reason)
 
 
 def followup_is_open(plan: Plan) -> bool:
@@ -40,9 +40,10 @@ def followup_is_open(plan: Plan) -> bool:
 
 
 def followup_refuse_unless_open(plan: Plan) -> None:
-    """`FollowUpClosed` unless the follow-up of `plan` may be entered (`followup_is_open`)."""
-    if not followup_is_open(plan):
-        raise FollowUpClosed()
+    """`FollowUpClosed`, saying why, unless the follow-up of `plan` may be entered (`followup_is_open`)."""
+    refusal = followup_refusal(plan)
+    if refusal:
+        raise FollowUpClosed(refusal)
 
 
 @contextmanager

@@ -30,6 +30,7 @@ from finsam.access import association_view
 from finsam.editing import StaleVersion
 from finsam.money import format_kronor, parse_amount, to_decimal
 from plans.access import get_plan
+from plans.gateway import plan_is_followed
 from plans.models import Plan
 
 TEMPLATE = "budgets/followup.html"
@@ -59,6 +60,7 @@ def _context(
         ),
         "editable": _editable(request, plan),
         "open": followup_is_open(plan),
+        "followed": plan_is_followed(plan),
         "measure": MEASURES,
         **extra,
     }

@@ -26,6 +26,7 @@ from budgets.national_export import (
 from budgets.services.followup import followup_is_open
 from finsam.access import association_view
 from plans.access import get_plan, visible_plans
+from plans.gateway import plan_is_followed
 from plans.models import Plan
 
 
@@ -40,14 +41,15 @@ def plan_interventions_followup(request, pk: int):
         "outcome": outcome,
         "rows": outcome.rows,
         "can_edit": request.access.is_chief and followup_is_open(plan),
-        "exportable": followup_is_open(plan),
+        "exportable": plan_is_followed(plan),
     }
     return render(request, "budgets/interventions_followup.html", context)
 
 
 def _refused(request, plan: Plan):
-    """The answer for a plan whose year cannot be exported (None when it can): 409, saying why."""
-    if followup_is_open(plan):
+    """The answer for a plan whose year cannot be exported (None when it can): 409, saying why. A year
+    whose annual report closed its follow-up is still exported."""
+    if plan_is_followed(plan):
         return None
     adopted = None
     if plan.state == Plan.State.SUPERSEDED:

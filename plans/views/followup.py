@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from finsam.access import association_view
 from plans.access import get_plan
 from plans.forms import IndicatorOutcomeForm
-from plans.gateway import plan_takes_followup
+from plans.gateway import followup_refusal, plan_is_followed
 from plans.goal_outcomes import goal_follow_up, indicator_outcome_save, judgement_totals
 from plans.models import Indicator
 
@@ -30,12 +30,19 @@ def plan_goal_followup(request, pk: int):
     a form per indicator for the chief while the plan is the adopted one."""
     plan = get_plan(request, pk, plans_only=True)
     goals = goal_follow_up(plan)
-    can_edit = request.access.is_chief and plan_takes_followup(plan)
+    refusal = followup_refusal(plan)
+    can_edit = request.access.is_chief and refusal is None
     if can_edit:
         for goal in goals:
             for indicator in goal.indicators:
                 indicator.form = IndicatorOutcomeForm(instance=indicator.followed, prefix=_prefix(indicator))
-    context = {"plan": plan, "goals": goals, "totals": judgement_totals(goals), "can_edit": can_edit}
+    context = {
+        "plan": plan,
+        "goals": goals,
+        "totals": judgement_totals(goals),
+        "can_edit": can_edit,
+        "closed": refusal if plan_is_followed(plan) else "",  # the annual report closed the year
+    }
     return render(request, TEMPLATE, context)
 
 
@@ -50,10 +57,9 @@ def indicator_outcome_edit(request, pk: int, indicator: int):
     )  # first: another plan's indicator is a 404 whoever asks
     if not request.access.is_chief:
         raise PermissionDenied(_("Bara förbundschefen anger utfall."))
-    if not plan_takes_followup(plan):
-        raise PermissionDenied(
-            _("Utfall anges för den fastställda planen, inte för ett utkast eller en äldre version.")
-        )
+    refusal = followup_refusal(plan)
+    if refusal:
+        raise PermissionDenied(refusal)
     indicator.followed = getattr(indicator, "outcome", None)
     form = IndicatorOutcomeForm(request.POST, instance=indicator.followed, prefix=_prefix(indicator))
     saved = False
