@@ -307,3 +307,18 @@ def test_the_acceptance_is_announced_inside_its_transaction(association, insats,
     assert Invitation.objects.get().accepted_at is None
     assert not Membership.objects.filter(role=Role.INTERVENTION_OWNER).exists()
     assert not insats.reporters.exists()
+
+
+def test_withdrawing_under_behorigheter_withdraws_it_for_the_insats_too(
+    association, insats, chief_client, capture
+):
+    invite(chief_client, insats, capture=capture)
+    invitation = Invitation.objects.get()
+    assert (
+        "(Insatsansvarig, gäller till"
+        in chief_client.get(reverse("association_access", args=[association.slug])).text
+    )
+    response = chief_client.post(reverse("invitation_revoke", args=[association.slug, invitation.pk]))
+    assert response.status_code == 302
+    assert not InterventionInvitation.objects.exists()
+    assert ADDRESS not in pending_on_page(chief_client, insats)
