@@ -78,6 +78,10 @@ def test_an_insats_owner_reports_participants_and_sees_nothing_else(
     expect(owners.locator(".owner-invitations")).to_contain_text(ADDRESS)
     htmx_settled(chief)
     axe_check(chief, context="#intervention-owners")
+    # The region fits a phone's width (the chief's whole page holds the wide grants table).
+    chief.set_viewport_size({"width": 390, "height": 844})
+    width = chief.evaluate("document.querySelector('#intervention-owners').scrollWidth")
+    assert width <= 390, f"the insats owners region is {width} px wide at 390 px"
 
     # She follows the e-mailed link, sets a password and lands on her insatser, with the insats there.
     owner = new_page()
