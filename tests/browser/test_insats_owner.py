@@ -65,6 +65,7 @@ def test_an_insats_owner_reports_participants_and_sees_nothing_else(
     login(chief, f"chef.{SLUG}")
     chief.goto(url("intervention_detail", pk=insats.pk))
     owners = chief.locator("#intervention-owners")
+    chief.evaluate("window.samePage = true")  # gone if the page were loaded again instead of swapped
     address = owners.get_by_label("E-postadress")
     address.fill("ida.insats@")
     owners.get_by_role("button", name="Bjud in som insatsansvarig").click()
@@ -77,6 +78,7 @@ def test_an_insats_owner_reports_participants_and_sees_nothing_else(
     expect(chief.locator("#messages")).to_contain_text(f"En inbjudan har skickats till {ADDRESS}")
     expect(owners.locator(".owner-invitations")).to_contain_text(ADDRESS)
     htmx_settled(chief)
+    assert chief.evaluate("window.samePage === true"), "htmx did not swap the region in place"
     axe_check(chief, context="#intervention-owners")
     # The region fits a phone's width (the chief's whole page holds the wide grants table).
     chief.set_viewport_size({"width": 390, "height": 844})
