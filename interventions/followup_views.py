@@ -120,14 +120,16 @@ def _refuse_unless_chief(request) -> None:
 
 def _owners_answer(request, intervention: Intervention, message: str, *, form=None):
     """After inviting or withdrawing: HTMX gets the page's insats owners region with the message; a plain
-    form the message and the page again. A refused form (`form` with errors) keeps what was typed: 422."""
+    form the message and the page again. A refused form (`form` with errors) is answered with the region
+    (HTMX) or the page showing it with what was typed kept: 422."""
     extra = {"owner_form": form} if form is not None else {}
     status = 422 if form is not None else 200
     if request.htmx:
         context = {
             "association": request.access.association,
             "intervention": intervention,
-            "owners_announcement": message,
+            # A refusal is announced by the form's own alert, not a second time in the messages.
+            "owners_announcement": "" if form is not None else message,
             **owners_context(intervention, **extra),
         }
         return render(request, "interventions/intervention_detail.html#owners", context, status=status)
@@ -170,7 +172,7 @@ def intervention_owner_invite(request, pk: int):
             return _owners_answer(
                 request, intervention, message % {"name": name, "insats": intervention.name}
             )
-    return _owners_answer(request, intervention, _("Inbjudan skickades inte."), form=form)
+    return _owners_answer(request, intervention, "", form=form)
 
 
 @association_view
