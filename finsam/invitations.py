@@ -5,6 +5,10 @@ works once, until `FINSAM_INVITATION_DAYS` have passed. Someone without an accou
 password and is logged in; someone who already has an account (the address or user name is theirs) logs in
 and just gets the role. Inviting an address again replaces its pending invitation (the old link stops
 working). The mail goes out when the transaction commits.
+
+An acceptance sends `finsam.signals.invitation_accepted` inside its transaction: a feature app that
+remembers more about an invitation (the insatser an insats owner is invited for, in `interventions`) acts on
+it there, without the core importing that app.
 """
 
 import datetime
@@ -24,6 +28,7 @@ from django.utils.translation import gettext as _
 from finsam.links import absolute_url
 from finsam.mail import send_on_commit
 from finsam.models import Association, Invitation, Membership
+from finsam.signals import invitation_accepted
 
 Role = Membership.Role
 
@@ -46,8 +51,11 @@ def existing_user(email: str):
     return get_user_model().objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
 
 
-def invitation_create(*, association: Association, email: str, role: str, by, request=None) -> Invitation:
-    """Invite `email` to `role` in `association`; the link is mailed when the transaction commits.
+def invitation_create(
+    *, association: Association, email: str, role: str, by, request=None, about: str = ""
+) -> Invitation:
+    """Invite `email` to `role` in `association`; the link is mailed when the transaction commits. `about`,
+    when given, is a paragraph of the mail saying what the invitation is for (in Swedish).
 
     Raises `ValidationError` (on `email`) when the address already has a role in the association. Replaces
     a pending invitation of the same address to the association."""
@@ -68,11 +76,11 @@ def invitation_create(*, association: Association, email: str, role: str, by, re
             expires_at=timezone.now() + datetime.timedelta(days=settings.FINSAM_INVITATION_DAYS),
         )
         link = absolute_url(reverse("invitation_accept", kwargs={"token": token}), request=request)
-        send_on_commit([_message(invitation, link)], what=f"invitation to {association.slug}")
+        send_on_commit([_message(invitation, link, about=about)], what=f"invitation to {association.slug}")
     return invitation
 
 
-def _message(invitation: Invitation, link: str) -> EmailMessage:
+def _message(invitation: Invitation, link: str, *, about: str = "") -> EmailMessage:
     # The mail is Swedish whatever language the inviting person's browser shows.
     with translation.override(settings.LANGUAGE_CODE):
         role = str(invitation.get_role_display()).lower()
@@ -80,7 +88,8 @@ def _message(invitation: Invitation, link: str) -> EmailMessage:
     who = (by.get_full_name() or by.get_username()) if by else "finsam"
     body = (
         f"{who} har bjudit in dig till {invitation.association.name} i finsam, som {role}.\n\n"
-        f"Följ länken för att välja lösenord och komma in. Länken kan användas en gång och gäller till "
+        + (f"{about}\n\n" if about else "")
+        + f"Följ länken för att välja lösenord och komma in. Länken kan användas en gång och gäller till "
         f"{timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}:\n{link}\n\n"
         "Har du redan ett konto i finsam loggar du in med det och får rollen i förbundet.\n\n"
         "Väntade du dig inte inbjudan kan du bortse från det här meddelandet."
@@ -113,6 +122,8 @@ def _accept(invitation: Invitation, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    # Inside the caller's transaction: a receiver's failure undoes the acceptance with its own changes.
+    invitation_accepted.send(sender=Invitation, invitation=invitation, membership=membership)
     return membership
 
 

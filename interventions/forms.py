@@ -1,4 +1,5 @@
-"""Forms for interventions: the intervention itself and its granted amount per year."""
+"""Forms for interventions: the intervention itself, its granted amount per year, and inviting its insats
+owner."""
 
 from decimal import Decimal
 
@@ -6,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from finsam.forms import RecordForm
+from finsam.forms import EMAIL_ERRORS, EMAIL_MAX_LENGTH, RecordForm
 from finsam.models import Organisation
 from finsam.money import amount_input_text, parse_amount
 from finsam.validators import YEAR_VALIDATORS
@@ -235,3 +236,21 @@ class InterventionYearForm(RecordForm):
 
     def actual_fields(self):
         return [self[name] for name in InterventionYear.ACTUAL]
+
+
+class OwnerInvitationForm(forms.Form):
+    """The chief invites an insats owner (insatsansvarig) for this insats by e-mail address."""
+
+    email = forms.EmailField(
+        label=_("E-postadress"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages=EMAIL_ERRORS,
+        help_text=_(
+            "Den insatsansvariga får en länk med e-post och rapporterar insatsen när hen har tagit emot den."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "insatsansvarig-%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.validators import MinMoneyValidator
 
 from finsam.editing import Versioned
-from finsam.models import Association, Organisation
+from finsam.models import Association, Invitation, Organisation
 from finsam.money import money_field, to_decimal
 from finsam.validators import YEAR_VALIDATORS
 from plans.models import Plan
@@ -223,3 +223,24 @@ class InterventionYear(Versioned):
     @property
     def actual_total(self) -> int | None:
         return self._total(self.ACTUAL)
+
+
+class InterventionInvitation(models.Model):
+    """An insats an invitation with the role insatsansvarig is for: whoever accepts it reports the insats
+    (`interventions.owner_invitations`). Kept after the acceptance; withdrawn with the invitation."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="intervention_links")
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="owner_invitations")
+
+    class Meta:
+        verbose_name = _("inbjudan till insatsansvarig")
+        verbose_name_plural = _("inbjudningar till insatsansvariga")
+        ordering = ["intervention", "invitation__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "intervention"], name="intervention_invitation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation.email} – {self.intervention}"

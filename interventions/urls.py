@@ -31,6 +31,16 @@ urlpatterns = [
         name="intervention_reporters_edit",
     ),
     path(
+        "insatser/<int:pk>/insatsansvariga/bjud-in/",
+        followup_views.intervention_owner_invite,
+        name="intervention_owner_invite",
+    ),
+    path(
+        "insatser/<int:pk>/insatsansvariga/inbjudningar/<int:owner_invitation>/aterkalla/",
+        followup_views.intervention_owner_invitation_revoke,
+        name="intervention_owner_invitation_revoke",
+    ),
+    path(
         "insatser/<int:pk>/uppfoljning/<int:year>/",
         followup_views.intervention_year_edit,
         name="intervention_year_edit",

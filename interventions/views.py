@@ -22,8 +22,9 @@ from finsam.access import association_view
 from finsam.editing import StaleVersion
 from interventions import services
 from interventions.followup import owners_of
-from interventions.forms import EndForm, GrantFormSet, InterventionForm
+from interventions.forms import EndForm, GrantFormSet, InterventionForm, OwnerInvitationForm
 from interventions.models import Grant, Intervention, PlanIntervention
+from interventions.owner_invitations import pending_owner_invitations
 from plans.access import get_plan, visible_plans
 from plans.models import Plan
 
@@ -121,7 +122,20 @@ def _plans_context(request, intervention: Intervention) -> dict:
     return {"links": links, "addable_plans": addable}
 
 
-def _detail_context(request, intervention, **extra) -> dict:
+def owners_context(intervention: Intervention, **extra) -> dict:
+    """The chief's region of the page on its insats owners: who reports the insats (to tick), the form
+    that invites one by e-mail, and the pending invitations for it."""
+    return {
+        "owners": list(owners_of(intervention.association)),
+        "reporter_ids": set(intervention.reporters.values_list("pk", flat=True)),
+        "owner_invitations": list(pending_owner_invitations(intervention)),
+        "owner_form": OwnerInvitationForm(),
+        **extra,
+    }
+
+
+def detail_context(request, intervention, **extra) -> dict:
+    """The intervention's page; `extra` replaces parts of it (a form with what was typed)."""
     may_edit = request.access.is_chief
     context = {
         "association": request.access.association,
@@ -132,8 +146,7 @@ def _detail_context(request, intervention, **extra) -> dict:
         **_plans_context(request, intervention),
     }
     if may_edit:
-        context["owners"] = list(owners_of(intervention.association))
-        context["reporter_ids"] = set(intervention.reporters.values_list("pk", flat=True))
+        context.update(owners_context(intervention))
         context.setdefault(
             "form", InterventionForm(instance=intervention, association=intervention.association)
         )
@@ -176,7 +189,7 @@ def intervention_detail(request, pk: int):
     intervention = get_intervention(request, pk, for_edit=request.method == "POST")
     template = "interventions/intervention_detail.html"
     if request.method == "GET":
-        return render(request, template, _detail_context(request, intervention))
+        return render(request, template, detail_context(request, intervention))
 
     association = intervention.association
     form = InterventionForm(request.POST, instance=copy.copy(intervention), association=association)
@@ -205,7 +218,7 @@ def intervention_detail(request, pk: int):
             form.add_error(None, error)
         except StaleVersion as conflict:
             current = conflict.current
-            context = _detail_context(
+            context = detail_context(
                 request,
                 intervention,
                 form=form,
@@ -217,7 +230,7 @@ def intervention_detail(request, pk: int):
         else:
             messages.success(request, _("Insatsen %(name)s sparades.") % {"name": form.cleaned_data["name"]})
             return redirect(_detail_url(intervention))
-    context = _detail_context(
+    context = detail_context(
         request, intervention, form=form, grant_formset=grant_formset, form_version=expected_version
     )
     return render(request, template, context, status=422)
@@ -311,12 +324,12 @@ def intervention_end(request, pk: int):
                 None, _("Någon annan har just ändrat insatsen. Kontrollera uppgifterna och försök igen.")
             )
             return render(
-                request, template, _detail_context(request, intervention, end_form=end_form), status=409
+                request, template, detail_context(request, intervention, end_form=end_form), status=409
             )
         else:
             messages.success(request, _("Insatsen %(name)s är avslutad.") % {"name": intervention.name})
             return redirect(_detail_url(intervention))
-    return render(request, template, _detail_context(request, intervention, end_form=end_form), status=422)
+    return render(request, template, detail_context(request, intervention, end_form=end_form), status=422)
 
 
 # Interventions in a plan -------------------------------------------------------------------------

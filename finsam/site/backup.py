@@ -43,7 +43,7 @@ from djmoney.money import Money
 from budgets.followup import row_key_remapped
 from budgets.models import BudgetGroup, BudgetLine, FollowUpForecast, FollowUpOutcome, OutcomeMapping
 from finsam.models import Association, BoardSeat, Invitation, Organisation, StaffMember
-from interventions.models import Intervention
+from interventions.models import Intervention, InterventionInvitation
 from plans.models import (
     ActivityItem,
     Chapter,
@@ -72,8 +72,8 @@ class BackupError(Exception):
 
 
 # Not backed up: a pending invitation's link belongs to the installation that sent it (and its token hash,
-# unique, would collide with the original's on an import beside it).
-NOT_BACKED_UP = (Invitation,)
+# unique, would collide with the original's on an import beside it), nor the insatser it is for.
+NOT_BACKED_UP = (Invitation, InterventionInvitation)
 
 
 def backup_models() -> list[type[models.Model]]:

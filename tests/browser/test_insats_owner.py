@@ -1,7 +1,7 @@
 """An insats owner (insatsansvarig) in Chromium, on the demo's adopted Örnsköldsvik 2020 plan: the chief invites
-them with that role, they follow the e-mailed link and land on their own insatser; the chief names them as
-reporter of one insats on its page; they report its participants (planned and reached: women, men, not
-stated) and its yearly report, a bad value getting a Swedish message with what they typed kept; every other
+them from one insats's own page by e-mail address (a bad address first gets a Swedish message), they follow
+the e-mailed link and land on their own insatser with that insats there; they report its participants
+(planned and reached: women, men, not stated) and its yearly report, a bad value getting a Swedish message with what they typed kept; every other
 page of the association is refused them with the friendly refusal page; the chief sees their figures in
 the insatser's follow-up. The owner's pages are axe-clean and fit 390 px."""
 
@@ -12,6 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from finsam.models import Invitation
 from interventions.models import Intervention, InterventionYear
 from plans.models import Plan
 
@@ -52,24 +53,39 @@ def invitation_path(address: str) -> str:
     return "/" + link.split("/", 3)[3]
 
 
-def test_an_insats_owner_reports_participants_and_sees_nothing_else(new_page, adopted, login, axe_check):
+def test_an_insats_owner_reports_participants_and_sees_nothing_else(
+    new_page, adopted, login, axe_check, htmx_settled
+):
     insats = Intervention.objects.get(association__slug=SLUG, name=INSATS)
     other = Intervention.objects.get(association__slug=SLUG, name=OTHER)
     report_path = url("intervention_year_edit", pk=insats.pk, year=2020)
 
-    # The chief invites someone with the role insatsansvarig.
+    # The chief invites her from the insats's own page, by e-mail address: a bad address first.
     chief = new_page()
     login(chief, f"chef.{SLUG}")
-    chief.goto(url("association_access"))
-    chief.get_by_label("E-postadress").fill(ADDRESS)
-    chief.get_by_label("Roll", exact=True).select_option(label="Insatsansvarig")
-    with chief.expect_navigation():
-        chief.get_by_role("button", name="Skicka inbjudan").click()
-    expect(chief.locator("#messages")).to_contain_text(
-        f"En inbjudan har skickats till {ADDRESS} (insatsansvarig)"
-    )
+    chief.goto(url("intervention_detail", pk=insats.pk))
+    owners = chief.locator("#intervention-owners")
+    chief.evaluate("window.samePage = true")  # gone if the page were loaded again instead of swapped
+    address = owners.get_by_label("E-postadress")
+    address.fill("ida.insats@")
+    owners.get_by_role("button", name="Bjud in som insatsansvarig").click()
+    expect(owners).to_contain_text("Skriv en giltig e-postadress.")
+    htmx_settled(chief)
+    expect(owners.get_by_label("E-postadress")).to_have_value("ida.insats@")
+    assert not Invitation.objects.exists() and not mail.outbox
+    owners.get_by_label("E-postadress").fill(ADDRESS)
+    owners.get_by_role("button", name="Bjud in som insatsansvarig").click()
+    expect(chief.locator("#messages")).to_contain_text(f"En inbjudan har skickats till {ADDRESS}")
+    expect(owners.locator(".owner-invitations")).to_contain_text(ADDRESS)
+    htmx_settled(chief)
+    assert chief.evaluate("window.samePage === true"), "htmx did not swap the region in place"
+    axe_check(chief, context="#intervention-owners")
+    # The region fits a phone's width (the chief's whole page holds the wide grants table).
+    chief.set_viewport_size({"width": 390, "height": 844})
+    width = chief.evaluate("document.querySelector('#intervention-owners').scrollWidth")
+    assert width <= 390, f"the insats owners region is {width} px wide at 390 px"
 
-    # The owner follows the e-mailed link, sets a password and lands on their own insatser: none yet.
+    # She follows the e-mailed link, sets a password and lands on her insatser, with the insats there.
     owner = new_page()
     owner.set_viewport_size({"width": 390, "height": 844})
     owner.goto(invitation_path(ADDRESS))
@@ -82,20 +98,13 @@ def test_an_insats_owner_reports_participants_and_sees_nothing_else(new_page, ad
     assert owner.url.endswith(url("my_interventions")), owner.url
     expect(owner.get_by_role("heading", level=1)).to_have_text("Mina insatser")
     expect(owner.locator("#messages")).to_contain_text(f"Ditt användarnamn är {ADDRESS}")
-    expect(owner.locator("main")).to_contain_text("Du rapporterar inga insatser")
-    fits(owner)
-    axe_check(owner)
-
-    # The chief names her as the reporter of one insats, on its page.
-    chief.goto(url("intervention_detail", pk=insats.pk))
-    chief.get_by_label("Ida Insats").check()
-    with chief.expect_navigation():
-        chief.get_by_role("button", name="Spara insatsansvariga").click()
-    expect(chief.locator("#messages")).to_contain_text(f"Insatsansvariga för {INSATS} är sparade")
     assert [user.username for user in insats.reporters.all()] == [ADDRESS]
+    # The invitation is used: the chief's page lists it no longer.
+    chief.reload()
+    expect(chief.locator("#intervention-owners")).not_to_contain_text(ADDRESS)
+    expect(chief.get_by_label("Ida Insats")).to_be_checked()
 
     # Her insatser: that one, to report for 2020, and no other.
-    owner.reload()
     mine = owner.locator("main")
     expect(mine.get_by_role("heading", level=2)).to_have_text([INSATS])
     expect(mine).not_to_contain_text(OTHER)

@@ -39,7 +39,13 @@ from budgets.services.followup import followup_forecast_update, followup_outcome
 from budgets.services.outcome_import import outcome_mapping_set
 from finsam.models import Association, BoardSeat, Invitation, Membership, Organisation, StaffMember
 from finsam.site.backup import association_paths
-from interventions.models import Grant, Intervention, InterventionYear, PlanIntervention
+from interventions.models import (
+    Grant,
+    Intervention,
+    InterventionInvitation,
+    InterventionYear,
+    PlanIntervention,
+)
 from plans.gateway import plan_event_record
 from plans.goal_categories import goal_category_for
 from plans.models import (
@@ -300,6 +306,17 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
         for year in (2026, 2027, 2028, 2029):
             Grant.objects.create(intervention=intervention, year=year, amount=Money(250_000, "SEK"))
         interventions.append(intervention)
+    # A pending insats owner invitation for the first insats (not in the backup either), to withdraw.
+    owner_invitation = InterventionInvitation.objects.create(
+        intervention=interventions[0],
+        invitation=Invitation.objects.create(
+            association=association,
+            email=f"{key}-insatsansvarig@example.se",
+            role=Membership.Role.INTERVENTION_OWNER,
+            token_hash=hashlib.sha256(f"{key}-insatsansvarig".encode()).hexdigest(),
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        ),
+    )
 
     adopted = Plan.objects.create(
         association=association,
@@ -357,6 +374,9 @@ def seed_world(key: str, *, with_pdfs: bool = False) -> World:
         _render_pdfs(world)
     _collect_objects(world)
     world.objects["invitation"] = world.adopted_objects["invitation"] = invitation
+    world.objects["interventioninvitation"] = world.adopted_objects["interventioninvitation"] = (
+        owner_invitation
+    )
     return world
 
 

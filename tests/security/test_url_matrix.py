@@ -185,6 +185,8 @@ REGISTRY: dict[str, str | dict[str, str]] = {
     "plan_interventions_followup": PLAN_READ,
     "intervention_year_edit": REPORT,
     "intervention_reporters_edit": ASSOCIATION_EDIT,
+    "intervention_owner_invite": ASSOCIATION_EDIT,
+    "intervention_owner_invitation_revoke": ASSOCIATION_EDIT,
     "my_interventions": MINE,
 }
 
@@ -248,6 +250,7 @@ KWARG_MODELS = {
     "comment": "comment",
     "snapshot": "plansnapshot",
     "membership": "membership",
+    "owner_invitation": "interventioninvitation",
 }
 # For `<int:pk>`: the path segment before it names the kind of object.
 SEGMENT_MODELS = {
