@@ -27,6 +27,7 @@ from interventions.followup import (
 from interventions.forms import InterventionYearForm, OwnerInvitationForm
 from interventions.models import Intervention, InterventionInvitation, InterventionYear
 from interventions.views import detail_context, owners_context
+from plans.gateway import followup_refusal
 
 
 @association_view
@@ -54,8 +55,13 @@ def intervention_year_edit(request, pk: int, year: int):
             _("Bara förbundschefen och insatsens insatsansvariga rapporterar dess uppföljning.")
         )
     plan = followed_plan(intervention, year)
+    # The year's adopted annual report closes its follow-up: shown, not written (the save refuses too).
+    closed = followup_refusal(plan) if plan is not None else None
     saved = InterventionYear.objects.filter(intervention=intervention, year=year).first()
     form = InterventionYearForm(request.POST or None, instance=saved)
+    if closed:
+        for field in form.fields.values():
+            field.disabled = True
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -79,7 +85,7 @@ def intervention_year_edit(request, pk: int, year: int):
                     )
                 return redirect("my_interventions", association=intervention.association.slug)
         status = 422
-    context = {"intervention": intervention, "year": year, "plan": plan, "form": form}
+    context = {"intervention": intervention, "year": year, "plan": plan, "form": form, "closed": closed}
     return render(request, "interventions/intervention_year.html", context, status=status)
 
 

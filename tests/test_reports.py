@@ -574,3 +574,17 @@ def test_the_closed_years_pages_say_so_offer_no_inputs_and_still_export(
     goals_page = client.get(reverse("plan_goal_followup", kwargs=kwargs)).content.decode()
     assert "Årets uppföljning är avslutad" in goals_page
     assert client.get(reverse("national_followup_xlsx", kwargs=kwargs)).status_code == 200
+
+
+def test_the_insats_report_of_a_closed_year_is_shown_not_written(plan, annual, chief, board_member, client):
+    adopt(annual, chief=chief, board_member=board_member)
+    intervention = plan.plan_interventions.first().intervention
+    client.force_login(chief)
+    url = reverse(
+        "intervention_year_edit",
+        kwargs={"association": plan.association.slug, "pk": intervention.pk, "year": 2024},
+    )
+    page = client.get(url).content.decode()
+    assert "Årets uppföljning är avslutad" in page and "Spara uppföljningen" not in page
+    response = client.post(url, {"version": 0, "planned_women": "3", "report": "Sent"})
+    assert response.status_code == 422 and "Årets uppföljning är avslutad" in response.content.decode()
