@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from finsam.forms import RecordForm
 from finsam.models import BoardSeat
 from finsam.money import format_amount, parse_amount, sek, to_decimal
+from plans.gateway import BUDGET_SETTINGS
 from plans.goal_categories import goal_categories
 from plans.models import (
     ActivityItem,
@@ -93,6 +94,9 @@ class PlanSettingsForm(VersionedForm):
         self.fields["decimals"].widget = forms.Select(choices=[(0, "0"), (1, "1")])
         if self.instance.is_report:  # its year is its plan's, its figures the follow-up's (`plans.reports`)
             for name in ("first_year", "years", "opening_equity", "deficit_explanation"):
+                del self.fields[name]
+        if self.instance.budget_only:  # a revised budget keeps the adopted settings but its budget's
+            for name in [name for name in self.content_fields if name not in BUDGET_SETTINGS]:
                 del self.fields[name]
         if "opening_equity" in self.fields and not self.is_bound and self.instance.opening_equity is not None:
             self.initial["opening_equity"] = format_amount(

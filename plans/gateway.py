@@ -92,18 +92,30 @@ class PlanBudgetOnly(PermissionDenied):
     def __init__(self, plan: Plan):
         super().__init__(
             _(
-                "Den här versionen är en reviderad budget: bara budgeten, medlemsbidragen och insatsernas "
-                "belopp kan ändras. Texter, mål och inställningar är desamma som i den fastställda planen."
+                "Den här versionen är en reviderad budget: bara budgeten, medlemsbidragen, insatsernas belopp, "
+                "ingående eget kapital och motiveringen till underskott kan ändras. Texter, mål och övriga "
+                "inställningar är desamma som i den fastställda planen."
             )
         )
         self.plan = plan
+
+
+# The settings a revised budget may still change: they belong to its budget (the year's opening equity, known
+# once last year's accounts are closed, and the reasons for a deficit the revision leads to).
+BUDGET_SETTINGS = frozenset({"opening_equity", "deficit_explanation"})
+
+
+def settings_change_is_text(fields) -> bool:
+    """Whether a change of these plan settings is a text change (`plan_refuse_unless_editable`'s `text`)."""
+    return not set(fields) <= BUDGET_SETTINGS
 
 
 def plan_refuse_unless_editable(plan: Plan, *, text: bool = False) -> None:
     """The rule: only a draft, or a plan whose changes were requested, can change. `PlanLocked` otherwise.
 
     `text`: the change touches the plan's text parts or settings (chapters, goals, indicators, target
-    groups, board seats, control, communication and activity items, title and years). A revised budget
+    groups, board seats, control, communication and activity items, title and years: every setting but
+    `BUDGET_SETTINGS`, `settings_change_is_text`). A revised budget
     (`Plan.budget_only`) refuses those with `PlanBudgetOnly`; its budget, contributions and insatser
     stay editable. `budget_only` is set once, when the revision is made, so reading it as the plan was
     read is enough."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from finsam.editing import StaleVersion, versioned_update
 from finsam.models import Association
-from plans.gateway import plan_change
+from plans.gateway import plan_change, settings_change_is_text
 from plans.models import Plan, PlanEvent
 from plans.parts import parts_of
 
@@ -66,7 +66,7 @@ def plan_settings_update(*, plan: Plan, expected_version: int, changes: dict, by
     Side effects: updates the plan, creates/removes/re-kinds columns, records an "edited" PlanEvent.
     """
     changed = sorted(field for field, value in changes.items() if getattr(plan, field) != value)
-    with plan_change(plan, by=by, text=True) as change:
+    with plan_change(plan, by=by, text=settings_change_is_text(changes)) as change:
         old_range = plan.year_range
         try:
             with transaction.atomic():

@@ -296,8 +296,37 @@ def test_the_editor_of_a_revised_budget_says_so_links_to_the_budget_and_offers_n
     page = client_for(world.user("chief")).get(url("plan_edit", revision)).content.decode()
     assert 'id="reviderad-budget"' in page
     assert url("plan_budget_grid", revision) in page
-    assert 'id="installningar-andra"' not in page
-    assert "/andra/" not in page and "/ny/" not in page
+    assert "Ändra eget kapital och motivering till underskott" in page  # its settings are its budget's only
+    # No text part is offered for editing: the only edit link is its budget settings'.
+    assert page.count("/andra/") == page.count("/installningar/andra/") and "/ny/" not in page
+
+
+def test_a_revised_budget_changes_its_opening_equity_and_deficit_explanation_and_no_other_setting(
+    client_for, revision, world
+):
+    chief = client_for(world.user("chief"))
+    form = chief.get(url("plan_settings_edit", revision)).content.decode()
+    assert 'name="opening_equity"' in form and 'name="deficit_explanation"' in form
+    assert 'name="title"' not in form and 'name="first_year"' not in form
+    response = chief.post(
+        url("plan_settings_edit", revision),
+        {
+            "opening_equity": "1 234 000",
+            "deficit_explanation": "Tilläggsbudgeten tas ur det egna kapitalet.",
+            "title": "Ny titel",  # not in the form: ignored
+            "version": revision.version,
+        },
+    )
+    assert response.status_code == 302
+    revision.refresh_from_db()
+    assert revision.opening_equity.amount == Decimal(1234000)
+    assert revision.deficit_explanation.startswith("Tilläggsbudgeten")
+    assert revision.title == world.plan.title
+    with pytest.raises(PlanBudgetOnly):
+        plan_settings_update(
+            plan=revision, expected_version=revision.version, by=world.user("chief"),
+            changes={"deficit_explanation": "x", "years": 2},
+        )  # fmt: skip
 
 
 def test_the_editor_views_refuse_text_edits_of_a_revised_budget(client_for, revision, world):
@@ -305,7 +334,6 @@ def test_the_editor_views_refuse_text_edits_of_a_revised_budget(client_for, revi
     chapter = Chapter.objects.filter(plan=revision).first()
     goal = Goal.objects.get(plan=revision)
     posts = [
-        (url("plan_settings_edit", revision), {"title": "Ny", "version": revision.version}),
         (url("plan_part_add", revision, kind="kapitel"), {"heading": "Ny", "body": "x"}),
         (
             url("plan_part_edit", revision, kind="kapitel", item=chapter.pk),
@@ -333,17 +361,6 @@ def test_with_the_views_early_refusal_off_the_services_still_refuse_text_edits(
     chief = client_for(world.user("chief"))
     chapter = Chapter.objects.filter(plan=revision).first()
     posts = [
-        (
-            url("plan_settings_edit", revision),
-            {
-                "title": "Ny",
-                "first_year": revision.first_year,
-                "years": revision.years,
-                "unit": revision.unit,
-                "decimals": 0,
-                "version": revision.version,
-            },
-        ),
         (
             url("plan_part_add", revision, kind="kapitel"),
             {"heading": "Ny", "level": 1, "kind": "text", "body": "x"},

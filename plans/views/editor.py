@@ -224,7 +224,8 @@ def plan_settings(request, pk: int):
 @association_view
 @require_http_methods(["GET", "POST"])
 def plan_settings_edit(request, pk: int):
-    plan = get_plan(request, pk, for_edit=True, text=True)
+    # A revised budget's form holds only its budget's settings (`plans.gateway.BUDGET_SETTINGS`).
+    plan = get_plan(request, pk, for_edit=True)
     association = request.access.association
     if request.method == "GET":
         form = forms.PlanSettingsForm(instance=plan, association=association, id_prefix="installningar")
