@@ -51,6 +51,7 @@ from finsam.models import FollowUpPeriod
 from finsam.money import format_number, round_half_up, to_decimal
 from plans.models import Plan
 from plans.snapshots import thawed_amounts, upgrade
+from plans.versions import adopted_version
 
 # Measures of a follow-up row (the keys of its `amounts`); periods are 1–12 (months) or 1–3 (tertials).
 # ORIGINAL: the budget of the year's first adopted version, beside a revised budget's (absent otherwise).
@@ -256,20 +257,7 @@ def followup_entries(
 def followup_plan(plan: Plan) -> Plan:
     """The plan the year's follow-up compares against: the latest adopted version of `plan`'s year (a
     revised budget adopted during the year supersedes the plan), or `plan` itself when none is adopted."""
-    if plan.state != Plan.State.SUPERSEDED:
-        return plan
-    latest = (
-        Plan.objects.filter(
-            association_id=plan.association_id,
-            first_year=plan.first_year,
-            state=Plan.State.ADOPTED,
-            kind=Plan.Kind.PLAN,
-        )
-        .select_related("association")
-        .order_by("-revision")
-        .first()
-    )
-    return latest or plan
+    return adopted_version(plan)
 
 
 def first_adopted(plan: Plan) -> Plan | None:

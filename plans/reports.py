@@ -35,6 +35,7 @@ from plans.models import Chapter, Plan, PlanEvent
 from plans.parts import PartKind, register
 from plans.snapshots import key_id
 from plans.transitions import user_role
+from plans.versions import adopted_version
 
 Kind = Plan.Kind
 REPORT_DOCUMENTS = frozenset({Kind.INTERIM_REPORT, Kind.ANNUAL_REPORT})
@@ -84,22 +85,9 @@ class ReportExists(ValidationError):
 
 
 def reported_plan(report: Plan) -> Plan:
-    """The plan whose follow-up the report shows: the latest adopted version of the year of the plan it
-    reports on (a revised budget adopted after the report was started supersedes the plan)."""
-    plan = report.report_of
-    if plan.state != Plan.State.SUPERSEDED:
-        return plan
-    latest = (
-        Plan.objects.filter(
-            association_id=plan.association_id,
-            first_year=plan.first_year,
-            kind=Kind.PLAN,
-            state=Plan.State.ADOPTED,
-        )
-        .select_related("association")
-        .first()
-    )
-    return latest or plan
+    """The plan whose follow-up the report shows: the version of its year in force (a revised budget
+    adopted after the report was started supersedes the plan it was started on)."""
+    return adopted_version(report.report_of)
 
 
 def interim_period_end(year: int, month: int) -> datetime.date:

@@ -50,3 +50,23 @@ def version_label(plan: Plan) -> str:
     if plan.budget_only:
         return _("%(version)s, reviderad budget") % {"version": label}
     return label
+
+
+def adopted_version(plan: Plan) -> Plan:
+    """The version of `plan`'s year in force: the latest adopted one when a revised budget adopted during the
+    year superseded `plan`, else `plan` itself (also when none is adopted). The year's follow-up compares
+    against it and its reports report on it."""
+    if plan.state != Plan.State.SUPERSEDED:
+        return plan
+    latest = (
+        Plan.objects.filter(
+            association_id=plan.association_id,
+            first_year=plan.first_year,
+            state=Plan.State.ADOPTED,
+            kind=Plan.Kind.PLAN,
+        )
+        .select_related("association")
+        .order_by("-revision")
+        .first()
+    )
+    return latest or plan
