@@ -16,3 +16,6 @@ AXES_ENABLED = os.environ.get("FINSAM_TEST_AXES", "0") == "1"
 # (every demo load does) do not read it. A test that does asks for it with the `renders_pdfs` fixture
 # (tests/conftest.py), which runs tasks at once, inside the request.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+# WhiteNoise would index every file under STATIC_ROOT (a `collectstatic`, e.g. by `make bench`) each time a
+# test client builds its middleware: tens of milliseconds per test. Files are looked up when asked instead.
+WHITENOISE_AUTOREFRESH = True
