@@ -571,7 +571,9 @@ def test_the_closed_years_pages_say_so_offer_no_inputs_and_still_export(
     kwargs = {"association": plan.association.slug, "pk": plan.pk}
     budget_page = client.get(reverse("plan_followup", kwargs=kwargs)).content.decode()
     assert "Årets uppföljning är avslutad" in budget_page and 'name="amount"' not in budget_page
-    assert f'href="{plan.get_absolute_url()}#rapporter"' in budget_page  # the year's reports, from the follow-up
+    assert (
+        f'href="{plan.get_absolute_url()}#rapporter"' in budget_page
+    )  # the year's reports, from the follow-up
     goals_page = client.get(reverse("plan_goal_followup", kwargs=kwargs)).content.decode()
     assert "Årets uppföljning är avslutad" in goals_page
     assert client.get(reverse("national_followup_xlsx", kwargs=kwargs)).status_code == 200

@@ -38,13 +38,13 @@ with open(sys.argv[1], "rb") as upload:
 reader, writer = os.pipe()
 pid = os.fork()
 if pid == 0:
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         read_upload("budget.xlsx", data)
         outcome = "read"
     except BudgetParseError as error:
         outcome = error.messages[0]
-    os.write(writer, json.dumps({"seconds": time.perf_counter() - start, "outcome": outcome}).encode())
+    os.write(writer, json.dumps({"seconds": time.process_time() - start, "outcome": outcome}).encode())
     os._exit(0)
 os.close(writer)
 report = json.loads(os.read(reader, 65536))
@@ -74,7 +74,7 @@ def test_a_hostile_workbook_is_refused_quickly_and_in_little_memory(name, tmp_pa
     path.write_bytes(hostile_xlsx.HOSTILE[name]())  # built here: the child holds only the upload
     report = read_in_child(path)
     assert report["outcome"].startswith("Excel-filen är för stor"), report
-    assert report["seconds"] < 1, report
+    assert report["seconds"] < 1, report  # the child's CPU time: what the machine does besides does not count
     assert report["peak"] < 100 * 1024 * 1024, f"{name}: {report['peak'] / 1024 / 1024:.0f} MB"
 
 
