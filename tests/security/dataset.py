@@ -543,9 +543,11 @@ def _collect_objects(world: World) -> None:
     world.objects["association"] = world.association
     world.adopted_objects["association"] = world.association
     for model in paths:
+        name = model._meta.model_name
         for row in _rows_of(model, world, paths):
+            if name in world.objects and name in world.adopted_objects:
+                break  # the first of each is found: the rows after it would change nothing
             plan = _plan_of(row)
-            name = model._meta.model_name
             if plan is None:
                 world.objects.setdefault(name, row)
                 world.adopted_objects.setdefault(name, row)
