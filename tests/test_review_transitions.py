@@ -37,6 +37,7 @@ from tests.factories import (
     PlanInterventionFactory,
     UserFactory,
 )
+from tests.group_data import built_once_for_the_group
 
 pytestmark = pytest.mark.django_db
 
@@ -201,13 +202,24 @@ def test_the_rules_are_exactly_the_documented_ones():
     assert not transition_allowed(action="delete", state=State.DRAFT, role=Role.CHIEF)
 
 
+@pytest.fixture(scope="class", params=State.values)
+def world_in_state(request, django_db_setup, django_db_blocker):
+    """A world in each state, built once for the class's tests in that state (each test's writes are
+    rolled back after it)."""
+    yield from built_once_for_the_group(django_db_blocker, lambda: build_world(request.param))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("state", State.values)
 @pytest.mark.parametrize("action", list(EXPECTED_RULES))
-def test_every_action_in_every_state_for_every_role(client, action, state, role):
-    world = build_world(state)
-    plan = world.plan
+class TestEveryActionInEveryStateForEveryRole:
+    def test_it_is_allowed_or_refused_by_the_rules(self, client, world_in_state, action, role):
+        check_action(client, world_in_state, action, role)
+
+
+def check_action(client, world, action, role):
+    plan = Plan.objects.get(pk=world.plan.pk)
+    state = plan.state
     user = world.user(role)
     login(client, user)
     before = footprint(plan)
