@@ -9,6 +9,7 @@ numbers spread over the whole save (always including the first and last 25).
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.group_data import built_once_for_the_group
 from tests.security.dataset import World, seed_world
 
 MAX_POINTS = 100
@@ -260,13 +262,19 @@ SAVES = [demo_load, plan_create, plan_rollover, budget_import_apply, plan_submit
          followup_outcome_update]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def seeded_alfa(django_db_setup, django_db_blocker):
+    yield from built_once_for_the_group(django_db_blocker, lambda: seed_world("alfa"))
+
+
 @pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("make_save", SAVES, ids=[save.__name__ for save in SAVES])
-def test_a_fault_at_any_query_leaves_the_database_as_it_was(make_save, capsys):
+def test_a_fault_at_any_query_leaves_the_database_as_it_was(make_save, seeded_alfa, capsys):
     # Queued tasks (the archival PDF) stay queued, as with the database queue in production (the test
     # settings' backend); `renders_pdfs` would run them inside the save and swallow their faults.
-    world = seed_world("alfa")
+    # Alfa is seeded once for the module; each save gets its own copy of the objects, which it may change.
+    world = copy.deepcopy(seeded_alfa)
     save = make_save(world)
     total, injected, handled, problems = inject_faults(save)
     with capsys.disabled():

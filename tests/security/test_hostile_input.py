@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import importlib
 import inspect
@@ -35,6 +36,7 @@ from hypothesis import strategies as st
 from budgets.imports.overrides import ROW_READINGS
 from finsam.money import MAX_AMOUNT
 from finsam.site.backup import association_paths
+from tests.group_data import built_once_for_the_group
 from tests.security.dataset import World, seed_world
 from tests.security.payloads import DANGEROUS_TAGS, DANGEROUS_URL_SCHEMES, PAYLOADS, SENTINELS
 
@@ -228,9 +230,16 @@ def ids_of(field: forms.ModelChoiceField, world: World, other: World) -> tuple[l
     return [str(pk) for pk in mine[:5]], [str(pk) for pk in theirs[:5]]
 
 
+@pytest.fixture(scope="module")
+def seeded_worlds(django_db_setup, django_db_blocker):
+    yield from built_once_for_the_group(django_db_blocker, lambda: (seed_world("alfa"), seed_world("beta")))
+
+
 @pytest.fixture
-def worlds(db):
-    return seed_world("alfa"), seed_world("beta")
+def worlds(seeded_worlds, db):
+    """Alfa and Beta, seeded once for the module; each test's writes are rolled back after it, and each
+    test gets its own copy of the objects (a test may change them in memory)."""
+    return copy.deepcopy(seeded_worlds)
 
 
 @pytest.mark.slow
@@ -630,14 +639,14 @@ def test_payloads_in_every_editor_field_are_shown_as_text(worlds, capsys, uninst
 
 
 @pytest.mark.slow
-def test_typed_budget_amounts_are_saved_exactly_or_refused(db, capsys, uninstrumented_templates):
+def test_typed_budget_amounts_are_saved_exactly_or_refused(worlds, capsys, uninstrumented_templates):
     """The budget grid's cell, through its real view: any text is saved as the amount it reads as, or
     refused with 422 and the cell left as it was, or asked about as a number slip (budgets.slips) with the
     cell left as it was and then, answered "as typed", saved as it reads. Never a 500."""
     from budgets.models import BudgetAmount
     from finsam.money import parse_amount, to_decimal
 
-    world = seed_world("alfa")
+    world, _beta = worlds
     cell = BudgetAmount.objects.filter(line__group__plan=world.draft).first()
     plan = world.draft
     url = reverse("budget_cell", args=[world.association.slug, plan.pk, cell.line_id, cell.column_id])
