@@ -19,6 +19,8 @@ plan; a registered plan model with no such row fails the walk too, rather than b
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import NestedObjects
@@ -31,6 +33,7 @@ from plans.admin_locks import plan_of, plan_path
 from plans.models import Plan
 from tests.admin_pages import BUTTONS, Controls, stored, url
 from tests.factories import UserFactory
+from tests.group_data import built_once_for_the_group
 from tests.security.dataset import seed_world
 from tests.test_parts import reaches_plan
 
@@ -52,9 +55,16 @@ def row(world, model, *, adopted: bool):
     return model._default_manager.filter(**{path or "pk": plan.pk}).order_by("pk").first()
 
 
+@pytest.fixture(scope="module")
+def seeded_alfa(django_db_setup, django_db_blocker):
+    yield from built_once_for_the_group(django_db_blocker, lambda: seed_world("alfa"))
+
+
 @pytest.fixture
-def world():
-    return seed_world("alfa")
+def world(seeded_alfa):
+    """Alfa, seeded once for the module (each test's writes are rolled back), with its own copy of the
+    objects."""
+    return copy.deepcopy(seeded_alfa)
 
 
 @pytest.fixture
