@@ -21,8 +21,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 # Every test using one of these fixtures is slow (`make test-fast` leaves it out): `demo_pdfs` renders the
-# three demo plans as PDF/A and reads them back.
-SLOW_FIXTURES = {"demo_pdfs"}
+# three demo plans as PDF/A and reads them back; with `renders_pdfs` a test renders real PDFs (WeasyPrint,
+# a second or more each). `make test` and CI run them; `pytest tests/test_pdf.py` while working on the PDF.
+SLOW_FIXTURES = {"demo_pdfs", "renders_pdfs"}
 
 
 # The longest sweeps (a minute or more each) run first: `-n 2 --dist worksteal` hands each worker a

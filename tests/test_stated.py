@@ -343,6 +343,7 @@ def test_a_locked_plan_is_refused(plan, chief_client):
     assert figure.amount.amount == D(31000) and figure.dismissed_reason == ""
 
 
+@pytest.mark.slow  # a sweep of every payload, like tests/security/test_hostile_input.py
 def test_hostile_reasons_are_saved_or_refused_and_always_shown_as_text(plan, chief_client):
     figure = admin_figure(plan)
     for payload in PAYLOADS:
