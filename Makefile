@@ -39,8 +39,9 @@ run: setup
 test: setup
 	$(PY) -m pytest -n 2 --dist worksteal --durations=15 $(PYTEST_ARGS)
 
-# The quick loop while working: everything but the slow sweeps, real PDF renderings and the browser tests. The test databases
-# are made from the models (--no-migrations, a second saved per worker); `make test` and CI migrate.
+# The quick loop while working: everything but the slow sweeps, real PDF renderings and the browser tests.
+# The test databases are made from the models (--no-migrations, a second saved per worker); `make test`
+# and CI migrate.
 test-fast: setup
 	$(PY) -m pytest -n 2 --dist worksteal -m "not slow and not browser" --no-migrations --durations=10 $(PYTEST_ARGS)
 

@@ -13,9 +13,12 @@ from django.core.management import call_command
 from budgets.models import StatedFigure
 from finsam.models import Association
 from finsam.site.demo.loader import demo_logins, load_association, load_demo, logins_table
-from finsam.site.demo.reading import DemoDataError
+from finsam.site.demo.reading import DATA_DIR, DemoDataError, read_demo_file
 from plans.models import Plan
-from tests.test_demo import demo_data
+
+
+def demo_data(slug: str) -> dict:
+    return read_demo_file(DATA_DIR / f"{slug}.json")
 
 
 @pytest.mark.django_db
